@@ -1,0 +1,376 @@
+package dev.semblance;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.semblance.internal.gallery.GalleryCodec;
+import dev.semblance.internal.gallery.TemplateMatrix;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Enrolled identities and their face templates, for open-set identification (1:N). Enrolment
+ * is one-shot: an identity is added from one embedding or several, with no retraining; the
+ * templates are stored as given and never recomputed per query. A probe is compared with every
+ * template; an identity scores its closest template.
+ *
+ * <pre>{@code
+ * Gallery gallery = Gallery.create(encoder);
+ * gallery.enroll("alice", encoder.encodeMainFace(Path.of("alice.jpg")).embedding());
+ * Identification id = gallery.identify(probe.embedding(), 5);
+ * String who = id.match().map(Candidate::identity).orElse("unknown");
+ * gallery.save(Path.of("staff.gallery"));
+ * }</pre>
+ *
+ * <p>A gallery records the embedder that produced its templates ({@link #embedderId()}); load
+ * a gallery only with an encoder of the same id, since embeddings of different models are not
+ * comparable.
+ *
+ * <p><b>Thread safety.</b> Safe for concurrent use: any number of threads may identify at once;
+ * enrolments, removals and threshold changes are serialised and wait for searches in progress.
+ */
+public final class Gallery {
+  private static final int MAX_IDENTITY_LENGTH = 256;
+
+  private final String embedderId;
+  private final int dimension;
+  private final TemplateMatrix templates;
+  private final Map<String, Integer> slotOf = new HashMap<>();
+  private final List<String> nameOfSlot = new ArrayList<>();
+  private final Deque<Integer> freeSlots = new ArrayDeque<>();
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private volatile float threshold;
+
+  private Gallery(String embedderId, int dimension, float threshold) {
+    checkArgument(!embedderId.isBlank(), "embedder id must not be blank");
+    checkArgument(dimension > 0, "dimension must be positive: %s", dimension);
+    this.embedderId = embedderId;
+    this.dimension = dimension;
+    this.templates = new TemplateMatrix(dimension);
+    setThreshold(threshold);
+  }
+
+  /** An empty gallery for the embeddings of {@code encoder}, with the default threshold. */
+  public static Gallery create(Encoder encoder) {
+    return create(encoder.embedderId(), encoder.dimension());
+  }
+
+  /**
+   * An empty gallery for {@code dimension}-d embeddings of the embedder {@code embedderId}, with
+   * {@link Verifier#DEFAULT_THRESHOLD} as its open-set threshold.
+   */
+  public static Gallery create(String embedderId, int dimension) {
+    return new Gallery(Objects.requireNonNull(embedderId, "embedderId"), dimension,
+        Verifier.DEFAULT_THRESHOLD);
+  }
+
+  public String embedderId() {
+    return embedderId;
+  }
+
+  public int dimension() {
+    return dimension;
+  }
+
+  /** The similarity a probe's best candidate must reach to be identified. */
+  public float threshold() {
+    return threshold;
+  }
+
+  /**
+   * Sets the open-set threshold: probes whose best cosine similarity is below it are unknown.
+   * A gallery of many identities needs a higher threshold than one-to-one verification for the
+   * same false-match rate, since every search makes one comparison per identity.
+   */
+  public void setThreshold(float threshold) {
+    checkArgument(threshold >= -1f && threshold <= 1f,
+        "similarity threshold must be in [-1, 1]: %s", threshold);
+    this.threshold = threshold;
+  }
+
+  /**
+   * Adds templates to {@code identity}, creating it if new.
+   *
+   * @throws IllegalArgumentException if the name is empty, longer than 256 characters or holds
+   *     control characters, no embedding is given, or an embedding's dimension differs from the
+   *     gallery's; nothing is added then
+   */
+  public void enroll(String identity, List<Embedding> embeddings) {
+    checkIdentity(identity);
+    checkArgument(!embeddings.isEmpty(), "no embedding given for '%s'", identity);
+    for (Embedding e : embeddings) {
+      checkDimension(e);
+    }
+    lock.writeLock().lock();
+    try {
+      Integer slot = slotOf.get(identity);
+      if (slot == null) {
+        slot = freeSlots.isEmpty() ? nameOfSlot.size() : freeSlots.pop();
+        if (slot == nameOfSlot.size()) {
+          nameOfSlot.add(identity);
+        } else {
+          nameOfSlot.set(slot, identity);
+        }
+        slotOf.put(identity, slot);
+      }
+      for (Embedding e : embeddings) {
+        templates.append(slot, e.toArray());
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Adds templates to {@code identity}; see {@link #enroll(String, List)}. */
+  public void enroll(String identity, Embedding... embeddings) {
+    enroll(identity, List.of(embeddings));
+  }
+
+  /**
+   * Removes an identity and all its templates.
+   *
+   * @return whether the identity was enrolled
+   */
+  public boolean remove(String identity) {
+    lock.writeLock().lock();
+    try {
+      Integer slot = slotOf.remove(identity);
+      if (slot == null) {
+        return false;
+      }
+      templates.removeSlot(slot);
+      nameOfSlot.set(slot, null);
+      freeSlots.push(slot);
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  public boolean contains(String identity) {
+    lock.readLock().lock();
+    try {
+      return slotOf.containsKey(identity);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The enrolled names, sorted; a snapshot. */
+  public SortedSet<String> identities() {
+    lock.readLock().lock();
+    try {
+      return Collections.unmodifiableSortedSet(new TreeSet<>(slotOf.keySet()));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The number of enrolled identities. */
+  public int size() {
+    lock.readLock().lock();
+    try {
+      return slotOf.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The number of stored templates, over all identities. */
+  public int templateCount() {
+    lock.readLock().lock();
+    try {
+      return templates.rowCount();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The {@code k} enrolled identities most similar to {@code probe}, and whether the best is a
+   * match at this gallery's threshold.
+   *
+   * @throws IllegalArgumentException if {@code k < 1} or the dimension differs
+   */
+  public Identification identify(Embedding probe, int k) {
+    checkArgument(k > 0, "k must be positive: %s", k);
+    checkDimension(probe);
+    float[] query = probe.toArray();
+    float t = threshold;
+    lock.readLock().lock();
+    try {
+      float[] best = templates.bestPerSlot(query, nameOfSlot.size());
+      PriorityQueue<Candidate> top = new PriorityQueue<>(
+          (a, b) -> Float.compare(a.similarity(), b.similarity()));
+      for (int s = 0; s < best.length; s++) {
+        if (nameOfSlot.get(s) == null) {
+          continue;
+        }
+        if (top.size() < k) {
+          top.add(new Candidate(nameOfSlot.get(s), clamp(best[s])));
+        } else if (best[s] > top.peek().similarity()) {
+          top.poll();
+          top.add(new Candidate(nameOfSlot.get(s), clamp(best[s])));
+        }
+      }
+      List<Candidate> ranked = new ArrayList<>(top);
+      ranked.sort((a, b) -> Float.compare(b.similarity(), a.similarity()));
+      return new Identification(ranked, t);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The similarity between {@code probe} and the closest template of {@code identity}.
+   *
+   * @throws IllegalArgumentException if the identity is not enrolled or the dimension differs
+   */
+  public float similarityTo(String identity, Embedding probe) {
+    checkDimension(probe);
+    lock.readLock().lock();
+    try {
+      Integer slot = slotOf.get(identity);
+      checkArgument(slot != null, "identity is not enrolled: '%s'", identity);
+      return clamp(templates.bestOfSlot(probe.toArray(), slot));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Writes the gallery to {@code file} atomically: a temporary file beside it is written,
+   * flushed to disk and renamed over the target, so a crash leaves either the old file or the
+   * new one, never a mix.
+   *
+   * @throws UncheckedIOException if the file cannot be written; the gallery is unchanged
+   */
+  public void save(Path file) {
+    Path target = file.toAbsolutePath();
+    Path dir = target.getParent();
+    Path temp = null;
+    lock.readLock().lock();
+    try {
+      temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+        GalleryCodec.Writer writer = new GalleryCodec.Writer(out, embedderId, dimension, threshold);
+        for (String name : new TreeSet<>(slotOf.keySet())) {
+          writer.enrol(name, templates.rowsOf(slotOf.get(name)));
+        }
+        writer.finish();
+        out.flush();
+        channel.force(true);
+      }
+      try {
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      temp = null;
+      syncDirectory(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot save gallery to " + target + ": " + e, e);
+    } finally {
+      lock.readLock().unlock();
+      if (temp != null) {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // The save already failed; the leftover temporary file is harmless.
+        }
+      }
+    }
+  }
+
+  /**
+   * Reads a gallery written by {@link #save}.
+   *
+   * @throws GalleryFormatException if the file is not a gallery, is damaged or comes from a
+   *     newer format version
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static Gallery load(Path file) {
+    Gallery[] result = new Gallery[1];
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+      GalleryCodec.read(in, file.toString(), new GalleryCodec.Sink() {
+        @Override
+        public void header(String embedderId, int dimension, float threshold) {
+          result[0] = new Gallery(embedderId, dimension, threshold);
+        }
+
+        @Override
+        public void enrol(String identity, float[][] vectors) {
+          List<Embedding> embeddings = new ArrayList<>(vectors.length);
+          for (float[] v : vectors) {
+            embeddings.add(Embedding.ofUnitVector(v)); // the reader checked finiteness and length
+          }
+          result[0].enroll(identity, embeddings);
+        }
+
+        @Override
+        public void remove(String identity) {
+          result[0].remove(identity);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read gallery " + file + ": " + e, e);
+    }
+    return result[0];
+  }
+
+  private static void syncDirectory(Path dir) {
+    // Makes the rename itself durable; not every platform lets a directory be opened.
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | UnsupportedOperationException ignored) {
+      // Best effort only.
+    }
+  }
+
+  private void checkDimension(Embedding e) {
+    checkArgument(e.dimension() == dimension,
+        "embedding dimension %s does not match the gallery's %s", e.dimension(), dimension);
+  }
+
+  private static void checkIdentity(String identity) {
+    Objects.requireNonNull(identity, "identity");
+    checkArgument(!identity.isBlank(), "identity must not be blank");
+    checkArgument(identity.length() <= MAX_IDENTITY_LENGTH,
+        "identity is longer than %s characters", MAX_IDENTITY_LENGTH);
+    checkArgument(identity.chars().noneMatch(Character::isISOControl),
+        "identity must not contain control characters: '%s'", identity);
+  }
+
+  private static float clamp(float similarity) {
+    return Math.max(-1f, Math.min(1f, similarity));
+  }
+
+  @Override
+  public String toString() {
+    return "Gallery[" + size() + " identities, " + templateCount() + " templates, embedder "
+        + embedderId + ", threshold " + threshold + "]";
+  }
+}

@@ -1,0 +1,82 @@
+package dev.semblance;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.Objects;
+
+/**
+ * One-to-one face verification: two faces are the same person when the cosine similarity of
+ * their embeddings reaches a threshold τ.
+ *
+ * <pre>{@code
+ * Verification v = Verifier.withDefaultThreshold().verify(faceA, faceB);
+ * if (v.match()) { ... }   // v.similarity() >= v.threshold()
+ * }</pre>
+ *
+ * <p><b>Thread safety.</b> Immutable and safe for concurrent use.
+ */
+public final class Verifier {
+  /**
+   * The default similarity threshold for the bundled embedder: the threshold of best accuracy on
+   * LFW's {@code pairsDevTrain.txt} (1,100 same-person and 1,100 different-person pairs); see
+   * {@code docs/accuracy.md} for how it was measured and what it gives on held-out pairs. Faces
+   * with cosine similarity at or above it are declared the same person.
+   */
+  public static final float DEFAULT_THRESHOLD = 0.30f;
+
+  private final float threshold;
+
+  private Verifier(float threshold) {
+    this.threshold = threshold;
+  }
+
+  /** A verifier using {@link #DEFAULT_THRESHOLD}, tuned for the bundled embedder. */
+  public static Verifier withDefaultThreshold() {
+    return new Verifier(DEFAULT_THRESHOLD);
+  }
+
+  /**
+   * A verifier that declares a match when cosine similarity is at least {@code threshold}.
+   *
+   * @throws IllegalArgumentException unless {@code -1 <= threshold <= 1}
+   */
+  public static Verifier withThreshold(float threshold) {
+    checkArgument(threshold >= -1f && threshold <= 1f,
+        "similarity threshold must be in [-1, 1]: %s", threshold);
+    return new Verifier(threshold);
+  }
+
+  public float threshold() {
+    return threshold;
+  }
+
+  /**
+   * Compares two embeddings.
+   *
+   * @throws IllegalArgumentException if their dimensions differ
+   */
+  public Verification verify(Embedding a, Embedding b) {
+    return Verification.of(a.similarity(b), threshold);
+  }
+
+  /** Compares the embeddings of two faces; see {@link #verify(Embedding, Embedding)}. */
+  public Verification verify(Face a, Face b) {
+    return verify(a.embedding(), b.embedding());
+  }
+
+  /**
+   * Is {@code probe} the enrolled {@code identity}? Compares against that identity's closest
+   * template in {@code gallery}.
+   *
+   * @throws IllegalArgumentException if the identity is not enrolled or the dimensions differ
+   */
+  public Verification verify(Embedding probe, String identity, Gallery gallery) {
+    Objects.requireNonNull(gallery, "gallery");
+    return Verification.of(gallery.similarityTo(identity, probe), threshold);
+  }
+
+  @Override
+  public String toString() {
+    return "Verifier[cosine similarity >= " + threshold + "]";
+  }
+}

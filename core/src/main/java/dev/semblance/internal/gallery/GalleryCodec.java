@@ -1,0 +1,271 @@
+package dev.semblance.internal.gallery;
+
+import dev.semblance.GalleryFormatException;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The gallery file format, version 1.
+ *
+ * <pre>
+ * file    := magic(8) version(u16) flags(u16) record*
+ * record  := length(u32) crc32c(u32, of payload) payload(length bytes)
+ * payload := type(u8) body
+ *   HEADER (1): embedderId(utf) dimension(i32) threshold(f32)       -- first record
+ *   ENROL  (2): identity(utf) count(i32) count × dimension × f32     -- templates added
+ *   REMOVE (3): identity(utf)                                        -- identity erased
+ *   END  (127): records(i64) templates(i64)                          -- last record
+ * </pre>
+ *
+ * All integers are big-endian; {@code utf} is a u16 length and UTF-8 bytes. Records are
+ * self-delimiting and checksummed so that the same framing can serve an append-only log; a
+ * snapshot holds only HEADER, ENROL and END records. The END record makes truncation at a
+ * record boundary detectable.
+ */
+public final class GalleryCodec {
+  static final byte[] MAGIC = {(byte) 0x89, 'S', 'M', 'B', 'G', '\r', '\n', 0x1A};
+  public static final int VERSION = 1;
+  static final int HEADER = 1;
+  static final int ENROL = 2;
+  static final int REMOVE = 3;
+  static final int END = 127;
+  static final int MAX_RECORD = 256 << 20;
+  static final int MAX_DIMENSION = 1 << 16;
+
+  private GalleryCodec() {}
+
+  /** What a gallery file holds; filled by {@link #read}. */
+  public interface Sink {
+    void header(String embedderId, int dimension, float threshold);
+
+    void enrol(String identity, float[][] templates);
+
+    void remove(String identity);
+  }
+
+  // ---- writing -----------------------------------------------------------------------------
+
+  public static final class Writer {
+    private final DataOutputStream out;
+    private final int dimension;
+    private long records;
+    private long templates;
+
+    public Writer(OutputStream out, String embedderId, int dimension, float threshold)
+        throws IOException {
+      this.out = new DataOutputStream(out);
+      this.dimension = dimension;
+      this.out.write(MAGIC);
+      this.out.writeShort(VERSION);
+      this.out.writeShort(0);
+      record(HEADER, body -> {
+        body.writeUTF(embedderId);
+        body.writeInt(dimension);
+        body.writeFloat(threshold);
+      });
+    }
+
+    public void enrol(String identity, java.util.List<float[]> vectors) throws IOException {
+      record(ENROL, body -> {
+        body.writeUTF(identity);
+        body.writeInt(vectors.size());
+        ByteBuffer buf = ByteBuffer.allocate(dimension * Float.BYTES);
+        for (float[] v : vectors) {
+          buf.clear();
+          buf.asFloatBuffer().put(v, 0, dimension);
+          body.write(buf.array());
+        }
+      });
+      templates += vectors.size();
+    }
+
+    public void finish() throws IOException {
+      long n = records + 1;
+      record(END, body -> {
+        body.writeLong(n);
+        body.writeLong(templates);
+      });
+      out.flush();
+    }
+
+    private interface Body {
+      void write(DataOutputStream body) throws IOException;
+    }
+
+    private void record(int type, Body body) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream payload = new DataOutputStream(bytes);
+      payload.writeByte(type);
+      body.write(payload);
+      payload.flush();
+      byte[] p = bytes.toByteArray();
+      CRC32C crc = new CRC32C();
+      crc.update(p);
+      out.writeInt(p.length);
+      out.writeInt((int) crc.getValue());
+      out.write(p);
+      records++;
+    }
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  /**
+   * Reads a whole gallery file into {@code sink}.
+   *
+   * @param source names the file in error messages
+   * @throws GalleryFormatException on any damage or an unsupported version
+   */
+  public static void read(InputStream in, String source, Sink sink) throws IOException {
+    DataInputStream data = new DataInputStream(in);
+    byte[] magic = new byte[MAGIC.length];
+    if (data.readNBytes(magic, 0, magic.length) != magic.length || !Arrays.equals(magic, MAGIC)) {
+      throw new GalleryFormatException("not a Semblance gallery file (bad magic number): " + source);
+    }
+    byte[] versionAndFlags = data.readNBytes(4);
+    if (versionAndFlags.length < 4) {
+      throw new GalleryFormatException("gallery file is truncated inside its header: " + source);
+    }
+    int version = ByteBuffer.wrap(versionAndFlags).getShort(0) & 0xFFFF;
+    if (version > VERSION) {
+      throw new GalleryFormatException("gallery format version " + version + " is newer than the "
+          + VERSION + " this Semblance reads; upgrade Semblance: " + source);
+    }
+    if (version < 1) {
+      throw new GalleryFormatException("invalid gallery format version " + version + ": " + source);
+    }
+    int flags = ByteBuffer.wrap(versionAndFlags).getShort(2) & 0xFFFF;
+    if (flags != 0) {
+      throw new GalleryFormatException("gallery file uses unsupported feature flags 0x"
+          + Integer.toHexString(flags) + "; upgrade Semblance: " + source);
+    }
+    long offset = MAGIC.length + 4;
+    int dimension = -1;
+    long records = 0;
+    long templates = 0;
+    while (true) {
+      byte[] payload = nextRecord(data, source, offset);
+      if (payload == null) {
+        throw new GalleryFormatException("gallery file ends without its end record (truncated "
+            + "after " + offset + " bytes): " + source);
+      }
+      records++;
+      DataInputStream body = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+      int type = body.readUnsignedByte();
+      try {
+        if (records == 1 && type != HEADER) {
+          throw corrupt(source, offset, "the first record is not a header");
+        }
+        switch (type) {
+          case HEADER -> {
+            if (records != 1) {
+              throw corrupt(source, offset, "a second header");
+            }
+            String embedder = body.readUTF();
+            dimension = body.readInt();
+            float threshold = body.readFloat();
+            if (dimension < 1 || dimension > MAX_DIMENSION || !(threshold >= -1 && threshold <= 1)) {
+              throw corrupt(source, offset, "impossible header values (dimension " + dimension
+                  + ", threshold " + threshold + ")");
+            }
+            sink.header(embedder, dimension, threshold);
+          }
+          case ENROL -> {
+            String identity = body.readUTF();
+            int count = body.readInt();
+            if (count < 1 || (long) count * dimension * Float.BYTES != body.available()) {
+              throw corrupt(source, offset, "enrolment of '" + identity + "' has " + body.available()
+                  + " bytes of vectors for " + count + " templates of dimension " + dimension);
+            }
+            float[][] vectors = new float[count][dimension];
+            for (float[] v : vectors) {
+              for (int i = 0; i < dimension; i++) {
+                v[i] = body.readFloat();
+              }
+              checkUnit(v, source, offset, identity);
+            }
+            sink.enrol(identity, vectors);
+            templates += count;
+          }
+          case REMOVE -> sink.remove(body.readUTF());
+          case END -> {
+            long declaredRecords = body.readLong();
+            long declaredTemplates = body.readLong();
+            if (declaredRecords != records || declaredTemplates != templates) {
+              throw corrupt(source, offset, "end record counts " + declaredRecords + " records and "
+                  + declaredTemplates + " templates, the file has " + records + " and " + templates);
+            }
+            if (data.read() != -1) {
+              throw corrupt(source, offset, "bytes after the end record");
+            }
+            return;
+          }
+          default -> throw corrupt(source, offset, "unknown record type " + type);
+        }
+        if (type != ENROL && body.available() != 0) {
+          throw corrupt(source, offset, "record has " + body.available() + " unexpected trailing bytes");
+        }
+      } catch (EOFException e) {
+        throw corrupt(source, offset, "record body is shorter than its fields");
+      } catch (IllegalArgumentException e) {
+        throw corrupt(source, offset, e.getMessage());
+      }
+      offset += 8 + payload.length;
+    }
+  }
+
+  private static byte[] nextRecord(DataInputStream data, String source, long offset)
+      throws IOException {
+    byte[] frame = new byte[8];
+    int got = data.readNBytes(frame, 0, 8);
+    if (got == 0) {
+      return null;
+    }
+    if (got < 8) {
+      throw corrupt(source, offset, "truncated record header");
+    }
+    ByteBuffer f = ByteBuffer.wrap(frame);
+    int length = f.getInt();
+    int expectedCrc = f.getInt();
+    if (length < 1 || length > MAX_RECORD) {
+      throw corrupt(source, offset, "impossible record length " + length);
+    }
+    byte[] payload = data.readNBytes(length);
+    if (payload.length < length) {
+      throw corrupt(source, offset, "record truncated: " + payload.length + " of " + length + " bytes");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(payload);
+    if ((int) crc.getValue() != expectedCrc) {
+      throw corrupt(source, offset, "checksum mismatch");
+    }
+    return payload;
+  }
+
+  private static void checkUnit(float[] v, String source, long offset, String identity) {
+    double sum = 0;
+    for (float x : v) {
+      if (!Float.isFinite(x)) {
+        throw corrupt(source, offset, "template of '" + identity + "' holds a non-finite value");
+      }
+      sum += (double) x * x;
+    }
+    if (Math.abs(sum - 1) > 1e-3) {
+      throw corrupt(source, offset, "template of '" + identity + "' is not unit length");
+    }
+  }
+
+  private static GalleryFormatException corrupt(String source, long offset, String what) {
+    return new GalleryFormatException(
+        "corrupt gallery file " + source + " at byte " + offset + ": " + what);
+  }
+
+}

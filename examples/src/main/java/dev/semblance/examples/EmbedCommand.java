@@ -1,0 +1,94 @@
+package dev.semblance.examples;
+
+import dev.semblance.Box;
+import dev.semblance.Encoder;
+import dev.semblance.Face;
+import dev.semblance.SemblanceException;
+import java.awt.image.BufferedImage;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "embed",
+    description = {"Write the normalised embedding of every face as tab-separated text.",
+        "Columns: path, face, left, top, right, bottom, score, note, then one per component.",
+        "Images without a usable face get one row with empty fields and the reason in 'note'."})
+final class EmbedCommand implements Callable<Integer> {
+  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders (walked recursively).")
+  List<Path> paths;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE")
+  Path out;
+
+  @Option(names = "--one-per-image", description = "Only the main face (the largest face near the centre) of each image.")
+  boolean onePerImage;
+
+  @Mixin Cli.EncoderOptions encoderOptions;
+
+  @Override
+  public Integer call() {
+    List<Path> files = Images.expand(paths);
+    int rows = 0;
+    int failed = 0;
+    try (Encoder encoder = encoderOptions.open();
+        BufferedWriter w = Files.newBufferedWriter(out)) {
+      StringBuilder header = new StringBuilder("path\tface\tleft\ttop\tright\tbottom\tscore\tnote");
+      for (int i = 0; i < encoder.dimension(); i++) {
+        header.append("\te").append(i);
+      }
+      w.write(header.append('\n').toString());
+      Progress progress = new Progress("embedding", files.size());
+      for (Path file : files) {
+        try {
+          BufferedImage image = encoder.readImage(file);
+          List<Face> faces = encoder.encode(image);
+          if (faces.isEmpty()) {
+            w.write(file + "\t\t\t\t\t\t\tno face found\n");
+            failed++;
+          } else if (onePerImage) {
+            int main = Encoder.mainFaceIndex(faces, image.getWidth(), image.getHeight());
+            w.write(row(file, main, faces.get(main)));
+            rows++;
+          } else {
+            for (int i = 0; i < faces.size(); i++) {
+              w.write(row(file, i, faces.get(i)));
+              rows++;
+            }
+          }
+        } catch (SemblanceException e) {
+          w.write(file + "\t\t\t\t\t\t\t" + e.getMessage().replace('\t', ' ').replace('\n', ' ') + "\n");
+          failed++;
+        }
+        progress.step(file.getFileName().toString());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + out + ": " + e, e);
+    }
+    System.err.printf("wrote %d face rows from %d images (%d without a usable face) to %s%n",
+        rows, files.size(), failed, out);
+    return 0;
+  }
+
+  private static String row(Path file, int index, Face face) {
+    Box b = face.box();
+    StringBuilder s = new StringBuilder(8 * 520);
+    s.append(file).append('\t').append(index);
+    for (float v : new float[] {b.left(), b.top(), b.right(), b.bottom(), face.score()}) {
+      s.append('\t').append(String.format(Locale.ROOT, "%.2f", v));
+    }
+    s.append('\t');
+    for (float v : face.embedding().toArray()) {
+      s.append('\t').append(v);
+    }
+    return s.append('\n').toString();
+  }
+}

@@ -1,0 +1,102 @@
+package dev.semblance.examples;
+
+import dev.semblance.Embedding;
+import dev.semblance.Encoder;
+import dev.semblance.Gallery;
+import dev.semblance.SemblanceException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "enroll",
+    description = {"Add people to a gallery file (created if absent) from the main face of each image.",
+        "  enroll --gallery FILE NAME IMAGE...",
+        "  enroll --gallery FILE --from DIR      (one sub-folder per person)"})
+final class EnrollCommand implements Callable<Integer> {
+  @Option(names = "--gallery", required = true, paramLabel = "FILE")
+  Path galleryFile;
+
+  @Option(names = "--from", paramLabel = "DIR", description = "A folder with one sub-folder of images per person.")
+  Path from;
+
+  @Parameters(paramLabel = "NAME IMAGE", description = "A name, then its images.")
+  List<String> nameAndImages = new ArrayList<>();
+
+  @Mixin Cli.EncoderOptions encoderOptions;
+
+  @Override
+  public Integer call() {
+    Map<String, List<Path>> people = new LinkedHashMap<>();
+    if (from != null) {
+      if (!nameAndImages.isEmpty()) {
+        throw new IllegalArgumentException("give either --from DIR or NAME IMAGE..., not both");
+      }
+      people.putAll(peopleIn(from));
+    } else {
+      if (nameAndImages.size() < 2) {
+        throw new IllegalArgumentException("give a NAME and at least one IMAGE, or --from DIR");
+      }
+      people.put(nameAndImages.get(0),
+          Images.expand(nameAndImages.subList(1, nameAndImages.size()).stream().map(Path::of).toList()));
+    }
+    int images = people.values().stream().mapToInt(List::size).sum();
+    try (Encoder encoder = encoderOptions.open()) {
+      Gallery gallery = GalleryFiles.open(galleryFile, encoder, true);
+      Progress progress = new Progress("enrolling", images);
+      int enrolled = 0;
+      int skipped = 0;
+      for (Map.Entry<String, List<Path>> person : people.entrySet()) {
+        List<Embedding> embeddings = new ArrayList<>();
+        for (Path image : person.getValue()) {
+          try {
+            embeddings.add(encoder.encodeMainFace(image).embedding());
+          } catch (SemblanceException e) {
+            skipped++;
+            System.err.println("skipped " + image + ": " + e.getMessage());
+          }
+          progress.step(image.getFileName().toString());
+        }
+        if (!embeddings.isEmpty()) {
+          gallery.enroll(person.getKey(), embeddings);
+          enrolled++;
+        } else {
+          System.err.println("not enrolled: no usable face for " + person.getKey());
+        }
+      }
+      gallery.save(galleryFile);
+      System.out.printf("enrolled %d identit%s from %d image%s (%d skipped); %s now holds %d identities%n",
+          enrolled, enrolled == 1 ? "y" : "ies", images - skipped, images - skipped == 1 ? "" : "s",
+          skipped, galleryFile, gallery.size());
+      return enrolled > 0 ? 0 : 1;
+    }
+  }
+
+  private static Map<String, List<Path>> peopleIn(Path dir) {
+    Map<String, List<Path>> people = new LinkedHashMap<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path sub : list.filter(Files::isDirectory).sorted().toList()) {
+        List<Path> images = Images.expand(List.of(sub));
+        if (!images.isEmpty()) {
+          people.put(sub.getFileName().toString(), images);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e, e);
+    }
+    if (people.isEmpty()) {
+      throw new IllegalArgumentException("no sub-folders with images in " + dir);
+    }
+    return people;
+  }
+}

@@ -1,0 +1,37 @@
+package dev.semblance.examples;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/** Finds image files: arguments that are directories are walked recursively. */
+final class Images {
+  private Images() {}
+
+  static boolean isImage(Path p) {
+    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+    return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png") || n.endsWith(".bmp")
+        || n.endsWith(".gif");
+  }
+
+  static List<Path> expand(List<Path> paths) {
+    List<Path> files = new ArrayList<>();
+    for (Path p : paths) {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> walk = Files.walk(p)) {
+          walk.filter(Files::isRegularFile).filter(Images::isImage).sorted().forEach(files::add);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot list " + p + ": " + e, e);
+        }
+      } else {
+        files.add(p);
+      }
+    }
+    return files;
+  }
+}

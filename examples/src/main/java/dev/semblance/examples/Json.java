@@ -1,0 +1,37 @@
+package dev.semblance.examples;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.semblance.Box;
+import dev.semblance.Face;
+import java.util.List;
+
+/** JSON output for {@code --json}. */
+final class Json {
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private Json() {}
+
+  static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** A face as JSON shows it: box as [left, top, right, bottom], landmarks as [x, y] pairs. */
+  record FaceJson(int index, float[] box, float score, float[][] landmarks) {
+    static FaceJson of(int index, Face f) {
+      Box b = f.box();
+      float[][] points = f.landmarks().stream().map(p -> new float[] {p.x(), p.y()}).toArray(float[][]::new);
+      return new FaceJson(index, new float[] {b.left(), b.top(), b.right(), b.bottom()}, f.score(), points);
+    }
+  }
+
+  static List<FaceJson> faces(List<Face> faces) {
+    return java.util.stream.IntStream.range(0, faces.size()).mapToObj(i -> FaceJson.of(i, faces.get(i))).toList();
+  }
+}

@@ -1,0 +1,210 @@
+package dev.semblance.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
+import dev.semblance.EmbedderModel;
+import dev.semblance.Encoder;
+import dev.semblance.Face;
+import dev.semblance.InvalidImageException;
+import dev.semblance.ModelException;
+import dev.semblance.NoFaceException;
+import dev.semblance.testing.Jpegs;
+import dev.semblance.testing.TestData;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EncoderTest {
+  private static Encoder encoder;
+
+  @BeforeAll
+  static void open() {
+    encoder = Encoder.builder().build();
+  }
+
+  @AfterAll
+  static void close() {
+    encoder.close();
+  }
+
+  private static Path groupPhoto(int n) {
+    return TestData.dir("tv-characters/group-photos").resolve("bbt" + n + ".jpg");
+  }
+
+  @Test
+  void facesCarryUnitEmbeddingsAndLandmarksInsideTheirBoxes() {
+    List<Face> faces = encoder.encode(groupPhoto(4));
+    assertThat(encoder.dimension()).isEqualTo(512);
+    assertThat(encoder.embedderId()).isEqualTo("faceplugin/fr_feature@sha256:87aacdfe57510db2");
+    for (Face f : faces) {
+      float[] v = f.embedding().toArray();
+      double norm = 0;
+      for (float x : v) {
+        norm += x * x;
+      }
+      assertThat(norm).isCloseTo(1.0, offset(1e-5));
+      assertThat(f.score()).isBetween(0.65f, 1f);
+      assertThat(f.landmarks()).hasSize(5).allSatisfy(p -> {
+        assertThat(p.x()).isBetween(f.box().left(), f.box().right());
+        assertThat(p.y()).isBetween(f.box().top(), f.box().bottom());
+      });
+      // Eyes above the mouth, left eye left of the right eye.
+      assertThat(f.landmarks().get(0).x()).isLessThan(f.landmarks().get(1).x());
+      assertThat(f.landmarks().get(0).y()).isLessThan(f.landmarks().get(3).y());
+    }
+    // Different people in one photo are far apart.
+    assertThat(faces.get(0).embedding().similarity(faces.get(1).embedding())).isLessThan(0.3f);
+  }
+
+  @Test
+  void batchedEncodingEqualsOneByOne() {
+    List<Path> photos = List.of(groupPhoto(1), groupPhoto(3), groupPhoto(4));
+    List<List<Face>> batched = encoder.encodeAll(photos);
+    assertThat(batched).hasSize(3);
+    for (int i = 0; i < photos.size(); i++) {
+      List<Face> single = encoder.encode(photos.get(i));
+      assertThat(batched.get(i)).hasSameSizeAs(single);
+      for (int f = 0; f < single.size(); f++) {
+        assertThat(batched.get(i).get(f).box()).isEqualTo(single.get(f).box());
+        assertThat(batched.get(i).get(f).embedding().similarity(single.get(f).embedding()))
+            .isGreaterThan(0.99999f);
+      }
+    }
+  }
+
+  @Test
+  void bytesPathsAndBufferedImagesGiveTheSameFaces() throws IOException {
+    Path photo = groupPhoto(3);
+    List<Face> fromPath = encoder.encode(photo);
+    List<Face> fromBytes = encoder.encode(Files.readAllBytes(photo));
+    List<Face> fromImage = encoder.encode(ImageIO.read(photo.toFile()));
+    assertThat(fromBytes).isEqualTo(fromPath);
+    assertThat(fromImage).hasSameSizeAs(fromPath);
+    assertThat(fromImage.get(0).embedding().similarity(fromPath.get(0).embedding())).isGreaterThan(0.999f);
+  }
+
+  @Test
+  void exifRotatedPhotosAreTurnedUprightBeforeDetection(@TempDir Path dir) throws IOException {
+    BufferedImage upright = ImageIO.read(groupPhoto(3).toFile());
+    byte[] sideways = Jpegs.encode(Jpegs.rotatedCounterClockwise(upright), "jpeg");
+    Path tagged = dir.resolve("tagged.jpg");
+    Files.write(tagged, Jpegs.withOrientation(sideways, 6));
+    assertThat(encoder.encode(tagged)).hasSize(5);
+    assertThat(encoder.readImage(tagged).getWidth()).isEqualTo(upright.getWidth());
+  }
+
+  @Test
+  void tightlyCroppedFacesAreStillFound() {
+    // leonard5 fills its frame; the detector only finds it with a border added.
+    Face face = encoder.encodeMainFace(TestData.dir("tv-characters").resolve("leonard/leonard5.png"));
+    assertThat(face.box().width()).isGreaterThan(60f);
+  }
+
+  @Test
+  void anImageWithoutFacesGivesNoFaces() {
+    BufferedImage sky = new BufferedImage(320, 240, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 240; y++) {
+      for (int x = 0; x < 320; x++) {
+        sky.setRGB(x, y, (90 + y / 4) << 16 | (140 + y / 4) << 8 | 230);
+      }
+    }
+    assertThat(encoder.encode(sky)).isEmpty();
+  }
+
+  @Test
+  void noFaceIsAClearErrorForTheMainFace(@TempDir Path dir) throws IOException {
+    Path blank = dir.resolve("blank.png");
+    Files.write(blank, Jpegs.encode(new BufferedImage(200, 200, BufferedImage.TYPE_INT_RGB), "png"));
+    assertThatThrownBy(() -> encoder.encodeMainFace(blank))
+        .isInstanceOf(NoFaceException.class).hasMessageContaining("no face found in").hasMessageContaining("blank.png");
+  }
+
+  @Test
+  void badFilesGiveInvalidImageException(@TempDir Path dir) throws IOException {
+    Path missing = dir.resolve("missing.jpg");
+    assertThatThrownBy(() -> encoder.encode(missing))
+        .isInstanceOf(InvalidImageException.class).hasMessageContaining("cannot read image file");
+    byte[] photo = Files.readAllBytes(groupPhoto(2));
+    assertThatThrownBy(() -> encoder.encode(Arrays.copyOf(photo, photo.length / 3)))
+        .isInstanceOf(InvalidImageException.class).hasMessageContaining("truncated");
+    Path text = dir.resolve("notes.jpg");
+    Files.writeString(text, "not an image at all");
+    assertThatThrownBy(() -> encoder.encode(text))
+        .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a supported image");
+  }
+
+  @Test
+  void thePixelLimitGuardsAgainstHugeImages() {
+    try (Encoder small = Encoder.builder().maxPixels(100_000).build()) {
+      assertThatThrownBy(() -> small.encode(groupPhoto(1)))
+          .isInstanceOf(InvalidImageException.class).hasMessageContaining("1366x768");
+    }
+  }
+
+  @Test
+  void aClosedEncoderRefusesWork() {
+    Encoder closed = Encoder.builder().build();
+    closed.close();
+    closed.close(); // idempotent
+    assertThatThrownBy(() -> closed.encode(groupPhoto(2)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void isSafeForConcurrentUse() throws Exception {
+    List<Face> expected = encoder.encode(groupPhoto(5));
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<List<Face>>> results = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        results.add(pool.submit(() -> encoder.encode(groupPhoto(5))));
+      }
+      for (Future<List<Face>> r : results) {
+        assertThat(r.get(60, TimeUnit.SECONDS)).isEqualTo(expected);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void loadsAUserSuppliedEmbedderFromAFileAndChecksItsDigest(@TempDir Path dir) throws IOException {
+    Path model = dir.resolve("my-embedder.onnx");
+    try (InputStream in = getClass().getResourceAsStream("/dev/semblance/models/fr_feature.onnx")) {
+      Files.write(model, in.readAllBytes());
+    }
+    String sha = "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581";
+    try (Encoder custom = Encoder.builder()
+        .embedder(EmbedderModel.fromFile(model).inputSize(112, 112).sha256(sha).build()).build()) {
+      assertThat(custom.embedderId()).isEqualTo("my-embedder.onnx@sha256:87aacdfe57510db2");
+      Face a = custom.encode(groupPhoto(3)).get(0);
+      Face b = encoder.encode(groupPhoto(3)).get(0);
+      assertThat(a.embedding().similarity(b.embedding())).isGreaterThan(0.99999f);
+    }
+    assertThatThrownBy(() -> Encoder.builder()
+        .embedder(EmbedderModel.fromFile(model).sha256("0".repeat(64)).build()).build())
+        .isInstanceOf(ModelException.class).hasMessageContaining("SHA-256").hasMessageContaining("my-embedder.onnx");
+    assertThatThrownBy(() -> Encoder.builder()
+        .embedder(EmbedderModel.fromFile(model).inputSize(96, 96).build()).build())
+        .isInstanceOf(ModelException.class).hasMessageContaining("does not match").hasMessageContaining("96x96");
+    Files.write(model, new byte[] {1, 2, 3});
+    assertThatThrownBy(() -> Encoder.builder().embedder(EmbedderModel.fromFile(model).build()).build())
+        .isInstanceOf(ModelException.class).hasMessageContaining("cannot load");
+  }
+}

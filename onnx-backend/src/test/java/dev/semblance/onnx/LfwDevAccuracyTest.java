@@ -1,0 +1,68 @@
+package dev.semblance.onnx;
+
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.semblance.Embedding;
+import dev.semblance.Encoder;
+import dev.semblance.Verifier;
+import dev.semblance.testing.TestData;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * LFW development view: the threshold is chosen on pairsDevTrain and applied, unchanged, to the
+ * disjoint pairsDevTest. Reproduce with {@code mvn -pl onnx-backend -am test -Dtest=LfwDevAccuracyTest
+ * -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+class LfwDevAccuracyTest {
+  private static final Logger log = LoggerFactory.getLogger(LfwDevAccuracyTest.class);
+
+  @Test
+  void thresholdFromDevTrainHoldsOnDevTest() throws Exception {
+    Path lfw = TestData.dir("lfw-dev");
+    Path images = lfw.resolve("images");
+    List<LfwPairs.Pair> train = LfwPairs.read(lfw.resolve("pairsDevTrain.txt"), images);
+    List<LfwPairs.Pair> test = LfwPairs.read(lfw.resolve("pairsDevTest.txt"), images);
+    assertThat(train).hasSize(2200);
+    assertThat(test).hasSize(1000);
+
+    Map<Path, Embedding> cache = LfwPairs.newCache();
+    int[] noFace = {0};
+    long start = System.nanoTime();
+    float[] trainScores;
+    float[] testScores;
+    try (Encoder encoder = Encoder.builder().build()) {
+      trainScores = LfwPairs.scores(encoder, train, cache, noFace);
+      testScores = LfwPairs.scores(encoder, test, cache, noFace);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    boolean[] trainSame = LfwPairs.labels(train);
+    boolean[] testSame = LfwPairs.labels(test);
+
+    float tau = LfwPairs.bestThreshold(trainScores, trainSame);
+    double trainAccuracy = LfwPairs.accuracy(trainScores, trainSame, tau);
+    double testAccuracy = LfwPairs.accuracy(testScores, testSame, tau);
+    double defaultAccuracy = LfwPairs.accuracy(testScores, testSame, Verifier.DEFAULT_THRESHOLD);
+    log.info(String.format(Locale.ROOT,
+        "LFW dev: %d images in %.1f s, %d without a face; tau(DevTrain) = %.4f, DevTrain accuracy "
+            + "%.2f%%, DevTest accuracy %.2f%% (at the default threshold %.2f: %.2f%%)",
+        cache.size(), seconds, noFace[0], tau, 100 * trainAccuracy, 100 * testAccuracy,
+        Verifier.DEFAULT_THRESHOLD, 100 * defaultAccuracy));
+
+    for (int i = 0; i < test.size(); i++) {
+      if ((testScores[i] >= tau) != testSame[i]) {
+        log.info("misclassified: {} {} same={} score={}", test.get(i).first().getFileName(), test.get(i).second().getFileName(), testSame[i], testScores[i]);
+      }
+    }
+    assertThat(testAccuracy).isGreaterThanOrEqualTo(0.99);
+    assertThat(defaultAccuracy).isGreaterThanOrEqualTo(0.99);
+    // The documented default is the DevTrain choice, rounded.
+    assertThat(Verifier.DEFAULT_THRESHOLD).isCloseTo(tau, org.assertj.core.data.Offset.offset(0.03f));
+  }
+}

@@ -1,0 +1,128 @@
+package dev.semblance.onnx;
+
+import dev.semblance.Embedding;
+import dev.semblance.Encoder;
+import dev.semblance.NoFaceException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** LFW pairs files ("View 1" format) and the scores an encoder gives them. */
+final class LfwPairs {
+  record Pair(Path first, Path second, boolean same) {}
+
+  private LfwPairs() {}
+
+  static List<Pair> read(Path pairsFile, Path images) throws IOException {
+    List<String> lines = Files.readAllLines(pairsFile);
+    List<Pair> pairs = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.trim().split("\t");
+      if (f.length == 3) {
+        pairs.add(new Pair(image(images, f[0], f[1]), image(images, f[0], f[2]), true));
+      } else if (f.length == 4) {
+        pairs.add(new Pair(image(images, f[0], f[1]), image(images, f[2], f[3]), false));
+      } else if (!line.isBlank()) {
+        throw new IOException("bad pairs line: " + line);
+      }
+    }
+    return pairs;
+  }
+
+  private static Path image(Path images, String name, String number) {
+    return images.resolve(name).resolve(
+        String.format(Locale.ROOT, "%s_%04d.jpg", name, Integer.parseInt(number)));
+  }
+
+  /**
+   * Cosine similarity of each pair's main faces; -1 where a face was not found, so that such a
+   * pair counts as "different".
+   */
+  static float[] scores(Encoder encoder, List<Pair> pairs, Map<Path, Embedding> cache, int[] noFace) {
+    float[] scores = new float[pairs.size()];
+    for (int i = 0; i < pairs.size(); i++) {
+      Embedding a = embed(encoder, pairs.get(i).first(), cache, noFace);
+      Embedding b = embed(encoder, pairs.get(i).second(), cache, noFace);
+      scores[i] = a == null || b == null ? -1f : a.similarity(b);
+    }
+    return scores;
+  }
+
+  private static Embedding embed(Encoder encoder, Path image, Map<Path, Embedding> cache, int[] noFace) {
+    if (cache.containsKey(image)) {
+      return cache.get(image);
+    }
+    Embedding e;
+    try {
+      e = encoder.encodeMainFace(image).embedding();
+    } catch (NoFaceException ex) {
+      noFace[0]++;
+      e = null;
+    }
+    cache.put(image, e);
+    return e;
+  }
+
+  static boolean[] labels(List<Pair> pairs) {
+    boolean[] same = new boolean[pairs.size()];
+    for (int i = 0; i < same.length; i++) {
+      same[i] = pairs.get(i).same();
+    }
+    return same;
+  }
+
+  /**
+   * The threshold of best accuracy. Accuracy is flat between neighbouring scores, and often over
+   * several neighbours; the centre of the widest best-accuracy interval is the choice least
+   * sensitive to small changes in the scores.
+   */
+  static float bestThreshold(float[] scores, boolean[] same) {
+    float[] sorted = scores.clone();
+    Arrays.sort(sorted);
+    double bestAccuracy = -1;
+    float bestLow = sorted[0];
+    float bestHigh = sorted[0];
+    float runLow = Float.NaN;
+    for (int i = 0; i + 1 < sorted.length; i++) {
+      float t = (sorted[i] + sorted[i + 1]) / 2f;
+      double acc = accuracy(scores, same, t);
+      if (acc > bestAccuracy) {
+        bestAccuracy = acc;
+        runLow = sorted[i];
+        bestLow = sorted[i];
+        bestHigh = sorted[i + 1];
+      } else if (acc == bestAccuracy) {
+        if (Float.isNaN(runLow)) {
+          runLow = sorted[i];
+        }
+        if (sorted[i + 1] - runLow > bestHigh - bestLow) {
+          bestLow = runLow;
+          bestHigh = sorted[i + 1];
+        }
+      } else {
+        runLow = Float.NaN;
+      }
+    }
+    return (bestLow + bestHigh) / 2f;
+  }
+
+  static double accuracy(float[] scores, boolean[] same, float threshold) {
+    int correct = 0;
+    for (int i = 0; i < scores.length; i++) {
+      if ((scores[i] >= threshold) == same[i]) {
+        correct++;
+      }
+    }
+    return (double) correct / scores.length;
+  }
+
+  static Map<Path, Embedding> newCache() {
+    return new HashMap<>();
+  }
+}
