@@ -49,15 +49,19 @@ class LfwDevAccuracyTest {
     double trainAccuracy = LfwPairs.accuracy(trainScores, trainSame, tau);
     double testAccuracy = LfwPairs.accuracy(testScores, testSame, tau);
     double defaultAccuracy = LfwPairs.accuracy(testScores, testSame, Verifier.DEFAULT_THRESHOLD);
+    double defaultTrainAccuracy = LfwPairs.accuracy(trainScores, trainSame, Verifier.DEFAULT_THRESHOLD);
     log.info(String.format(Locale.ROOT,
         "LFW dev: %d images in %.1f s, %d without a face; tau(DevTrain) = %.4f, DevTrain accuracy "
-            + "%.2f%%, DevTest accuracy %.2f%% (at the default threshold %.2f: %.2f%%)",
+            + "%.2f%%, DevTest accuracy %.2f%%; at the default threshold %.2f: DevTrain %.2f%%, "
+            + "DevTest %.2f%%",
         cache.size(), seconds, noFace[0], tau, 100 * trainAccuracy, 100 * testAccuracy,
-        Verifier.DEFAULT_THRESHOLD, 100 * defaultAccuracy));
+        Verifier.DEFAULT_THRESHOLD, 100 * defaultTrainAccuracy, 100 * defaultAccuracy));
 
     for (int i = 0; i < test.size(); i++) {
       if ((testScores[i] >= tau) != testSame[i]) {
-        log.info("misclassified: {} {} same={} score={}", test.get(i).first().getFileName(), test.get(i).second().getFileName(), testSame[i], testScores[i]);
+        log.info("DevTest error: {} vs {}, {} pair, similarity {}", test.get(i).first().getFileName(),
+            test.get(i).second().getFileName(), testSame[i] ? "same-person" : "different-person",
+            testScores[i]);
       }
     }
     assertThat(testAccuracy).isGreaterThanOrEqualTo(0.99);

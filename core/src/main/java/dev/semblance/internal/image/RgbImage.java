@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 
 /**
@@ -70,6 +72,19 @@ public final class RgbImage {
           out[o + 1] = b;
           out[o + 2] = b;
         }
+      }
+    } else if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+        && raster.getDataBuffer() instanceof DataBufferByte bytes
+        && bytes.getNumBanks() == 1
+        && raster.getSampleModel() instanceof PixelInterleavedSampleModel sm
+        && sm.getPixelStride() == 3 && sm.getScanlineStride() == 3 * w
+        && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+      // What ImageIO's JPEG readers return: copy the bytes, swapping B and R.
+      byte[] bgr = bytes.getData();
+      for (int i = 0; i < out.length; i += 3) {
+        out[i] = bgr[i + 2];
+        out[i + 1] = bgr[i + 1];
+        out[i + 2] = bgr[i];
       }
     } else {
       int[] row = new int[w];

@@ -1,0 +1,133 @@
+package dev.semblance.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semblance.Gallery;
+import dev.semblance.testing.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line, run in-process on the shared tv-characters data. */
+class CliTest {
+  @TempDir Path dir;
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static synchronized Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      int code = Cli.run(args);
+      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  private static Path tv() {
+    return TestData.dir("tv-characters");
+  }
+
+  @Test
+  void detectListsAndDrawsEveryFace() throws IOException {
+    Path png = dir.resolve("bbt4.png");
+    Run r = run("detect", tv().resolve("group-photos/bbt4.jpg").toString(), "--annotate", png.toString());
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out()).contains("bbt4.jpg: 6 faces (710x473)");
+    assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(710);
+
+    Run json = run("detect", "--json", tv().resolve("group-photos/bbt2.jpg").toString());
+    JsonNode node = new ObjectMapper().readTree(json.out());
+    assertThat(node.get(0).get("faces")).hasSize(3);
+    assertThat(node.get(0).get("faces").get(0).get("landmarks")).hasSize(5);
+  }
+
+  @Test
+  void enrollFromFoldersThenIdentifyAGroupPhoto() throws IOException {
+    // Enrol image 1 of four people, one sub-folder each.
+    Path people = dir.resolve("people");
+    for (String name : List.of("sheldon", "penny", "raj", "howard")) {
+      Files.createDirectories(people.resolve(name));
+      Files.copy(tv().resolve(name).resolve(name + "1.png"), people.resolve(name).resolve("1.png"));
+    }
+    Path gallery = dir.resolve("cast.gallery");
+    Run enrol = run("enroll", "--gallery", gallery.toString(), "--from", people.toString());
+    assertThat(enrol.exitCode()).as(enrol.err()).isZero();
+    assertThat(enrol.out()).contains("enrolled 4 identities from 4 images");
+    assertThat(enrol.err()).contains("enrolling [");
+
+    Run more = run("enroll", "--gallery", gallery.toString(), "leonard", tv().resolve("leonard/leonard1.png").toString());
+    assertThat(more.exitCode()).isZero();
+    assertThat(Gallery.load(gallery).identities()).containsExactly("howard", "leonard", "penny", "raj", "sheldon");
+
+    Run id = run("identify", "--gallery", gallery.toString(), "--json", tv().resolve("group-photos/bbt3.jpg").toString());
+    assertThat(id.exitCode()).isZero();
+    JsonNode faces = new ObjectMapper().readTree(id.out()).get(0).get("faces");
+    assertThat(faces).hasSize(5);
+    List<String> names = new java.util.ArrayList<>();
+    faces.forEach(f -> names.add(f.get("identity").asText()));
+    assertThat(names)
+        .containsExactlyInAnyOrder("sheldon", "howard", "penny", "raj", "leonard");
+
+    // Without Leonard enrolled, his face in bbt3 must come back unknown.
+    Path partial = dir.resolve("partial.gallery");
+    run("enroll", "--gallery", partial.toString(), "--from", people.toString());
+    Run open = run("identify", "--gallery", partial.toString(), tv().resolve("group-photos/bbt3.jpg").toString());
+    assertThat(open.out()).contains("unknown");
+  }
+
+  @Test
+  void verifySaysSameOrDifferentWithItsExitCode() {
+    Run same = run("verify", tv().resolve("amy/amy1.png").toString(), tv().resolve("amy/amy4.png").toString());
+    assertThat(same.exitCode()).isZero();
+    assertThat(same.out()).startsWith("same person: cosine similarity").contains("threshold 0.3000");
+    Run different = run("verify", tv().resolve("amy/amy1.png").toString(), tv().resolve("raj/raj1.png").toString());
+    assertThat(different.exitCode()).isEqualTo(1);
+    assertThat(different.out()).startsWith("different people");
+  }
+
+  @Test
+  void embedWritesOneRowPerFaceAndExplainsImagesWithout() throws IOException {
+    Path folder = dir.resolve("mixed");
+    Files.createDirectories(folder.resolve("sub"));
+    Files.copy(tv().resolve("group-photos/bbt2.jpg"), folder.resolve("group.jpg"));
+    Files.copy(tv().resolve("penny/penny2.png"), folder.resolve("sub/penny.png"));
+    Files.writeString(folder.resolve("broken.jpg"), "not a jpeg");
+    Path tsv = dir.resolve("out.tsv");
+    Run all = run("embed", folder.toString(), "--out", tsv.toString());
+    assertThat(all.exitCode()).isZero();
+    List<String> rows = Files.readAllLines(tsv);
+    assertThat(rows.get(0)).startsWith("path\tface\tleft\ttop\tright\tbottom\tscore\tnote\te0\t").endsWith("\te511");
+    assertThat(rows).hasSize(1 + 1 + 3 + 1); // header, broken, 3 in the group, penny
+    String broken = rows.stream().filter(r -> r.contains("broken.jpg")).findFirst().orElseThrow();
+    assertThat(broken.split("\t", -1)[7]).contains("not a supported image");
+    String penny = rows.stream().filter(r -> r.contains("penny.png")).findFirst().orElseThrow();
+    assertThat(penny.split("\t")).hasSize(8 + 512);
+
+    Run one = run("embed", "--one-per-image", folder.resolve("group.jpg").toString(), "--out", tsv.toString());
+    assertThat(one.exitCode()).isZero();
+    assertThat(Files.readAllLines(tsv)).hasSize(2);
+  }
+
+  @Test
+  void errorsAreOneClearLine() {
+    Run r = run("identify", "--gallery", dir.resolve("missing.gallery").toString(), tv().resolve("amy/amy1.png").toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.err()).contains("gallery file does not exist");
+  }
+}
