@@ -1,7 +1,5 @@
 package dev.semblance;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import dev.semblance.internal.pipeline.ModelSpec;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -50,46 +48,18 @@ public final class DetectorModel {
   }
 
   /** Declares how a user-supplied detector's input is prepared. Not thread-safe. */
-  public static final class Builder {
-    private final Path file;
-    private int width = 320;
-    private int height = 240;
-    private ChannelOrder order = ChannelOrder.RGB;
-    private float mean = 127f;
-    private float std = 128f;
-    private String sha256;
-
+  public static final class Builder extends ModelBuilder<Builder> {
     private Builder(Path file) {
-      this.file = file;
+      super(file, 320, 240, ChannelOrder.RGB);
     }
 
-    public Builder inputSize(int width, int height) {
-      this.width = width;
-      this.height = height;
-      return this;
-    }
-
-    public Builder channelOrder(ChannelOrder order) {
-      this.order = Objects.requireNonNull(order, "order");
-      return this;
-    }
-
-    /** Input values are {@code (pixel − mean) / std}, pixels in 0..255. */
-    public Builder normalization(float mean, float std) {
-      this.mean = mean;
-      this.std = std;
-      return this;
-    }
-
-    /** Refuse to load the file unless its SHA-256 (hex) is {@code sha256}. */
-    public Builder sha256(String sha256) {
-      checkArgument(sha256.matches("[0-9a-fA-F]{64}"), "not a SHA-256 hex digest: %s", sha256);
-      this.sha256 = sha256;
+    @Override
+    Builder self() {
       return this;
     }
 
     public DetectorModel build() {
-      return new DetectorModel(new ModelSpec(null, file, sha256, width, height, order, mean, std));
+      return new DetectorModel(spec());
     }
   }
 }

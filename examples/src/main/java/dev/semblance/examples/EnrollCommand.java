@@ -33,7 +33,14 @@ final class EnrollCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME IMAGE", description = "A name, then its images.")
   List<String> nameAndImages = new ArrayList<>();
 
+  @Option(names = "--json", description = "Print a JSON summary.")
+  boolean json;
+
   @Mixin Cli.EncoderOptions encoderOptions;
+
+  record Skipped(String image, String reason) {}
+
+  record Summary(String gallery, int enrolled, int images, List<Skipped> skipped, int identities) {}
 
   @Override
   public Integer call() {
@@ -55,14 +62,14 @@ final class EnrollCommand implements Callable<Integer> {
       Gallery gallery = GalleryFiles.open(galleryFile, encoder, true);
       Progress progress = new Progress("enrolling", images);
       int enrolled = 0;
-      int skipped = 0;
+      List<Skipped> skipped = new ArrayList<>();
       for (Map.Entry<String, List<Path>> person : people.entrySet()) {
         List<Embedding> embeddings = new ArrayList<>();
         for (Path image : person.getValue()) {
           try {
             embeddings.add(encoder.encodeMainFace(image).embedding());
           } catch (SemblanceException e) {
-            skipped++;
+            skipped.add(new Skipped(image.toString(), e.getMessage()));
             System.err.println("skipped " + image + ": " + e.getMessage());
           }
           progress.step(image.getFileName().toString());
@@ -75,9 +82,14 @@ final class EnrollCommand implements Callable<Integer> {
         }
       }
       gallery.save(galleryFile);
-      System.out.printf("enrolled %d identit%s from %d image%s (%d skipped); %s now holds %d identities%n",
-          enrolled, enrolled == 1 ? "y" : "ies", images - skipped, images - skipped == 1 ? "" : "s",
-          skipped, galleryFile, gallery.size());
+      int used = images - skipped.size();
+      if (json) {
+        System.out.println(Json.write(new Summary(galleryFile.toString(), enrolled, used, skipped, gallery.size())));
+      } else {
+        System.out.printf("enrolled %d identit%s from %d image%s (%d skipped); %s now holds %d identities%n",
+            enrolled, enrolled == 1 ? "y" : "ies", used, used == 1 ? "" : "s", skipped.size(),
+            galleryFile, gallery.size());
+      }
       return enrolled > 0 ? 0 : 1;
     }
   }
