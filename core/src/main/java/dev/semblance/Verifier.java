@@ -75,6 +75,11 @@ public final class Verifier {
     return Verification.of(gallery.similarityTo(identity, probe), threshold);
   }
 
+  /** Is the face the enrolled {@code identity}? See {@link #verify(Embedding, String, Gallery)}. */
+  public Verification verify(Face probe, String identity, Gallery gallery) {
+    return verify(probe.embedding(), identity, gallery);
+  }
+
   @Override
   public String toString() {
     return "Verifier[cosine similarity >= " + threshold + "]";
