@@ -52,6 +52,7 @@ public final class Encoder implements AutoCloseable {
   private final ImageDecoder decoder;
   private final String embedderId;
   private final int batchSize;
+  private final long maxFileBytes;
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
@@ -85,6 +86,8 @@ public final class Encoder implements AutoCloseable {
     }
     this.decoder = new ImageDecoder(b.maxPixels);
     this.batchSize = b.batchSize;
+    // Eight bytes a pixel (16-bit RGBA, uncompressed) plus room for metadata bounds any honest file.
+    this.maxFileBytes = Math.min(Integer.MAX_VALUE - 8L, 8 * b.maxPixels + (16L << 20));
     log.info("encoder ready: backend {}, embedder {} ({}-d), flip averaging {}",
         backend.name(), embedderId, pipeline.embeddingDimension(), b.flipAveraging);
   }
@@ -231,12 +234,13 @@ public final class Encoder implements AutoCloseable {
     return faces;
   }
 
-  private static byte[] read(Path image) {
+  private byte[] read(Path image) {
     Objects.requireNonNull(image, "image");
     try {
       long size = Files.size(image);
-      if (size > Integer.MAX_VALUE - 8) {
-        throw new InvalidImageException("image file is too large (" + size + " bytes): " + image);
+      if (size > maxFileBytes) {
+        throw new InvalidImageException("image file is " + size + " bytes, more than any image "
+            + "within the pixel limit can need (" + maxFileBytes + "): " + image);
       }
       return Files.readAllBytes(image);
     } catch (IOException e) {

@@ -150,10 +150,15 @@ class EncoderTest {
   }
 
   @Test
-  void thePixelLimitGuardsAgainstHugeImages() {
+  void thePixelLimitGuardsAgainstHugeImages(@TempDir Path dir) throws IOException {
     try (Encoder small = Encoder.builder().maxPixels(100_000).build()) {
       assertThatThrownBy(() -> small.encode(groupPhoto(1)))
           .isInstanceOf(InvalidImageException.class).hasMessageContaining("1366x768");
+      // A file far larger than any 0.1-megapixel image is refused before it is read.
+      Path big = dir.resolve("big.bmp");
+      Files.write(big, new byte[20 << 20]);
+      assertThatThrownBy(() -> small.encode(big))
+          .isInstanceOf(InvalidImageException.class).hasMessageContaining("20971520 bytes");
     }
   }
 
