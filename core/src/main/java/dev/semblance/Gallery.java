@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -52,6 +53,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * enrolments, removals and threshold changes are serialised and wait for searches in progress.
  */
 public final class Gallery {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gallery.class);
   private static final int MAX_IDENTITY_LENGTH = 256;
 
   private final String embedderId;
@@ -62,6 +64,10 @@ public final class Gallery {
   private final Deque<Integer> freeSlots = new ArrayDeque<>();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private volatile float threshold;
+  /** When set, the threshold follows the gallery's size to hold this FPIR. */
+  private volatile TargetFpir targetFpir;
+
+  private record TargetFpir(Calibration calibration, double fpir, AtomicBoolean warned) {}
 
   private Gallery(String embedderId, int dimension, float threshold) {
     checkArgument(!embedderId.isBlank(), "embedder id must not be blank");
@@ -94,9 +100,26 @@ public final class Gallery {
     return dimension;
   }
 
-  /** The similarity a probe's best candidate must reach to be identified. */
+  /**
+   * The similarity a probe's best candidate must reach to be identified: the fixed threshold, or
+   * the one a {@linkplain #setTargetFpir target FPIR} needs at the current number of templates.
+   */
   public float threshold() {
-    return threshold;
+    TargetFpir target = targetFpir;
+    if (target == null) {
+      return threshold;
+    }
+    long comparisons = Math.max(1, templateCount());
+    double fmr = Calibration.fmrForFpir(target.fpir(), comparisons);
+    if (fmr < target.calibration().minimumFar()) {
+      if (!target.warned().getAndSet(true)) {
+        log.warn("a false positive identification rate of {} over {} templates needs a false match "
+            + "rate of {}, below what the calibration measured ({}); using its strictest threshold",
+            target.fpir(), comparisons, fmr, target.calibration().minimumFar());
+      }
+      return (float) target.calibration().strictestThreshold();
+    }
+    return (float) target.calibration().thresholdForFar(fmr);
   }
 
   /**
@@ -108,6 +131,24 @@ public final class Gallery {
     checkArgument(threshold >= -1f && threshold <= 1f,
         "similarity threshold must be in [-1, 1]: %s", threshold);
     this.threshold = threshold;
+    this.targetFpir = null;
+  }
+
+  /**
+   * Sets the open-set threshold by error rate instead: from now on the threshold is the one at
+   * which, according to {@code calibration}, a probe of someone not enrolled is wrongly named
+   * with probability {@code fpir}. It tightens as templates are added, since each search makes
+   * one comparison per template. A {@link #save saved} gallery keeps the threshold of the moment.
+   *
+   * @throws IllegalArgumentException if the calibration is for another embedder, or {@code fpir}
+   *     is not in (0, 1)
+   */
+  public void setTargetFpir(Calibration calibration, double fpir) {
+    checkArgument(calibration.embedderId().equals(embedderId),
+        "calibration is for embedder %s, this gallery holds templates of %s",
+        calibration.embedderId(), embedderId);
+    checkArgument(fpir > 0 && fpir < 1, "target FPIR must be in (0, 1): %s", fpir);
+    this.targetFpir = new TargetFpir(calibration, fpir, new AtomicBoolean());
   }
 
   /**
@@ -218,7 +259,7 @@ public final class Gallery {
     checkArgument(k > 0, "k must be positive: %s", k);
     checkDimension(probe);
     float[] query = probe.toArray();
-    float t = threshold;
+    float t = threshold();
     lock.readLock().lock();
     try {
       float[] best = templates.bestPerSlot(query, nameOfSlot.size());
@@ -276,7 +317,7 @@ public final class Gallery {
       temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
           OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-        GalleryCodec.Writer writer = new GalleryCodec.Writer(out, embedderId, dimension, threshold);
+        GalleryCodec.Writer writer = new GalleryCodec.Writer(out, embedderId, dimension, threshold());
         for (String name : new TreeSet<>(slotOf.keySet())) {
           writer.enrol(name, templates.rowsOf(slotOf.get(name)));
         }

@@ -46,6 +46,16 @@ public final class Verifier {
     return new Verifier(threshold);
   }
 
+  /**
+   * A verifier whose threshold gives a false accept rate of {@code targetFar} according to
+   * {@code calibration}, which must come from the embedder producing the faces compared.
+   *
+   * @throws IllegalArgumentException if the calibration cannot support so low a FAR
+   */
+  public static Verifier forTargetFar(Calibration calibration, double targetFar) {
+    return withThreshold((float) calibration.thresholdForFar(targetFar));
+  }
+
   public float threshold() {
     return threshold;
   }

@@ -1,0 +1,109 @@
+package dev.semblance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Offset.offset;
+
+import dev.semblance.evaluation.Scores;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CalibrationTest {
+  private static Scores normalScores(int genuine, int impostor, long seed) {
+    Random random = new Random(seed);
+    float[] g = new float[genuine];
+    float[] im = new float[impostor];
+    for (int i = 0; i < genuine; i++) {
+      g[i] = (float) (0.65 + 0.12 * random.nextGaussian());
+    }
+    for (int i = 0; i < impostor; i++) {
+      im[i] = (float) (0.0 + 0.1 * random.nextGaussian());
+    }
+    return Scores.of(g, im);
+  }
+
+  @Test
+  void thresholdsForATargetFarHoldOnFreshDataFromTheSameDistribution() {
+    Calibration cal = Calibration.fromScores("e", "synthetic", normalScores(2000, 200_000, 1));
+    Scores fresh = normalScores(2000, 200_000, 2);
+    for (double far : new double[] {1e-1, 1e-2, 1e-3, 1e-4}) {
+      double t = cal.thresholdForFar(far);
+      assertThat(fresh.far(t)).as("FAR %s", far).isBetween(far / 2, far * 2);
+    }
+    assertThat(cal.minimumFar()).isCloseTo(5e-6, offset(1e-6));
+    assertThat(cal.farAt(cal.thresholdForFar(1e-2))).isCloseTo(1e-2, offset(2e-3));
+  }
+
+  @Test
+  void thresholdsTightenAsTheGalleryGrows() {
+    Calibration cal = Calibration.fromScores("e", "synthetic", normalScores(100, 1_000_000, 3));
+    double small = cal.thresholdForFpir(0.01, 10);
+    double large = cal.thresholdForFpir(0.01, 1000);
+    assertThat(large).isGreaterThan(small);
+    // FPIR 1% over 1000 comparisons needs an FMR of about 1e-5.
+    assertThat(Calibration.fmrForFpir(0.01, 1000)).isCloseTo(1.005e-5, offset(1e-8));
+    assertThat(cal.thresholdForFpir(0.01, 1000)).isCloseTo(cal.thresholdForFar(1.005e-5), offset(1e-5));
+  }
+
+  @Test
+  void targetsBeyondTheMeasurementAreRefused() {
+    Calibration cal = Calibration.fromScores("e", "synthetic", normalScores(10, 1000, 4));
+    assertThatThrownBy(() -> cal.thresholdForFar(1e-4))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1000 impostor comparisons").hasMessageContaining("smallest FAR is 0.001");
+    assertThatThrownBy(() -> cal.thresholdForFpir(0.01, 100)).hasMessageContaining("below what");
+  }
+
+  @Test
+  void savesAndLoadsAndRefusesDamagedFiles(@TempDir Path dir) throws IOException {
+    Calibration cal = Calibration.fromScores("model@sha256:12", "synthetic test", normalScores(500, 50_000, 5));
+    Path file = dir.resolve("cal.txt");
+    cal.save(file);
+    Calibration loaded = Calibration.load(file);
+    assertThat(loaded.embedderId()).isEqualTo("model@sha256:12");
+    assertThat(loaded.impostorCount()).isEqualTo(50_000);
+    assertThat(loaded.genuineCount()).isEqualTo(500);
+    assertThat(loaded.thresholdForFar(1e-3)).isCloseTo(cal.thresholdForFar(1e-3), offset(1e-8));
+    loaded.save(file);
+    assertThat(Calibration.load(file)).isEqualTo(loaded);
+
+    String text = Files.readString(file);
+    Files.writeString(file, text.replace("format 1", "format 7"));
+    assertThatThrownBy(() -> Calibration.load(file)).isInstanceOf(SemblanceException.class)
+        .hasMessageContaining("format 7");
+    Files.writeString(file, text.substring(0, text.length() / 2));
+    assertThatThrownBy(() -> Calibration.load(file)).isInstanceOf(SemblanceException.class)
+        .hasMessageContaining("corrupt calibration file");
+    Files.writeString(file, "hello");
+    assertThatThrownBy(() -> Calibration.load(file)).hasMessageContaining("not a Semblance calibration");
+  }
+
+  @Test
+  void verifierAndGalleryCanBeSetByErrorRate() {
+    Calibration cal = Calibration.fromScores("e", "synthetic", normalScores(1000, 1_000_000, 6));
+    assertThat(Verifier.forTargetFar(cal, 1e-3).threshold()).isEqualTo((float) cal.thresholdForFar(1e-3));
+
+    Gallery gallery = Gallery.create("e", 2);
+    gallery.setTargetFpir(cal, 0.01);
+    gallery.enroll("a", Embedding.of(new float[] {1, 0}));
+    float one = gallery.threshold();
+    for (int i = 0; i < 99; i++) {
+      gallery.enroll("p" + i, Embedding.of(new float[] {(float) Math.cos(i), (float) Math.sin(i)}));
+    }
+    float hundred = gallery.threshold();
+    assertThat(hundred).isGreaterThan(one);
+    assertThat((double) hundred).isCloseTo(cal.thresholdForFpir(0.01, 100), offset(1e-6));
+    assertThat(gallery.identify(Embedding.of(new float[] {1, 0}), 1).threshold()).isEqualTo(hundred);
+    // Growing past what the calibration measured falls back to its strictest threshold.
+    gallery.setTargetFpir(cal, 1e-6);
+    assertThat((double) gallery.threshold()).isEqualTo((double) (float) cal.strictestThreshold());
+    gallery.setThreshold(0.5f);
+    assertThat(gallery.threshold()).isEqualTo(0.5f);
+    assertThatThrownBy(() -> Gallery.create("other", 2).setTargetFpir(cal, 0.01))
+        .hasMessageContaining("calibration is for embedder e");
+  }
+}
