@@ -55,6 +55,61 @@ public final class Scores {
     return of(genuine, impostor);
   }
 
+  /**
+   * Scores of every pair of labelled embeddings: pairs with the same identity are genuine, the
+   * rest impostor. n embeddings give n(n − 1)/2 comparisons, enough impostors to measure low FARs.
+   *
+   * @throws IllegalArgumentException if the lists differ in length or the dimensions differ
+   */
+  public static Scores ofAllPairs(List<dev.semblance.Embedding> embeddings, List<String> identities) {
+    checkArgument(embeddings.size() == identities.size(),
+        "%s embeddings but %s identities", embeddings.size(), identities.size());
+    int n = embeddings.size();
+    int dim = n == 0 ? 0 : embeddings.get(0).dimension();
+    float[] matrix = new float[n * dim];
+    for (int i = 0; i < n; i++) {
+      checkArgument(embeddings.get(i).dimension() == dim, "embedding %s has dimension %s, not %s",
+          i, embeddings.get(i).dimension(), dim);
+      embeddings.get(i).copyTo(matrix, i * dim);
+    }
+    int genuineCount = 0;
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        genuineCount += identities.get(i).equals(identities.get(j)) ? 1 : 0;
+      }
+    }
+    float[] genuine = new float[genuineCount];
+    float[] impostor = new float[Math.toIntExact((long) n * (n - 1) / 2 - genuineCount)];
+    int g = 0;
+    int im = 0;
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        float s = dot(matrix, i * dim, j * dim, dim);
+        if (identities.get(i).equals(identities.get(j))) {
+          genuine[g++] = s;
+        } else {
+          impostor[im++] = s;
+        }
+      }
+    }
+    return of(genuine, impostor);
+  }
+
+  private static float dot(float[] m, int a, int b, int n) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int k = 0;
+    for (; k + 3 < n; k += 4) {
+      s0 += m[a + k] * m[b + k];
+      s1 += m[a + k + 1] * m[b + k + 1];
+      s2 += m[a + k + 2] * m[b + k + 2];
+      s3 += m[a + k + 3] * m[b + k + 3];
+    }
+    for (; k < n; k++) {
+      s0 += m[a + k] * m[b + k];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
   private static float[] checkedSorted(float[] scores, String kind) {
     float[] copy = scores.clone();
     for (int i = 0; i < copy.length; i++) {
@@ -129,14 +184,21 @@ public final class Scores {
    */
   public double auc() {
     requireBoth();
-    double area = 0;
-    List<RocPoint> roc = roc();
-    for (int i = 1; i < roc.size(); i++) {
-      RocPoint a = roc.get(i - 1);
-      RocPoint b = roc.get(i);
-      area += (b.far() - a.far()) * (a.tar() + b.tar()) / 2;
+    // Merge the sorted lists: each genuine score beats the impostors below it, ties count half.
+    double wins = 0;
+    int below = 0;
+    int upTo = 0;
+    for (float g : genuine) {
+      while (below < impostor.length && impostor[below] < g) {
+        below++;
+      }
+      upTo = Math.max(upTo, below);
+      while (upTo < impostor.length && impostor[upTo] == g) {
+        upTo++;
+      }
+      wins += below + 0.5 * (upTo - below);
     }
-    return area;
+    return wins / ((double) genuine.length * impostor.length);
   }
 
   /**
@@ -147,22 +209,53 @@ public final class Scores {
    */
   public OperatingPoint eer() {
     requireBoth();
-    List<RocPoint> roc = roc();
-    for (int i = 1; i < roc.size(); i++) {
-      RocPoint a = roc.get(i - 1);
-      RocPoint b = roc.get(i);
-      double da = a.far() - (1 - a.tar()); // FAR − FRR: negative at strict thresholds
-      double db = b.far() - (1 - b.tar());
-      if (db >= 0) {
+    // Walk the distinct scores from strict to lenient; FAR − FRR rises from −1 to 1.
+    double previousThreshold = Double.POSITIVE_INFINITY;
+    double previousFar = 0;
+    double previousFrr = 1;
+    int gi = genuine.length - 1;
+    int ii = impostor.length - 1;
+    while (gi >= 0 || ii >= 0) {
+      float t = Math.max(gi >= 0 ? genuine[gi] : Float.NEGATIVE_INFINITY,
+          ii >= 0 ? impostor[ii] : Float.NEGATIVE_INFINITY);
+      while (gi >= 0 && genuine[gi] == t) {
+        gi--;
+      }
+      while (ii >= 0 && impostor[ii] == t) {
+        ii--;
+      }
+      double far = (double) (impostor.length - 1 - ii) / impostor.length;
+      double frr = (double) (gi + 1) / genuine.length;
+      if (far - frr >= 0) {
+        double da = previousFar - previousFrr;
+        double db = far - frr;
         double f = da == db ? 0 : -da / (db - da);
-        double rate = a.far() + f * (b.far() - a.far());
-        double threshold = Double.isInfinite(a.threshold()) ? b.threshold()
-            : Double.isInfinite(b.threshold()) ? a.threshold()
-            : a.threshold() + f * (b.threshold() - a.threshold());
+        double rate = previousFar + f * (far - previousFar);
+        double threshold = Double.isInfinite(previousThreshold) ? t : previousThreshold + f * (t - previousThreshold);
         return new OperatingPoint(threshold, rate, 1 - rate);
       }
+      previousThreshold = t;
+      previousFar = far;
+      previousFrr = frr;
     }
-    throw new IllegalStateException("FAR and FRR never cross"); // unreachable: the last point has FAR 1
+    throw new IllegalStateException("FAR and FRR never cross"); // unreachable: FAR ends at 1
+  }
+
+  /**
+   * Points of the ROC curve at {@code points} false accept rates spaced evenly in log scale from
+   * one over the impostor count to 1: enough to draw it, however many scores there are.
+   */
+  public List<RocPoint> rocAtLogSpacedFar(int points) {
+    requireBoth();
+    checkArgument(points >= 2, "need at least two points: %s", points);
+    List<RocPoint> curve = new ArrayList<>(points);
+    double lowest = Math.log10(1.0 / impostor.length);
+    for (int i = 0; i < points; i++) {
+      double target = Math.pow(10, lowest - lowest * i / (points - 1));
+      float t = thresholdForFar(Math.min(target, 1 - 1e-12));
+      curve.add(new RocPoint(t, far(t), tar(t)));
+    }
+    return curve;
   }
 
   /**

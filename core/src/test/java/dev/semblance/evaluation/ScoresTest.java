@@ -149,4 +149,14 @@ class ScoresTest {
     Scores s = Scores.of(new float[] {0.6f, 0.9f}, new float[] {0.1f, 0.4f});
     assertThat(s.bestAccuracy().threshold()).isCloseTo(0.5, offset(1e-6));
   }
+
+  @Test
+  void allPairsSplitsByIdentity() {
+    var a1 = dev.semblance.Embedding.of(new float[] {1, 0});
+    var a2 = dev.semblance.Embedding.of(new float[] {1, 1});
+    var b1 = dev.semblance.Embedding.of(new float[] {0, 1});
+    Scores s = Scores.ofAllPairs(List.of(a1, a2, b1), List.of("a", "a", "b"));
+    assertThat(s.genuine()).containsExactly(a1.similarity(a2));
+    assertThat(s.impostor()).containsExactly(a1.similarity(b1), a2.similarity(b1));
+  }
 }

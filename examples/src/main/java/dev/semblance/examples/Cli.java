@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
     description = "Face detection, verification and identification on bundled models, offline.",
     subcommands = {
       DetectCommand.class, EnrollCommand.class, IdentifyCommand.class, VerifyCommand.class,
-      EmbedCommand.class, DemoCommand.class, CommandLine.HelpCommand.class
+      EmbedCommand.class, EvaluateCommand.class, CalibrateCommand.class, DemoCommand.class,
+      CommandLine.HelpCommand.class
     })
 public final class Cli {
 
@@ -41,6 +42,7 @@ public final class Cli {
   }
 
   public static void main(String[] args) {
+    System.setProperty("java.awt.headless", "true");
     System.exit(run(args));
   }
 

@@ -2,6 +2,7 @@ package dev.semblance.examples;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ final class Images {
     List<Path> files = new ArrayList<>();
     for (Path p : paths) {
       if (Files.isDirectory(p)) {
-        try (Stream<Path> walk = Files.walk(p)) {
+        try (Stream<Path> walk = Files.walk(p, FileVisitOption.FOLLOW_LINKS)) {
           walk.filter(Files::isRegularFile).filter(Images::isImage).sorted().forEach(files::add);
         } catch (IOException e) {
           throw new UncheckedIOException("cannot list " + p + ": " + e, e);

@@ -3,7 +3,9 @@ package dev.semblance.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.semblance.Calibration;
 import dev.semblance.Embedding;
+import dev.semblance.evaluation.Scores;
 import dev.semblance.Encoder;
 import dev.semblance.Verifier;
 import dev.semblance.testing.TestData;
@@ -37,7 +39,9 @@ class LfwDevAccuracyTest {
     long start = System.nanoTime();
     float[] trainScores;
     float[] testScores;
+    String embedderId;
     try (Encoder encoder = Encoder.builder().build()) {
+      embedderId = encoder.embedderId();
       trainScores = LfwPairs.scores(encoder, train, cache, noFace);
       testScores = LfwPairs.scores(encoder, test, cache, noFace);
     }
@@ -65,8 +69,30 @@ class LfwDevAccuracyTest {
       }
     }
     assertThat(testAccuracy).isGreaterThanOrEqualTo(0.99);
+    checkBundledCalibrationOnDevTest(embedderId, test, cache);
     assertThat(defaultAccuracy).isGreaterThanOrEqualTo(0.99);
     // The documented default is the DevTrain choice, rounded.
     assertThat(Verifier.DEFAULT_THRESHOLD).isCloseTo(tau, org.assertj.core.data.Offset.offset(0.03f));
+  }
+
+  /**
+   * The shipped calibration was measured on DevTrain's people; on every pair of DevTest's images
+   * (other people) its thresholds must give about the FAR they were set for.
+   */
+  private static void checkBundledCalibrationOnDevTest(
+      String embedderId, List<LfwPairs.Pair> test, Map<Path, Embedding> cache) {
+    Calibration calibration = Calibration.bundled();
+    assertThat(calibration.embedderId()).isEqualTo(embedderId);
+    List<Path> images = test.stream().flatMap(p -> java.util.stream.Stream.of(p.first(), p.second()))
+        .distinct().sorted().toList();
+    Scores all = Scores.ofAllPairs(images.stream().map(cache::get).toList(),
+        images.stream().map(p -> p.getParent().getFileName().toString()).toList());
+    for (double far : new double[] {1e-2, 1e-3, 1e-4}) {
+      double observed = all.far(calibration.thresholdForFar(far));
+      log.info(String.format(Locale.ROOT, "bundled calibration on DevTest (%d impostor pairs): target "
+          + "FAR %.0e, observed %.2e, TAR %.2f%%", all.impostorCount(), far, observed,
+          100 * all.tar(calibration.thresholdForFar(far))));
+      assertThat(observed).as("FAR at the calibrated threshold for %s", far).isBetween(far / 2, far * 2);
+    }
   }
 }

@@ -1,0 +1,92 @@
+package dev.semblance.examples;
+
+import dev.semblance.Calibration;
+import dev.semblance.Embedding;
+import dev.semblance.Encoder;
+import dev.semblance.evaluation.Scores;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "calibrate",
+    description = {"Measure how similarity maps to false accept rate on the images of a pairs file",
+        "(every same-folder pair genuine, every different-folder pair impostor), save the calibration,",
+        "and print the threshold for the target FAR. Also writes FILE.html and FILE.json."})
+final class CalibrateCommand implements Callable<Integer> {
+  @Option(names = "--pairs", required = true, paramLabel = "FILE")
+  Path pairsFile;
+
+  @Option(names = "--images", required = true, paramLabel = "DIR")
+  Path images;
+
+  @Option(names = "--target-far", defaultValue = "1e-3", description = "FAR to report the threshold for (default ${DEFAULT-VALUE}).")
+  double targetFar;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE")
+  Path out;
+
+  @Option(names = "--cache", paramLabel = "FILE", description = "Embedding cache (default FILE.embeddings).")
+  Path cache;
+
+  @Mixin Cli.EncoderOptions encoderOptions;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PairsFile pairs = PairsFile.read(pairsFile, images);
+    Map<Path, String> failures = new LinkedHashMap<>();
+    Map<Path, Embedding> embeddings;
+    String embedderId;
+    try (Encoder encoder = encoderOptions.open()) {
+      embedderId = encoder.embedderId();
+      embeddings = new EmbeddingCache(cache != null ? cache : Path.of(out + ".embeddings"), embedderId)
+          .embedAll(encoder, pairs.images(), failures);
+    }
+    Scores scores = Verification.allVsAll(embeddings);
+    Calibration calibration = Calibration.fromScores(embedderId, String.format(Locale.ROOT,
+        "all pairs of the %d images of %s with a face (%d genuine, %d impostor)", embeddings.size(),
+        pairsFile.getFileName(), scores.genuineCount(), scores.impostorCount()), scores);
+    calibration.save(out);
+    double threshold = calibration.thresholdForFar(targetFar);
+
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("calibration", out.toString());
+    figures.put("embedder", embedderId);
+    figures.put("images", embeddings.size());
+    figures.put("images_without_face", failures.size());
+    figures.put("target_far", targetFar);
+    figures.put("threshold", threshold);
+    figures.put("tar_at_threshold", scores.tar(threshold));
+    figures.put("minimum_far", calibration.minimumFar());
+    figures.put("scores", Verification.figures(scores));
+    String command = "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    Report report = new Report("Calibration: " + out.getFileName(), command, embedderId);
+    report.section("Calibration").paragraph(calibration.description() + ". Smallest supported FAR: "
+        + Verification.sci(calibration.minimumFar()) + ".");
+    report.table(List.of("measure", "value"), List.of(
+        List.of("threshold for FAR " + Verification.sci(targetFar), Verification.fmt("%.4f", threshold)),
+        List.of("TAR at that threshold", Verification.pct(scores.tar(threshold)))));
+    report.table(List.of("measure", "value"), Verification.rows(Verification.figures(scores)));
+    report.section("Curves").plot("ROC", Charts.roc(Map.of("calibration data", Verification.curve(scores))))
+        .plot("DET", Charts.det(Map.of("calibration data", Verification.curve(scores))))
+        .plot("Genuine and impostor similarities", Charts.histogram("calibration data", "genuine",
+            scores.genuine(), "impostor", scores.impostor(),
+            Map.of("FAR " + Verification.sci(targetFar), threshold)));
+    report.write(Path.of(out + ".html"));
+    Report.writeJson(Path.of(out + ".json"), figures);
+    System.out.printf(Locale.ROOT, "calibration of %s from %d images (%d genuine, %d impostor comparisons) written to %s%n"
+            + "threshold for FAR %.1e: %.4f (TAR %.2f%% on the calibration data); FAR supported down to %.1e%n",
+        embedderId, embeddings.size(), scores.genuineCount(), scores.impostorCount(), out, targetFar, threshold,
+        100 * scores.tar(threshold), calibration.minimumFar());
+    return 0;
+  }
+}
