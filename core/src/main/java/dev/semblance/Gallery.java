@@ -78,18 +78,31 @@ public final class Gallery {
     setThreshold(threshold);
   }
 
-  /** An empty gallery for the embeddings of {@code encoder}, with the default threshold. */
+  /** An empty gallery for the embeddings of {@code encoder}; see {@link #create(String, int)}. */
   public static Gallery create(Encoder encoder) {
     return create(encoder.embedderId(), encoder.dimension());
   }
 
   /**
-   * An empty gallery for {@code dimension}-d embeddings of the embedder {@code embedderId}, with
-   * {@link Verifier#DEFAULT_THRESHOLD} as its open-set threshold.
+   * An empty gallery for {@code dimension}-d embeddings of the embedder {@code embedderId}. For
+   * the bundled embedder the open-set threshold holds a {@linkplain #setTargetFpir false positive
+   * identification rate} of 1% with the {@linkplain
+   * Calibration#bundled() bundled calibration}, tightening as the gallery grows; for other
+   * embedders it is {@link Verifier#DEFAULT_THRESHOLD} until set.
    */
   public static Gallery create(String embedderId, int dimension) {
-    return new Gallery(Objects.requireNonNull(embedderId, "embedderId"), dimension,
+    Gallery gallery = new Gallery(Objects.requireNonNull(embedderId, "embedderId"), dimension,
         Verifier.DEFAULT_THRESHOLD);
+    bundledCalibrationFor(embedderId).ifPresent(c -> gallery.setTargetFpir(c, DEFAULT_TARGET_FPIR));
+    return gallery;
+  }
+
+  /** The FPIR a new gallery of the bundled embedder holds: 1% of strangers wrongly named. */
+  public static final double DEFAULT_TARGET_FPIR = 0.01;
+
+  private static java.util.Optional<Calibration> bundledCalibrationFor(String embedderId) {
+    Calibration bundled = Calibration.bundled();
+    return bundled.embedderId().equals(embedderId) ? java.util.Optional.of(bundled) : java.util.Optional.empty();
   }
 
   public String embedderId() {
@@ -138,7 +151,9 @@ public final class Gallery {
    * Sets the open-set threshold by error rate instead: from now on the threshold is the one at
    * which, according to {@code calibration}, a probe of someone not enrolled is wrongly named
    * with probability {@code fpir}. It tightens as templates are added, since each search makes
-   * one comparison per template. A {@link #save saved} gallery keeps the threshold of the moment.
+   * one comparison per template. A {@link #save saved} gallery records the target; loading it
+   * follows the target again when the calibration is the bundled one, else keeps the threshold
+   * it had when saved.
    *
    * @throws IllegalArgumentException if the calibration is for another embedder, or {@code fpir}
    *     is not in (0, 1)
@@ -317,7 +332,9 @@ public final class Gallery {
       temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
           OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-        GalleryCodec.Writer writer = new GalleryCodec.Writer(out, embedderId, dimension, threshold());
+        TargetFpir rate = targetFpir;
+        GalleryCodec.Writer writer = new GalleryCodec.Writer(out, embedderId, dimension, threshold(),
+            rate == null ? Double.NaN : rate.fpir());
         for (String name : new TreeSet<>(slotOf.keySet())) {
           writer.enrol(name, templates.rowsOf(slotOf.get(name)));
         }
@@ -358,8 +375,16 @@ public final class Gallery {
     try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       GalleryCodec.read(in, file.toString(), new GalleryCodec.Sink() {
         @Override
-        public void header(String embedderId, int dimension, float threshold) {
+        public void header(String embedderId, int dimension, float threshold, double targetFpir) {
           result[0] = new Gallery(embedderId, dimension, threshold);
+          if (!Double.isNaN(targetFpir)) {
+            // Only the bundled calibration can be found again; others leave the saved threshold.
+            bundledCalibrationFor(embedderId).ifPresentOrElse(
+                c -> result[0].setTargetFpir(c, targetFpir),
+                () -> log.info("{} was saved with a target FPIR of {} under a calibration that is not "
+                    + "bundled; using its saved threshold {} (call setTargetFpir to follow the rate)",
+                    file, targetFpir, threshold));
+          }
         }
 
         @Override

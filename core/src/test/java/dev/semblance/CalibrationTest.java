@@ -106,4 +106,30 @@ class CalibrationTest {
     assertThatThrownBy(() -> Gallery.create("other", 2).setTargetFpir(cal, 0.01))
         .hasMessageContaining("calibration is for embedder e");
   }
+
+  @Test
+  void galleriesOfTheBundledEmbedderHoldOnePercentFpirAndKeepItThroughSaveAndLoad(@TempDir Path dir) {
+    Calibration bundled = Calibration.bundled();
+    assertThat(bundled.embedderId()).isEqualTo("faceplugin/fr_feature@sha256:87aacdfe57510db2");
+    assertThat(bundled.impostorCount()).isGreaterThan(1_000_000);
+    Gallery gallery = Gallery.create(bundled.embedderId(), 4);
+    gallery.enroll("a", Embedding.of(new float[] {1, 0, 0, 0}));
+    float oneTemplate = gallery.threshold();
+    assertThat((double) oneTemplate).isCloseTo(bundled.thresholdForFar(0.01), offset(1e-6));
+    Random random = new Random(9);
+    for (int i = 0; i < 999; i++) {
+      gallery.enroll("p" + i, Embedding.of(new float[] {random.nextFloat(), random.nextFloat(), 1, 1}));
+    }
+    float thousand = gallery.threshold();
+    assertThat(thousand).isGreaterThan(oneTemplate + 0.1f);
+    Path file = dir.resolve("g.gallery");
+    gallery.save(file);
+    Gallery loaded = Gallery.load(file);
+    assertThat(loaded.threshold()).isEqualTo(thousand);
+    loaded.remove("a");
+    loaded.remove("p0");
+    assertThat(loaded.threshold()).isLessThan(thousand); // still follows the rate, not frozen
+    // Other embedders keep the plain default threshold.
+    assertThat(Gallery.create("my-model", 4).threshold()).isEqualTo(Verifier.DEFAULT_THRESHOLD);
+  }
 }

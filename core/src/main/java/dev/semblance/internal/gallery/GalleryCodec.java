@@ -19,7 +19,7 @@ import java.util.zip.CRC32C;
  * file    := magic(8) version(u16) flags(u16) record*
  * record  := length(u32) crc32c(u32, of payload) payload(length bytes)
  * payload := type(u8) body
- *   HEADER (1): embedderId(utf) dimension(i32) threshold(f32)       -- first record
+ *   HEADER (1): embedderId(utf) dimension(i32) threshold(f32) targetFpir(f64, NaN if none)
  *   ENROL  (2): identity(utf) count(i32) count × dimension × f32     -- templates added
  *   REMOVE (3): identity(utf)                                        -- identity erased
  *   END  (127): records(i64) templates(i64)                          -- last record
@@ -44,7 +44,7 @@ public final class GalleryCodec {
 
   /** What a gallery file holds; filled by {@link #read}. */
   public interface Sink {
-    void header(String embedderId, int dimension, float threshold);
+    void header(String embedderId, int dimension, float threshold, double targetFpir);
 
     void enrol(String identity, float[][] templates);
 
@@ -59,8 +59,8 @@ public final class GalleryCodec {
     private long records;
     private long templates;
 
-    public Writer(OutputStream out, String embedderId, int dimension, float threshold)
-        throws IOException {
+    public Writer(OutputStream out, String embedderId, int dimension, float threshold,
+        double targetFpir) throws IOException {
       this.out = new DataOutputStream(out);
       this.dimension = dimension;
       this.out.write(MAGIC);
@@ -70,6 +70,7 @@ public final class GalleryCodec {
         body.writeUTF(embedderId);
         body.writeInt(dimension);
         body.writeFloat(threshold);
+        body.writeDouble(targetFpir);
       });
     }
 
@@ -172,11 +173,13 @@ public final class GalleryCodec {
             String embedder = body.readUTF();
             dimension = body.readInt();
             float threshold = body.readFloat();
-            if (dimension < 1 || dimension > MAX_DIMENSION || !(threshold >= -1 && threshold <= 1)) {
+            double targetFpir = body.readDouble();
+            if (dimension < 1 || dimension > MAX_DIMENSION || !(threshold >= -1 && threshold <= 1)
+                || !(Double.isNaN(targetFpir) || (targetFpir > 0 && targetFpir < 1))) {
               throw corrupt(source, offset, "impossible header values (dimension " + dimension
-                  + ", threshold " + threshold + ")");
+                  + ", threshold " + threshold + ", target FPIR " + targetFpir + ")");
             }
-            sink.header(embedder, dimension, threshold);
+            sink.header(embedder, dimension, threshold, targetFpir);
           }
           case ENROL -> {
             String identity = body.readUTF();
