@@ -158,6 +158,10 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
       }
     }
     figures.put("dir_at_fpir", dirs);
+    Map<String, Map<String, Double>> fixed = new LinkedHashMap<>();
+    fixed.put("gallery_threshold", rates(scores, gallery.threshold()));
+    fixed.put("verifier_default_threshold", rates(scores, dev.semblance.Verifier.DEFAULT_THRESHOLD));
+    figures.put("at_thresholds", fixed);
     List<List<String>> calibrationRows = new ArrayList<>();
     if (calibrationFile != null && scores.matedCount() > 0) {
       figures.put("calibration_check", calibrationCheck(Calibration.load(calibrationFile), gallery, scores, calibrationRows));
@@ -182,6 +186,11 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
               + Verification.fmt("%.4f", d.threshold()) + ", observed FPIR " + Verification.sci(d.far())
           : "not supported: " + d.impostors() + " non-mated searches < 1/FPIR"));
     }
+    fixed.forEach((name, r) -> rows.add(List.of(
+        (name.equals("gallery_threshold") ? "at the gallery's threshold " : "at the 1:1 default threshold ")
+            + Verification.fmt("%.4f", r.get("threshold")),
+        "FPIR " + (scores.nonMatedCount() > 0 ? Verification.sci(r.get("fpir")) : "n/a")
+            + ", FNIR " + (scores.matedCount() > 0 ? Verification.pct(r.get("fnir")) : "n/a"))));
     report.table(List.of("measure", "value"), rows);
     if (!calibrationRows.isEmpty()) {
       report.section("Calibration check").paragraph("Thresholds from " + calibrationFile + " for this gallery's "
@@ -231,6 +240,14 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
           html);
     }
     return 0;
+  }
+
+  private static Map<String, Double> rates(OpenSetScores scores, double threshold) {
+    Map<String, Double> r = new LinkedHashMap<>();
+    r.put("threshold", threshold);
+    r.put("fpir", scores.nonMatedCount() > 0 ? scores.fpir(threshold) : Double.NaN);
+    r.put("fnir", scores.matedCount() > 0 ? scores.fnir(threshold) : Double.NaN);
+    return r;
   }
 
   private static List<Map<String, Object>> calibrationCheck(Calibration calibration, Gallery gallery,
