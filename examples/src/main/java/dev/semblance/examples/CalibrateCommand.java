@@ -51,7 +51,7 @@ final class CalibrateCommand implements Callable<Integer> {
       embeddings = new EmbeddingCache(cache != null ? cache : Path.of(out + ".embeddings"), embedderId)
           .embedAll(encoder, pairs.images(), failures);
     }
-    Scores scores = Verification.allVsAll(embeddings);
+    Scores scores = VerificationFigures.allVsAll(embeddings);
     Calibration calibration = Calibration.fromScores(embedderId, String.format(Locale.ROOT,
         "all pairs of the %d images of %s with a face (%d genuine, %d impostor)", embeddings.size(),
         pairsFile.getFileName(), scores.genuineCount(), scores.impostorCount()), scores);
@@ -67,20 +67,20 @@ final class CalibrateCommand implements Callable<Integer> {
     figures.put("threshold", threshold);
     figures.put("tar_at_threshold", scores.tar(threshold));
     figures.put("minimum_far", calibration.minimumFar());
-    figures.put("scores", Verification.figures(scores));
+    figures.put("scores", VerificationFigures.figures(scores));
     String command = "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     Report report = new Report("Calibration: " + out.getFileName(), command, embedderId);
     report.section("Calibration").paragraph(calibration.description() + ". Smallest supported FAR: "
-        + Verification.sci(calibration.minimumFar()) + ".");
+        + VerificationFigures.sci(calibration.minimumFar()) + ".");
     report.table(List.of("measure", "value"), List.of(
-        List.of("threshold for FAR " + Verification.sci(targetFar), Verification.fmt("%.4f", threshold)),
-        List.of("TAR at that threshold", Verification.pct(scores.tar(threshold)))));
-    report.table(List.of("measure", "value"), Verification.rows(Verification.figures(scores)));
-    report.section("Curves").plot("ROC", Charts.roc(Map.of("calibration data", Verification.curve(scores))))
-        .plot("DET", Charts.det(Map.of("calibration data", Verification.curve(scores))))
+        List.of("threshold for FAR " + VerificationFigures.sci(targetFar), VerificationFigures.fmt("%.4f", threshold)),
+        List.of("TAR at that threshold", VerificationFigures.pct(scores.tar(threshold)))));
+    report.table(List.of("measure", "value"), VerificationFigures.rows(VerificationFigures.figures(scores)));
+    report.section("Curves").plot("ROC", Charts.roc(Map.of("calibration data", VerificationFigures.curve(scores))))
+        .plot("DET", Charts.det(Map.of("calibration data", VerificationFigures.curve(scores))))
         .plot("Genuine and impostor similarities", Charts.histogram("calibration data", "genuine",
             scores.genuine(), "impostor", scores.impostor(),
-            Map.of("FAR " + Verification.sci(targetFar), threshold)));
+            Map.of("FAR " + VerificationFigures.sci(targetFar), threshold)));
     report.write(Path.of(out + ".html"));
     Report.writeJson(Path.of(out + ".json"), figures);
     System.out.printf(Locale.ROOT, "calibration of %s from %d images (%d genuine, %d impostor comparisons) written to %s%n"

@@ -176,21 +176,21 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
     List<List<String>> rows = new ArrayList<>();
     for (int k = 0; k < cmc.length; k++) {
       if (k == 0 || k == 4 || k == cmc.length - 1) {
-        rows.add(List.of("rank-" + (k + 1) + " identification rate (CMC)", Verification.pct(cmc[k])));
+        rows.add(List.of("rank-" + (k + 1) + " identification rate (CMC)", VerificationFigures.pct(cmc[k])));
       }
     }
     for (TarAtFar d : dirs) {
-      rows.add(List.of("FNIR at FPIR " + Verification.sci(d.targetFar()), d.supported()
-          ? Verification.pct(1 - d.tar()) + " (DIR " + Verification.pct(d.tar()) + ", 95% CI of DIR "
-              + Verification.pct(d.tarLow()) + "–" + Verification.pct(d.tarHigh()) + "), threshold "
-              + Verification.fmt("%.4f", d.threshold()) + ", observed FPIR " + Verification.sci(d.far())
+      rows.add(List.of("FNIR at FPIR " + VerificationFigures.sci(d.targetFar()), d.supported()
+          ? VerificationFigures.pct(1 - d.tar()) + " (DIR " + VerificationFigures.pct(d.tar()) + ", 95% CI of DIR "
+              + VerificationFigures.pct(d.tarLow()) + "–" + VerificationFigures.pct(d.tarHigh()) + "), threshold "
+              + VerificationFigures.fmt("%.4f", d.threshold()) + ", observed FPIR " + VerificationFigures.sci(d.far())
           : "not supported: " + d.impostors() + " non-mated searches < 1/FPIR"));
     }
     fixed.forEach((name, r) -> rows.add(List.of(
         (name.equals("gallery_threshold") ? "at the gallery's threshold " : "at the 1:1 default threshold ")
-            + Verification.fmt("%.4f", r.get("threshold")),
-        "FPIR " + (scores.nonMatedCount() > 0 ? Verification.sci(r.get("fpir")) : "n/a")
-            + ", FNIR " + (scores.matedCount() > 0 ? Verification.pct(r.get("fnir")) : "n/a"))));
+            + VerificationFigures.fmt("%.4f", r.get("threshold")),
+        "FPIR " + (scores.nonMatedCount() > 0 ? VerificationFigures.sci(r.get("fpir")) : "n/a")
+            + ", FNIR " + (scores.matedCount() > 0 ? VerificationFigures.pct(r.get("fnir")) : "n/a"))));
     report.table(List.of("measure", "value"), rows);
     if (!calibrationRows.isEmpty()) {
       report.section("Calibration check").paragraph("Thresholds from " + calibrationFile + " for this gallery's "
@@ -216,10 +216,10 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
                 Map.of("open set", det.toArray(double[][]::new)), true));
       }
       Map<String, Double> marks = new LinkedHashMap<>();
-      marks.put("gallery threshold " + Verification.fmt("%.2f", (double) gallery.threshold()), (double) gallery.threshold());
+      marks.put("gallery threshold " + VerificationFigures.fmt("%.2f", (double) gallery.threshold()), (double) gallery.threshold());
       for (TarAtFar d : dirs) {
         if (d.supported()) {
-          marks.put("FPIR " + Verification.sci(d.targetFar()), d.threshold());
+          marks.put("FPIR " + VerificationFigures.sci(d.targetFar()), d.threshold());
         }
       }
       report.section("Score distributions").plot("Mate similarity of mated searches, best similarity of non-mated searches",
@@ -234,9 +234,9 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
     } else {
       System.out.printf(Locale.ROOT, "%d identities, %d mated and %d non-mated searches; rank-1 %s%s%nreport: %s%n",
           gallery.size(), scores.matedCount(), scores.nonMatedCount(),
-          cmc.length > 0 ? Verification.pct(cmc[0]) : "n/a",
-          dirs.isEmpty() ? "" : "; FNIR at FPIR " + Verification.sci(dirs.get(1).targetFar()) + ": "
-              + (dirs.get(1).supported() ? Verification.pct(1 - dirs.get(1).tar()) : "not supported"),
+          cmc.length > 0 ? VerificationFigures.pct(cmc[0]) : "n/a",
+          dirs.isEmpty() ? "" : "; FNIR at FPIR " + VerificationFigures.sci(dirs.get(1).targetFar()) + ": "
+              + (dirs.get(1).supported() ? VerificationFigures.pct(1 - dirs.get(1).tar()) : "not supported"),
           html);
     }
     return 0;
@@ -265,8 +265,8 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
       c.put("observed_fpir", scores.nonMatedCount() > 0 ? scores.fpir(t) : Double.NaN);
       c.put("observed_fnir", scores.fnir(t));
       checks.add(c);
-      rows.add(List.of(Verification.sci(fpir), Verification.fmt("%.4f", t),
-          scores.nonMatedCount() > 0 ? Verification.sci(scores.fpir(t)) : "n/a", Verification.pct(scores.fnir(t))));
+      rows.add(List.of(VerificationFigures.sci(fpir), VerificationFigures.fmt("%.4f", t),
+          scores.nonMatedCount() > 0 ? VerificationFigures.sci(scores.fpir(t)) : "n/a", VerificationFigures.pct(scores.fnir(t))));
     }
     return checks;
   }

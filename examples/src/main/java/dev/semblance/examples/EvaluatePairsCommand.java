@@ -80,7 +80,7 @@ final class EvaluatePairsCommand implements Callable<Integer> {
     int k = pairs.folds() == 1 ? folds : pairs.folds();
     Scores pairScores = Scores.of(scores, same);
     CrossValidation cv = CrossValidation.run(scores, same, fold, k);
-    Scores all = Verification.allVsAll(embeddings);
+    Scores all = VerificationFigures.allVsAll(embeddings);
 
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("pairs_file", pairsFile.toString());
@@ -95,8 +95,8 @@ final class EvaluatePairsCommand implements Callable<Integer> {
     cvFigures.put("fold_accuracies", cv.accuracies());
     cvFigures.put("fold_thresholds", cv.thresholds());
     figures.put("cross_validation", cvFigures);
-    figures.put("pairs", Verification.figures(pairScores));
-    figures.put("all_image_pairs", Verification.figures(all));
+    figures.put("pairs", VerificationFigures.figures(pairScores));
+    figures.put("all_image_pairs", VerificationFigures.figures(all));
     List<List<String>> calibrationRows = new ArrayList<>();
     if (calibrationFile != null) {
       figures.put("calibration_check", calibrationCheck(Calibration.load(calibrationFile), all, calibrationRows));
@@ -109,24 +109,24 @@ final class EvaluatePairsCommand implements Callable<Integer> {
             + "%d-fold cross-validation, threshold chosen on the other folds: %.2f%% ± %.2f%% (standard deviation; "
             + "standard error %.2f%%).", n, pairs.images().size(), failures.size(), unscored, k,
         100 * cv.mean(), 100 * cv.standardDeviation(), 100 * cv.standardError()));
-    report.table(List.of("measure", "value"), Verification.rows(Verification.figures(pairScores)));
+    report.table(List.of("measure", "value"), VerificationFigures.rows(VerificationFigures.figures(pairScores)));
     report.section("All image pairs").paragraph("Every pair of the images above: same folder = genuine, "
         + "different folders = impostor. Far more impostor comparisons than the pairs file, so low FARs can be measured.");
-    report.table(List.of("measure", "value"), Verification.rows(Verification.figures(all)));
+    report.table(List.of("measure", "value"), VerificationFigures.rows(VerificationFigures.figures(all)));
     if (!calibrationRows.isEmpty()) {
       report.section("Calibration check").paragraph("Thresholds from " + calibrationFile
           + " applied to the image pairs here: the FAR they were set for against the FAR they give.");
       report.table(List.of("target FAR", "threshold", "observed FAR", "observed TAR"), calibrationRows);
     }
     Map<String, List<dev.semblance.evaluation.RocPoint>> curves = new LinkedHashMap<>();
-    curves.put("pairs file", Verification.curve(pairScores));
-    curves.put("all image pairs", Verification.curve(all));
+    curves.put("pairs file", VerificationFigures.curve(pairScores));
+    curves.put("all image pairs", VerificationFigures.curve(all));
     report.section("Curves").plot("ROC: TAR against FAR (log scale)", Charts.roc(curves))
         .plot("DET: FRR against FAR (log scales)", Charts.det(curves));
     Map<String, Double> marks = new LinkedHashMap<>();
-    marks.put("best accuracy " + Verification.fmt("%.3f", pairScores.bestAccuracy().threshold()), pairScores.bestAccuracy().threshold());
-    marks.put("default " + Verification.fmt("%.2f", (double) dev.semblance.Verifier.DEFAULT_THRESHOLD), (double) dev.semblance.Verifier.DEFAULT_THRESHOLD);
-    marks.put("FAR 1e-3 " + Verification.fmt("%.3f", (double) all.thresholdForFar(1e-3)), (double) all.thresholdForFar(1e-3));
+    marks.put("best accuracy " + VerificationFigures.fmt("%.3f", pairScores.bestAccuracy().threshold()), pairScores.bestAccuracy().threshold());
+    marks.put("default " + VerificationFigures.fmt("%.2f", (double) dev.semblance.Verifier.DEFAULT_THRESHOLD), (double) dev.semblance.Verifier.DEFAULT_THRESHOLD);
+    marks.put("FAR 1e-3 " + VerificationFigures.fmt("%.3f", (double) all.thresholdForFar(1e-3)), (double) all.thresholdForFar(1e-3));
     report.section("Score distributions").plot("Pairs file: genuine and impostor similarities",
         Charts.histogram("pairs file", "genuine", pairScores.genuine(), "impostor", pairScores.impostor(), marks))
         .plot("All image pairs: genuine and impostor similarities",
@@ -153,7 +153,7 @@ final class EvaluatePairsCommand implements Callable<Integer> {
 
   static List<Map<String, Object>> calibrationCheck(Calibration calibration, Scores scores, List<List<String>> rows) {
     List<Map<String, Object>> checks = new ArrayList<>();
-    for (double far : Verification.FARS) {
+    for (double far : VerificationFigures.FARS) {
       if (far < calibration.minimumFar()) {
         continue;
       }
@@ -164,8 +164,8 @@ final class EvaluatePairsCommand implements Callable<Integer> {
       c.put("observed_far", scores.far(t));
       c.put("observed_tar", scores.tar(t));
       checks.add(c);
-      rows.add(List.of(Verification.sci(far), Verification.fmt("%.4f", t), Verification.sci(scores.far(t)),
-          Verification.pct(scores.tar(t))));
+      rows.add(List.of(VerificationFigures.sci(far), VerificationFigures.fmt("%.4f", t), VerificationFigures.sci(scores.far(t)),
+          VerificationFigures.pct(scores.tar(t))));
     }
     return checks;
   }

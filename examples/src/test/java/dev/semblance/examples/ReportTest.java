@@ -84,10 +84,19 @@ class ReportTest {
         Files.copy(tv.resolve(p).resolve(p + i + ".png"), probes.resolve(p).resolve(i + ".png"));
       }
     }
+    // Three LFW people enlarge the gallery as distractors.
+    Path distractors = dir.resolve("distractors");
+    Path lfw = TestData.dir("lfw-dev/images");
+    for (String image : List.of("Aaron_Peirsol_0001", "Gordon_Brown_0004", "Sergey_Lavrov_0001")) {
+      String person = image.substring(0, image.length() - 5);
+      Files.createDirectories(distractors.resolve(person));
+      Files.copy(lfw.resolve(person).resolve(image + ".jpg"), distractors.resolve(person).resolve("1.jpg"));
+    }
     Path out = dir.resolve("ident-report");
     assertThat(Cli.run("evaluate", "identification", "--gallery-dir", gallery.toString(),
-        "--probe-dir", probes.toString(), "--out", out.toString())).isZero();
+        "--probe-dir", probes.toString(), "--distractors", distractors.toString(), "--out", out.toString())).isZero();
     JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertThat(json.get("gallery_identities").asInt()).isEqualTo(9);
     assertThat(json.get("mated_searches").asInt()).isEqualTo(24);
     assertThat(json.get("non_mated_searches").asInt()).isEqualTo(8);
     assertThat(json.get("cmc").get(0).asDouble()).isGreaterThanOrEqualTo(23 / 24.0);

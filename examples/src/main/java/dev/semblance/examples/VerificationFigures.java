@@ -14,10 +14,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Verification scores from embeddings, and their figures for reports. */
-final class Verification {
+final class VerificationFigures {
   static final double[] FARS = {1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6};
 
-  private Verification() {}
+  private VerificationFigures() {}
 
   /** Every pair of images: the folder is the identity, as in LFW's images/NAME/ layout. */
   static Scores allVsAll(Map<Path, Embedding> embeddings) {
