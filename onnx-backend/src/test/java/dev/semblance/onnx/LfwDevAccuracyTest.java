@@ -49,11 +49,13 @@ class LfwDevAccuracyTest {
     boolean[] trainSame = LfwPairs.labels(train);
     boolean[] testSame = LfwPairs.labels(test);
 
-    float tau = LfwPairs.bestThreshold(trainScores, trainSame);
-    double trainAccuracy = LfwPairs.accuracy(trainScores, trainSame, tau);
-    double testAccuracy = LfwPairs.accuracy(testScores, testSame, tau);
-    double defaultAccuracy = LfwPairs.accuracy(testScores, testSame, Verifier.DEFAULT_THRESHOLD);
-    double defaultTrainAccuracy = LfwPairs.accuracy(trainScores, trainSame, Verifier.DEFAULT_THRESHOLD);
+    Scores trainSet = Scores.of(trainScores, trainSame);
+    Scores testSet = Scores.of(testScores, testSame);
+    float tau = (float) trainSet.bestAccuracy().threshold();
+    double trainAccuracy = trainSet.accuracy(tau);
+    double testAccuracy = testSet.accuracy(tau);
+    double defaultAccuracy = testSet.accuracy(Verifier.DEFAULT_THRESHOLD);
+    double defaultTrainAccuracy = trainSet.accuracy(Verifier.DEFAULT_THRESHOLD);
     log.info(String.format(Locale.ROOT,
         "LFW dev: %d images in %.1f s, %d without a face; tau(DevTrain) = %.4f, DevTrain accuracy "
             + "%.2f%%, DevTest accuracy %.2f%%; at the default threshold %.2f: DevTrain %.2f%%, "

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -75,51 +74,6 @@ final class LfwPairs {
       same[i] = pairs.get(i).same();
     }
     return same;
-  }
-
-  /**
-   * The threshold of best accuracy. Accuracy is flat between neighbouring scores, and often over
-   * several neighbours; the centre of the widest best-accuracy interval is the choice least
-   * sensitive to small changes in the scores.
-   */
-  static float bestThreshold(float[] scores, boolean[] same) {
-    float[] sorted = scores.clone();
-    Arrays.sort(sorted);
-    double bestAccuracy = -1;
-    float bestLow = sorted[0];
-    float bestHigh = sorted[0];
-    float runLow = Float.NaN;
-    for (int i = 0; i + 1 < sorted.length; i++) {
-      float t = (sorted[i] + sorted[i + 1]) / 2f;
-      double acc = accuracy(scores, same, t);
-      if (acc > bestAccuracy) {
-        bestAccuracy = acc;
-        runLow = sorted[i];
-        bestLow = sorted[i];
-        bestHigh = sorted[i + 1];
-      } else if (acc == bestAccuracy) {
-        if (Float.isNaN(runLow)) {
-          runLow = sorted[i];
-        }
-        if (sorted[i + 1] - runLow > bestHigh - bestLow) {
-          bestLow = runLow;
-          bestHigh = sorted[i + 1];
-        }
-      } else {
-        runLow = Float.NaN;
-      }
-    }
-    return (bestLow + bestHigh) / 2f;
-  }
-
-  static double accuracy(float[] scores, boolean[] same, float threshold) {
-    int correct = 0;
-    for (int i = 0; i < scores.length; i++) {
-      if ((scores[i] >= threshold) == same[i]) {
-        correct++;
-      }
-    }
-    return (double) correct / scores.length;
   }
 
   static Map<Path, Embedding> newCache() {
