@@ -2,7 +2,6 @@ package dev.semblance.examples;
 
 import dev.semblance.Calibration;
 import dev.semblance.Embedding;
-import dev.semblance.Encoder;
 import dev.semblance.evaluation.Scores;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -43,14 +42,11 @@ final class CalibrateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PairsFile pairs = PairsFile.read(pairsFile, images);
-    Map<Path, String> failures = new LinkedHashMap<>();
-    Map<Path, Embedding> embeddings;
-    String embedderId;
-    try (Encoder encoder = encoderOptions.open()) {
-      embedderId = encoder.embedderId();
-      embeddings = new EmbeddingCache(cache != null ? cache : Path.of(out + ".embeddings"), embedderId)
-          .embedAll(encoder, pairs.images(), failures);
-    }
+    EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
+        cache != null ? cache : Path.of(out + ".embeddings"), pairs.images());
+    Map<Path, Embedding> embeddings = encoded.embeddings();
+    Map<Path, String> failures = encoded.failures();
+    String embedderId = encoded.embedderId();
     Scores scores = VerificationFigures.allVsAll(embeddings);
     Calibration calibration = Calibration.fromScores(embedderId, String.format(Locale.ROOT,
         "all pairs of the %d images of %s with a face (%d genuine, %d impostor)", embeddings.size(),

@@ -39,6 +39,19 @@ final class EmbeddingCache {
     }
   }
 
+  /** Main-face embeddings of some images, by the encoder the options describe. */
+  record Encoded(String embedderId, Map<Path, Embedding> embeddings, Map<Path, String> failures) {}
+
+  /** Encodes the main face of each image, reusing and updating the cache file. */
+  static Encoded encode(Cli.EncoderOptions options, Path cacheFile, List<Path> images) {
+    Map<Path, String> failures = new java.util.LinkedHashMap<>();
+    try (Encoder encoder = options.open()) {
+      Map<Path, Embedding> embeddings =
+          new EmbeddingCache(cacheFile, encoder.embedderId()).embedAll(encoder, images, failures);
+      return new Encoded(encoder.embedderId(), embeddings, failures);
+    }
+  }
+
   /** The main face's embedding, or null with the reason in {@code failures}. */
   Map<Path, Embedding> embedAll(Encoder encoder, List<Path> images, Map<Path, String> failures) {
     Map<Path, Embedding> result = new HashMap<>();

@@ -4,16 +4,12 @@ import dev.semblance.Embedding;
 import dev.semblance.Encoder;
 import dev.semblance.Gallery;
 import dev.semblance.SemblanceException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,7 +45,7 @@ final class EnrollCommand implements Callable<Integer> {
       if (!nameAndImages.isEmpty()) {
         throw new IllegalArgumentException("give either --from DIR or NAME IMAGE..., not both");
       }
-      people.putAll(peopleIn(from));
+      people.putAll(Images.peopleIn(from));
     } else {
       if (nameAndImages.size() < 2) {
         throw new IllegalArgumentException("give a NAME and at least one IMAGE, or --from DIR");
@@ -94,21 +90,4 @@ final class EnrollCommand implements Callable<Integer> {
     }
   }
 
-  private static Map<String, List<Path>> peopleIn(Path dir) {
-    Map<String, List<Path>> people = new LinkedHashMap<>();
-    try (Stream<Path> list = Files.list(dir)) {
-      for (Path sub : list.filter(Files::isDirectory).sorted().toList()) {
-        List<Path> images = Images.expand(List.of(sub));
-        if (!images.isEmpty()) {
-          people.put(sub.getFileName().toString(), images);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir + ": " + e, e);
-    }
-    if (people.isEmpty()) {
-      throw new IllegalArgumentException("no sub-folders with images in " + dir);
-    }
-    return people;
-  }
 }

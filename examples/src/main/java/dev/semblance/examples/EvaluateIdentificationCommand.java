@@ -1,16 +1,11 @@
 package dev.semblance.examples;
 
 import dev.semblance.Calibration;
-import dev.semblance.Candidate;
 import dev.semblance.Embedding;
-import dev.semblance.Encoder;
 import dev.semblance.Gallery;
 import dev.semblance.Identification;
 import dev.semblance.evaluation.OpenSetScores;
 import dev.semblance.evaluation.TarAtFar;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -80,7 +75,7 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
     Map<String, List<Path>> enrol = new TreeMap<>();
     Map<String, List<Path>> probes = new TreeMap<>();
     if (source.split != null) {
-      peopleIn(source.split).forEach((name, images) -> {
+      Images.peopleIn(source.split).forEach((name, images) -> {
         if (images.size() > 1) {
           enrol.put(name, images.subList(0, 1));
           probes.put(name, images.subList(1, images.size()));
@@ -89,21 +84,19 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
         }
       });
     } else {
-      enrol.putAll(peopleIn(source.folders.galleryDir));
-      probes.putAll(peopleIn(source.folders.probeDir));
+      enrol.putAll(Images.peopleIn(source.folders.galleryDir));
+      probes.putAll(Images.peopleIn(source.folders.probeDir));
     }
-    Map<String, List<Path>> extra = distractors == null ? Map.of() : peopleIn(distractors);
+    Map<String, List<Path>> extra = distractors == null ? Map.of() : Images.peopleIn(distractors);
     List<Path> all = Stream.of(enrol, probes, extra).flatMap(m -> m.values().stream())
         .flatMap(List::stream).distinct().sorted().toList();
 
-    Map<Path, String> failures = new LinkedHashMap<>();
-    Map<Path, Embedding> embeddings;
-    Gallery gallery;
-    try (Encoder encoder = encoderOptions.open()) {
-      embeddings = new EmbeddingCache(cache != null ? cache : out.resolve("embeddings.cache"), encoder.embedderId())
-          .embedAll(encoder, all, failures);
-      gallery = Gallery.create(encoder);
-    }
+    EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
+        cache != null ? cache : out.resolve("embeddings.cache"), all);
+    Map<Path, Embedding> embeddings = encoded.embeddings();
+    Map<Path, String> failures = encoded.failures();
+    Gallery gallery = Gallery.create(encoded.embedderId(),
+        embeddings.isEmpty() ? 1 : embeddings.values().iterator().next().dimension());
     enrolAll(gallery, enrol, embeddings, "");
     enrolAll(gallery, extra, embeddings, "distractor:");
 
@@ -280,23 +273,6 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
     });
   }
 
-  static Map<String, List<Path>> peopleIn(Path dir) {
-    Map<String, List<Path>> people = new TreeMap<>();
-    try (Stream<Path> list = Files.list(dir)) {
-      for (Path sub : list.filter(Files::isDirectory).sorted().toList()) {
-        List<Path> images = Images.expand(List.of(sub));
-        if (!images.isEmpty()) {
-          people.put(sub.getFileName().toString(), images);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir + ": " + e, e);
-    }
-    if (people.isEmpty()) {
-      throw new IllegalArgumentException("no sub-folders with images in " + dir);
-    }
-    return people;
-  }
 
   private static float[] toArray(List<Float> values) {
     float[] a = new float[values.size()];

@@ -2,7 +2,6 @@ package dev.semblance.examples;
 
 import dev.semblance.Calibration;
 import dev.semblance.Embedding;
-import dev.semblance.Encoder;
 import dev.semblance.evaluation.CrossValidation;
 import dev.semblance.evaluation.Scores;
 import java.nio.file.Path;
@@ -51,14 +50,11 @@ final class EvaluatePairsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PairsFile pairs = PairsFile.read(pairsFile, images);
-    Map<Path, String> failures = new LinkedHashMap<>();
-    Map<Path, Embedding> embeddings;
-    String embedderId;
-    try (Encoder encoder = encoderOptions.open()) {
-      embedderId = encoder.embedderId();
-      embeddings = new EmbeddingCache(cache != null ? cache : out.resolve("embeddings.cache"), embedderId)
-          .embedAll(encoder, pairs.images(), failures);
-    }
+    EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
+        cache != null ? cache : out.resolve("embeddings.cache"), pairs.images());
+    Map<Path, Embedding> embeddings = encoded.embeddings();
+    Map<Path, String> failures = encoded.failures();
+    String embedderId = encoded.embedderId();
     int n = pairs.pairs().size();
     float[] scores = new float[n];
     boolean[] same = new boolean[n];

@@ -35,4 +35,23 @@ final class Images {
     }
     return files;
   }
+
+  /** One entry per sub-folder of {@code dir} that holds images: folder name → its images. */
+  static java.util.Map<String, List<Path>> peopleIn(Path dir) {
+    java.util.Map<String, List<Path>> people = new java.util.TreeMap<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path sub : list.filter(Files::isDirectory).sorted().toList()) {
+        List<Path> images = expand(List.of(sub));
+        if (!images.isEmpty()) {
+          people.put(sub.getFileName().toString(), images);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e, e);
+    }
+    if (people.isEmpty()) {
+      throw new IllegalArgumentException("no sub-folders with images in " + dir);
+    }
+    return people;
+  }
 }
