@@ -80,8 +80,8 @@ final class DemoCommand implements Callable<Integer> {
       System.out.printf(Locale.ROOT, "%n2. Enrolled %d faces of %d photos, one shot each, into %s%n",
           gallery.size(), half, galleryFile);
 
-      System.out.printf(Locale.ROOT, "%n3. Identify the faces of the other photos (open set, threshold %.2f)%n",
-          gallery.threshold());
+      System.out.printf(Locale.ROOT, "%n3. Identify the faces of the other photos (open set: threshold %.2f, "
+          + "set for 1%% of strangers wrongly named in a gallery of %d)%n", gallery.threshold(), gallery.templateCount());
       Verifier verifier = Verifier.withThreshold(gallery.threshold());
       for (Photo p : photos.subList(half, photos.size())) {
         List<String> labels = new ArrayList<>();
