@@ -97,6 +97,15 @@ public final class Calibration {
    * on LFW's {@code pairsDevTrain.txt} people; see {@code docs/accuracy.md}.
    */
   public static Calibration bundled() {
+    return BundledHolder.CALIBRATION;
+  }
+
+  /** Reads the bundled calibration once, on first use. */
+  private static final class BundledHolder {
+    static final Calibration CALIBRATION = readBundled();
+  }
+
+  private static Calibration readBundled() {
     try (InputStream in = Calibration.class.getClassLoader().getResourceAsStream(BUNDLED)) {
       if (in == null) {
         throw new SemblanceException("bundled calibration " + BUNDLED + " is missing from the class path");
