@@ -53,6 +53,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * enrolments, removals and threshold changes are serialised and wait for searches in progress.
  */
 public final class Gallery {
+  /** The FPIR a new gallery of the bundled embedder holds: 1% of strangers wrongly named. */
+  public static final double DEFAULT_TARGET_FPIR = 0.01;
+
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Gallery.class);
   private static final int MAX_IDENTITY_LENGTH = 256;
 
@@ -86,7 +89,7 @@ public final class Gallery {
   /**
    * An empty gallery for {@code dimension}-d embeddings of the embedder {@code embedderId}. For
    * the bundled embedder the open-set threshold holds a {@linkplain #setTargetFpir false positive
-   * identification rate} of 1% with the {@linkplain
+   * identification rate} of {@link #DEFAULT_TARGET_FPIR} (1%) under the {@linkplain
    * Calibration#bundled() bundled calibration}, tightening as the gallery grows; for other
    * embedders it is {@link Verifier#DEFAULT_THRESHOLD} until set.
    */
@@ -96,9 +99,6 @@ public final class Gallery {
     bundledCalibrationFor(embedderId).ifPresent(c -> gallery.setTargetFpir(c, DEFAULT_TARGET_FPIR));
     return gallery;
   }
-
-  /** The FPIR a new gallery of the bundled embedder holds: 1% of strangers wrongly named. */
-  public static final double DEFAULT_TARGET_FPIR = 0.01;
 
   private static java.util.Optional<Calibration> bundledCalibrationFor(String embedderId) {
     Calibration bundled = Calibration.bundled();
