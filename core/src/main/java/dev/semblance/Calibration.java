@@ -106,7 +106,8 @@ public final class Calibration {
   }
 
   private static Calibration readBundled() {
-    try (InputStream in = Calibration.class.getClassLoader().getResourceAsStream(BUNDLED)) {
+    // Class-relative lookup: the resource lives in this module, which does not open the package.
+    try (InputStream in = Calibration.class.getResourceAsStream("/" + BUNDLED)) {
       if (in == null) {
         throw new SemblanceException("bundled calibration " + BUNDLED + " is missing from the class path");
       }

@@ -1,0 +1,17 @@
+/**
+ * Semblance core: the public API ({@code dev.semblance}), measurement ({@code
+ * dev.semblance.evaluation}) and the inference backend SPI ({@code dev.semblance.spi}). Everything
+ * under {@code dev.semblance.internal} stays inside the module.
+ */
+module dev.semblance.core {
+  requires transitive java.desktop;
+  requires com.google.common;
+  requires org.slf4j;
+  requires metadata.extractor;
+
+  exports dev.semblance;
+  exports dev.semblance.evaluation;
+  exports dev.semblance.spi;
+
+  uses dev.semblance.spi.InferenceBackend;
+}
