@@ -11,6 +11,7 @@ module dev.semblance.core {
 
   exports dev.semblance;
   exports dev.semblance.evaluation;
+  exports dev.semblance.learning;
   exports dev.semblance.spi;
 
   uses dev.semblance.spi.InferenceBackend;

@@ -8,6 +8,7 @@ import dev.semblance.internal.pipeline.FacePipeline;
 import dev.semblance.internal.pipeline.FacePipeline.Located;
 import dev.semblance.internal.pipeline.ModelLoader;
 import dev.semblance.internal.pipeline.ModelSpec;
+import dev.semblance.learning.ProjectionHead;
 import dev.semblance.spi.InferenceBackend;
 import dev.semblance.spi.SessionOptions;
 import java.awt.image.BufferedImage;
@@ -51,6 +52,7 @@ public final class Encoder implements AutoCloseable {
   private final FacePipeline pipeline;
   private final ImageDecoder decoder;
   private final String embedderId;
+  private final ProjectionHead projection;
   private final int batchSize;
   private final long maxFileBytes;
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -73,7 +75,19 @@ public final class Encoder implements AutoCloseable {
           new FacePipeline.Settings(b.minScore, b.maxIou, b.flipAveraging, b.batchSize));
       String name = b.embedder.spec().resource() != null
           ? "faceplugin/fr_feature" : b.embedder.spec().file().getFileName().toString();
-      this.embedderId = name + "@sha256:" + embedder.sha256().substring(0, 16);
+      String rawId = name + "@sha256:" + embedder.sha256().substring(0, 16);
+      if (b.projection != null) {
+        if (!b.projection.embedderId().equals(rawId)) {
+          throw new ModelException("the projection head was trained for embedder " + b.projection.embedderId()
+              + ", but this encoder's embedder is " + rawId);
+        }
+        if (b.projection.inputDimension() != pipeline.embeddingDimension()) {
+          throw new ModelException("the projection head takes " + b.projection.inputDimension()
+              + "-d embeddings, the embedder gives " + pipeline.embeddingDimension());
+        }
+      }
+      this.projection = b.projection;
+      this.embedderId = b.projection == null ? rawId : b.projection.projectedEmbedderId();
     } catch (RuntimeException e) {
       for (AutoCloseable c : opened) {
         try {
@@ -89,7 +103,7 @@ public final class Encoder implements AutoCloseable {
     // Eight bytes a pixel (16-bit RGBA, uncompressed) plus room for metadata bounds any honest file.
     this.maxFileBytes = Math.min(Integer.MAX_VALUE - 8L, 8 * b.maxPixels + (16L << 20));
     log.info("encoder ready: backend {}, embedder {} ({}-d), flip averaging {}",
-        backend.name(), embedderId, pipeline.embeddingDimension(), b.flipAveraging);
+        backend.name(), embedderId, dimension(), b.flipAveraging);
   }
 
   /** A builder with the bundled models and default settings. */
@@ -107,7 +121,7 @@ public final class Encoder implements AutoCloseable {
   }
 
   public int dimension() {
-    return pipeline.embeddingDimension();
+    return projection == null ? pipeline.embeddingDimension() : projection.outputDimension();
   }
 
   /**
@@ -221,7 +235,7 @@ public final class Encoder implements AutoCloseable {
     return toFaces(faces, pipeline.embed(image, faces));
   }
 
-  private static List<Face> toFaces(List<Located> located, float[][] vectors) {
+  private List<Face> toFaces(List<Located> located, float[][] vectors) {
     List<Face> faces = new ArrayList<>(located.size());
     for (int i = 0; i < located.size(); i++) {
       Located l = located.get(i);
@@ -229,7 +243,10 @@ public final class Encoder implements AutoCloseable {
       for (double[] p : l.fivePoints()) {
         points.add(new Point((float) p[0], (float) p[1]));
       }
-      faces.add(new Face(l.box(), l.score(), points, Embedding.of(vectors[i])));
+      Embedding embedding = projection == null
+          ? Embedding.of(vectors[i])
+          : projection.project(Embedding.of(vectors[i]));
+      faces.add(new Face(l.box(), l.score(), points, embedding));
     }
     return faces;
   }
@@ -288,8 +305,20 @@ public final class Encoder implements AutoCloseable {
     private boolean flipAveraging;
     private int batchSize = 16;
     private long maxPixels = 50_000_000L;
+    private ProjectionHead projection;
 
     private Builder() {}
+
+    /**
+     * Applies a trained projection head to every embedding: faces then carry its
+     * {@link ProjectionHead#outputDimension()}-d output, and {@link Encoder#embedderId()} names the
+     * head too, so galleries never mix projected and raw templates. The build fails if the head
+     * was trained for another embedder.
+     */
+    public Builder projection(ProjectionHead head) {
+      this.projection = Objects.requireNonNull(head, "head");
+      return this;
+    }
 
     public Builder detector(DetectorModel detector) {
       this.detector = Objects.requireNonNull(detector, "detector");

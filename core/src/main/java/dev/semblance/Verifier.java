@@ -2,6 +2,7 @@ package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.semblance.learning.LogisticHead;
 import java.util.Objects;
 
 /**
@@ -25,14 +26,25 @@ public final class Verifier {
   public static final float DEFAULT_THRESHOLD = 0.30f;
 
   private final float threshold;
+  private final LogisticHead head; // null: decide on cosine similarity
 
-  private Verifier(float threshold) {
+  private Verifier(float threshold, LogisticHead head) {
     this.threshold = threshold;
+    this.head = head;
+  }
+
+  /**
+   * A verifier that decides with a trained logistic head instead of a similarity threshold: a
+   * match when the head's probability of "same person" is at least 0.5. The similarity is still
+   * reported. The head must come from the embedder producing the faces compared.
+   */
+  public static Verifier withLogisticHead(LogisticHead head) {
+    return new Verifier(0.5f, java.util.Objects.requireNonNull(head, "head"));
   }
 
   /** A verifier using {@link #DEFAULT_THRESHOLD}, tuned for the bundled embedder. */
   public static Verifier withDefaultThreshold() {
-    return new Verifier(DEFAULT_THRESHOLD);
+    return new Verifier(DEFAULT_THRESHOLD, null);
   }
 
   /**
@@ -43,7 +55,7 @@ public final class Verifier {
   public static Verifier withThreshold(float threshold) {
     checkArgument(threshold >= -1f && threshold <= 1f,
         "similarity threshold must be in [-1, 1]: %s", threshold);
-    return new Verifier(threshold);
+    return new Verifier(threshold, null);
   }
 
   /**
@@ -66,7 +78,12 @@ public final class Verifier {
    * @throws IllegalArgumentException if their dimensions differ
    */
   public Verification verify(Embedding a, Embedding b) {
-    return Verification.of(a.similarity(b), threshold);
+    float similarity = a.similarity(b);
+    if (head == null) {
+      return Verification.of(similarity, threshold);
+    }
+    double p = head.probability(a, b);
+    return new Verification(similarity, Embedding.distanceForSimilarity(similarity), threshold, p >= threshold, p);
   }
 
   /** Compares the embeddings of two faces; see {@link #verify(Embedding, Embedding)}. */
@@ -82,6 +99,7 @@ public final class Verifier {
    */
   public Verification verify(Embedding probe, String identity, Gallery gallery) {
     Objects.requireNonNull(gallery, "gallery");
+    checkArgument(head == null, "a logistic-head verifier compares two embeddings; use verify(a, b)");
     return Verification.of(gallery.similarityTo(identity, probe), threshold);
   }
 
@@ -92,6 +110,6 @@ public final class Verifier {
 
   @Override
   public String toString() {
-    return "Verifier[cosine similarity >= " + threshold + "]";
+    return head == null ? "Verifier[cosine similarity >= " + threshold + "]" : "Verifier[" + head + " >= 0.5]";
   }
 }

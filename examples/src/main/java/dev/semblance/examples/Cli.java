@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     description = "Face detection, verification and identification on bundled models, offline.",
     subcommands = {
       DetectCommand.class, EnrollCommand.class, IdentifyCommand.class, VerifyCommand.class,
-      EmbedCommand.class, EvaluateCommand.class, CalibrateCommand.class, DemoCommand.class,
+      EmbedCommand.class, EvaluateCommand.class, CalibrateCommand.class, TrainCommand.class, DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Cli {

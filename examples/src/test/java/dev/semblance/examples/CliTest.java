@@ -130,4 +130,43 @@ class CliTest {
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("gallery file does not exist");
   }
+
+  @Test
+  void trainsBothHeadsAndReportsBeforeAndAfter() throws IOException {
+    Path projection = dir.resolve("p.head");
+    Run p = run("train", "projection", "--from", tv().toString(), "--out", projection.toString(),
+        "--dimension", "32", "--epochs", "3");
+    assertThat(p.exitCode()).as(p.err()).isZero();
+    assertThat(p.out()).contains("projection 512 → 32 written to");
+    assertThat(dev.semblance.learning.ProjectionHead.load(projection).outputDimension()).isEqualTo(32);
+    JsonNode report = new ObjectMapper().readTree(Path.of(projection + ".json").toFile());
+    assertThat(report.get("history").size()).isBetween(1, 3);
+    assertThat(report.get("projected").get("all_pairs").get("auc").asDouble()).isGreaterThan(0.9);
+    assertThat(Files.readString(Path.of(projection + ".html"))).contains("data:image/png;base64,");
+
+    // A pairs file over tv-characters: consecutive images of each person, and across people.
+    List<String> lines = new java.util.ArrayList<>();
+    List<String> people = List.of("amy", "bernadette", "howard", "leonard", "penny", "raj", "sheldon", "stuart");
+    lines.add("32");
+    for (String a : people) {
+      for (int i = 1; i <= 4; i++) {
+        lines.add(a + "\t" + i + "\t" + (i + 1));
+      }
+    }
+    for (int k = 0; k < people.size(); k++) {
+      for (int i = 1; i <= 4; i++) {
+        lines.add(people.get(k) + "\t" + i + "\t" + people.get((k + 1) % 8) + "\t" + (i + 1));
+      }
+    }
+    Path pairs = dir.resolve("pairs.txt");
+    Files.write(pairs, lines);
+    Path logistic = dir.resolve("l.head");
+    Run v = run("train", "verifier", "--pairs", pairs.toString(), "--images", tv().toString(), "--out", logistic.toString());
+    assertThat(v.exitCode()).as(v.err()).isZero();
+    assertThat(v.out()).contains("test accuracy: cosine");
+    JsonNode verifier = new ObjectMapper().readTree(Path.of(logistic + ".json").toFile());
+    assertThat(verifier.get("test_pairs").asInt()).isEqualTo(12); // the held-out fifth of 64
+    assertThat(verifier.get("logistic_accuracy").asDouble()).isGreaterThan(0.8);
+    assertThat(dev.semblance.learning.LogisticHead.load(logistic).dimension()).isEqualTo(512);
+  }
 }

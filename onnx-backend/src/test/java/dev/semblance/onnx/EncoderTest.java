@@ -212,4 +212,31 @@ class EncoderTest {
     assertThatThrownBy(() -> Encoder.builder().embedder(EmbedderModel.fromFile(model).build()).build())
         .isInstanceOf(ModelException.class).hasMessageContaining("cannot load");
   }
+
+  @Test
+  void appliesAProjectionHeadTrainedForItsEmbedderAndRefusesOthers(@TempDir Path dir) {
+    List<dev.semblance.Embedding> x = new ArrayList<>();
+    List<String> y = new ArrayList<>();
+    for (String person : List.of("amy", "penny", "raj", "sheldon", "howard", "leonard")) {
+      for (int i = 1; i <= 5; i++) {
+        x.add(encoder.encodeMainFace(TestData.dir("tv-characters").resolve(person + "/" + person + i + ".png")).embedding());
+        y.add(person);
+      }
+    }
+    dev.semblance.learning.ProjectionHead head = dev.semblance.learning.ProjectionTrainer.builder(16)
+        .batch(4, 4).epochs(3, 3).validationFraction(0.34).build().train(encoder.embedderId(), x, y, null).head();
+    Path file = dir.resolve("p.head");
+    head.save(file);
+    try (Encoder projected = Encoder.builder().projection(dev.semblance.learning.ProjectionHead.load(file)).build()) {
+      assertThat(projected.dimension()).isEqualTo(16);
+      assertThat(projected.embedderId()).startsWith(encoder.embedderId() + "+projection16@sha256:");
+      Face face = projected.encode(groupPhoto(3)).get(0);
+      assertThat(face.embedding().dimension()).isEqualTo(16);
+      assertThat(face.embedding()).isEqualTo(head.project(encoder.encode(groupPhoto(3)).get(0).embedding()));
+    }
+    dev.semblance.learning.ProjectionHead foreign = dev.semblance.learning.ProjectionTrainer.builder(16)
+        .batch(4, 4).epochs(1, 1).validationFraction(0.34).build().train("another-embedder", x, y, null).head();
+    assertThatThrownBy(() -> Encoder.builder().projection(foreign).build())
+        .isInstanceOf(ModelException.class).hasMessageContaining("trained for embedder another-embedder");
+  }
 }
