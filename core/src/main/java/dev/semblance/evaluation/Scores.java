@@ -2,6 +2,7 @@ package dev.semblance.evaluation;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.semblance.internal.vector.Dot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -84,7 +85,7 @@ public final class Scores {
     int im = 0;
     for (int i = 0; i < n; i++) {
       for (int j = i + 1; j < n; j++) {
-        float s = dot(matrix, i * dim, j * dim, dim);
+        float s = Dot.dot(matrix, i * dim, matrix, j * dim, dim);
         if (identities.get(i).equals(identities.get(j))) {
           genuine[g++] = s;
         } else {
@@ -93,21 +94,6 @@ public final class Scores {
       }
     }
     return of(genuine, impostor);
-  }
-
-  private static float dot(float[] m, int a, int b, int n) {
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int k = 0;
-    for (; k + 3 < n; k += 4) {
-      s0 += m[a + k] * m[b + k];
-      s1 += m[a + k + 1] * m[b + k + 1];
-      s2 += m[a + k + 2] * m[b + k + 2];
-      s3 += m[a + k + 3] * m[b + k + 3];
-    }
-    for (; k < n; k++) {
-      s0 += m[a + k] * m[b + k];
-    }
-    return (s0 + s1) + (s2 + s3);
   }
 
   private static float[] checkedSorted(float[] scores, String kind) {

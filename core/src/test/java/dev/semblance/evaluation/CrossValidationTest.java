@@ -3,7 +3,6 @@ package dev.semblance.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class CrossValidationTest {
@@ -33,7 +32,6 @@ class CrossValidationTest {
   @Test
   void stratifiedFoldsBalanceTheLabels() {
     boolean[] same = new boolean[600];
-    new Random(1).nextBoolean();
     for (int i = 0; i < 600; i++) {
       same[i] = i < 300;
     }

@@ -63,7 +63,8 @@ final class CalibrateCommand implements Callable<Integer> {
     figures.put("threshold", threshold);
     figures.put("tar_at_threshold", scores.tar(threshold));
     figures.put("minimum_far", calibration.minimumFar());
-    figures.put("scores", VerificationFigures.figures(scores));
+    Map<String, Object> scoreFigures = VerificationFigures.figures(scores);
+    figures.put("scores", scoreFigures);
     String command = "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     Report report = new Report("Calibration: " + out.getFileName(), command, embedderId);
     report.section("Calibration").paragraph(calibration.description() + ". Smallest supported FAR: "
@@ -71,7 +72,7 @@ final class CalibrateCommand implements Callable<Integer> {
     report.table(List.of("measure", "value"), List.of(
         List.of("threshold for FAR " + VerificationFigures.sci(targetFar), VerificationFigures.fmt("%.4f", threshold)),
         List.of("TAR at that threshold", VerificationFigures.pct(scores.tar(threshold)))));
-    report.table(List.of("measure", "value"), VerificationFigures.rows(VerificationFigures.figures(scores)));
+    report.table(List.of("measure", "value"), VerificationFigures.rows(scoreFigures));
     report.section("Curves").plot("ROC", Charts.roc(Map.of("calibration data", VerificationFigures.curve(scores))))
         .plot("DET", Charts.det(Map.of("calibration data", VerificationFigures.curve(scores))))
         .plot("Genuine and impostor similarities", Charts.histogram("calibration data", "genuine",

@@ -1,5 +1,6 @@
 package dev.semblance.examples;
 
+import com.google.common.primitives.Floats;
 import dev.semblance.Calibration;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
@@ -134,7 +135,7 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
       }
     }
     OpenSetScores scores = OpenSetScores.of(ranks.stream().mapToInt(Integer::intValue).toArray(),
-        toArray(mateScores), toArray(nonMated));
+        Floats.toArray(mateScores), Floats.toArray(nonMated));
 
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("gallery_identities", gallery.size());
@@ -273,12 +274,4 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
     });
   }
 
-
-  private static float[] toArray(List<Float> values) {
-    float[] a = new float[values.size()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = values.get(i);
-    }
-    return a;
-  }
 }

@@ -91,8 +91,10 @@ final class EvaluatePairsCommand implements Callable<Integer> {
     cvFigures.put("fold_accuracies", cv.accuracies());
     cvFigures.put("fold_thresholds", cv.thresholds());
     figures.put("cross_validation", cvFigures);
-    figures.put("pairs", VerificationFigures.figures(pairScores));
-    figures.put("all_image_pairs", VerificationFigures.figures(all));
+    Map<String, Object> pairFigures = VerificationFigures.figures(pairScores);
+    Map<String, Object> allFigures = VerificationFigures.figures(all);
+    figures.put("pairs", pairFigures);
+    figures.put("all_image_pairs", allFigures);
     List<List<String>> calibrationRows = new ArrayList<>();
     if (calibrationFile != null) {
       figures.put("calibration_check", calibrationCheck(Calibration.load(calibrationFile), all, calibrationRows));
@@ -105,10 +107,10 @@ final class EvaluatePairsCommand implements Callable<Integer> {
             + "%d-fold cross-validation, threshold chosen on the other folds: %.2f%% ± %.2f%% (standard deviation; "
             + "standard error %.2f%%).", n, pairs.images().size(), failures.size(), unscored, k,
         100 * cv.mean(), 100 * cv.standardDeviation(), 100 * cv.standardError()));
-    report.table(List.of("measure", "value"), VerificationFigures.rows(VerificationFigures.figures(pairScores)));
+    report.table(List.of("measure", "value"), VerificationFigures.rows(pairFigures));
     report.section("All image pairs").paragraph("Every pair of the images above: same folder = genuine, "
         + "different folders = impostor. Far more impostor comparisons than the pairs file, so low FARs can be measured.");
-    report.table(List.of("measure", "value"), VerificationFigures.rows(VerificationFigures.figures(all)));
+    report.table(List.of("measure", "value"), VerificationFigures.rows(allFigures));
     if (!calibrationRows.isEmpty()) {
       report.section("Calibration check").paragraph("Thresholds from " + calibrationFile
           + " applied to the image pairs here: the FAR they were set for against the FAR they give.");

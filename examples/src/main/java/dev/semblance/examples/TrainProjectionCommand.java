@@ -118,8 +118,10 @@ final class TrainProjectionCommand implements Callable<Integer> {
     projected.put("held_out_triplet_loss", trainer.heldOutLoss(head, testX, testY));
     Scores rawAll = Scores.ofAllPairs(testX, testY);
     Scores projectedAll = Scores.ofAllPairs(testX.stream().map(head::project).toList(), testY);
-    raw.put("all_pairs", VerificationFigures.figures(rawAll));
-    projected.put("all_pairs", VerificationFigures.figures(projectedAll));
+    Map<String, Object> rawFigures = VerificationFigures.figures(rawAll);
+    Map<String, Object> projectedFigures = VerificationFigures.figures(projectedAll);
+    raw.put("all_pairs", rawFigures);
+    projected.put("all_pairs", projectedFigures);
     if (pairs != null) {
       raw.put("pairs_cross_validation", crossValidated(pairs, encoded.embeddings(), e -> e));
       projected.put("pairs_cross_validation", crossValidated(pairs, encoded.embeddings(), head::project));
@@ -148,8 +150,8 @@ final class TrainProjectionCommand implements Callable<Integer> {
     if (pairs != null) {
       rows.add(List.of("pairs: 10-fold accuracy", cvText(raw), cvText(projected)));
     }
-    List<List<String>> rawRows = VerificationFigures.rows(VerificationFigures.figures(rawAll));
-    List<List<String>> projRows = VerificationFigures.rows(VerificationFigures.figures(projectedAll));
+    List<List<String>> rawRows = VerificationFigures.rows(rawFigures);
+    List<List<String>> projRows = VerificationFigures.rows(projectedFigures);
     for (int i = 0; i < rawRows.size(); i++) {
       rows.add(List.of("all pairs: " + rawRows.get(i).get(0), rawRows.get(i).get(1), projRows.get(i).get(1)));
     }

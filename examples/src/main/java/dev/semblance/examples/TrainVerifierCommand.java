@@ -1,5 +1,6 @@
 package dev.semblance.examples;
 
+import com.google.common.primitives.Floats;
 import dev.semblance.Embedding;
 import dev.semblance.evaluation.Scores;
 import dev.semblance.learning.LogisticHead;
@@ -105,7 +106,7 @@ final class TrainVerifierCommand implements Callable<Integer> {
       (testSet.same()[i] ? sameP : diffP).add(probabilities[i]);
     }
     report.plot("Test pairs: the head's probability of \"same person\"", Charts.histogram("logistic head", "same person",
-        toArray(sameP), "different people", toArray(diffP), Map.of("0.5", 0.5)));
+        Floats.toArray(sameP), "different people", Floats.toArray(diffP), Map.of("0.5", 0.5)));
     report.write(Path.of(out + ".html"));
     Report.writeJson(Path.of(out + ".json"), figures);
     System.out.printf(Locale.ROOT, "logistic head written to %s; test accuracy: cosine %.2f%%, logistic %.2f%%%n",
@@ -144,11 +145,4 @@ final class TrainVerifierCommand implements Callable<Integer> {
     return Scores.of(scores, set.same());
   }
 
-  private static float[] toArray(List<Float> values) {
-    float[] a = new float[values.size()];
-    for (int i = 0; i < a.length; i++) {
-      a[i] = values.get(i);
-    }
-    return a;
-  }
 }

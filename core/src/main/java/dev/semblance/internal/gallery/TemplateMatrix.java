@@ -1,5 +1,6 @@
 package dev.semblance.internal.gallery;
 
+import dev.semblance.internal.vector.Dot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -72,7 +73,7 @@ public final class TemplateMatrix {
     float[] best = new float[slots];
     Arrays.fill(best, Float.NEGATIVE_INFINITY);
     for (int r = 0; r < count; r++) {
-      float dot = dot(probe, rows, r * dimension, dimension);
+      float dot = Dot.dot(probe, 0, rows, r * dimension, dimension);
       int s = owner[r];
       if (dot > best[s]) {
         best[s] = dot;
@@ -86,24 +87,10 @@ public final class TemplateMatrix {
     float best = Float.NEGATIVE_INFINITY;
     for (int r = 0; r < count; r++) {
       if (owner[r] == slot) {
-        best = Math.max(best, dot(probe, rows, r * dimension, dimension));
+        best = Math.max(best, Dot.dot(probe, 0, rows, r * dimension, dimension));
       }
     }
     return best;
   }
 
-  private static float dot(float[] a, float[] m, int offset, int n) {
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int i = 0;
-    for (; i + 3 < n; i += 4) {
-      s0 += a[i] * m[offset + i];
-      s1 += a[i + 1] * m[offset + i + 1];
-      s2 += a[i + 2] * m[offset + i + 2];
-      s3 += a[i + 3] * m[offset + i + 3];
-    }
-    for (; i < n; i++) {
-      s0 += a[i] * m[offset + i];
-    }
-    return (s0 + s1) + (s2 + s3);
-  }
 }
