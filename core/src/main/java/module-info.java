@@ -8,6 +8,8 @@ module dev.semblance.core {
   requires com.google.common;
   requires org.slf4j;
   requires metadata.extractor;
+  // Optional: SIMD gallery scans when the JVM runs with --add-modules jdk.incubator.vector.
+  requires static jdk.incubator.vector;
 
   exports dev.semblance;
   exports dev.semblance.evaluation;

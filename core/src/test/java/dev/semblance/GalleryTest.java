@@ -253,4 +253,69 @@ class GalleryTest {
     assertThat(gallery.identities()).containsExactly("anchor");
     assertThat(gallery.templateCount()).isEqualTo(1);
   }
+
+  @Test
+  void everyStorageAndBatchAnswersLikeTheFloat32Search() {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Gallery> galleries = new ArrayList<>();
+      for (Gallery.Storage storage : Gallery.Storage.values()) {
+        galleries.add(Gallery.create("test", DIM,
+            Gallery.Options.defaults().withStorage(storage).withExecutor(pool, 3)));
+      }
+      List<Embedding> enrolled = new ArrayList<>();
+      for (int i = 0; i < 3000; i++) {
+        Embedding e = randomUnit();
+        enrolled.add(e);
+        for (Gallery g : galleries) {
+          g.enroll("person-" + i, e);
+        }
+      }
+      for (Gallery g : galleries) {
+        g.remove("person-7");
+      }
+      List<Embedding> probes = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        probes.add(i % 2 == 0 ? near(enrolled.get(random.nextInt(3000)), 0.6) : randomUnit());
+      }
+      probes.add(enrolled.get(7)); // the removed person must not come back
+      Gallery reference = galleries.get(0);
+      for (Gallery g : galleries) {
+        List<Identification> batch = g.identifyAll(probes, 5);
+        assertThat(batch).hasSize(probes.size());
+        for (int i = 0; i < probes.size(); i++) {
+          Identification expected = reference.identify(probes.get(i), 5);
+          assertThat(g.identify(probes.get(i), 5)).as("%s, probe %s", g.options().storage(), i)
+              .isEqualTo(expected);
+          assertThat(batch.get(i)).as("%s, probe %s in a batch", g.options().storage(), i)
+              .isEqualTo(expected);
+        }
+        assertThat(batch.get(probes.size() - 1).candidates())
+            .extracting(Candidate::identity).doesNotContain("person-7");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void searchOptionsAreCheckedAndKept() {
+    assertThatThrownBy(() -> Gallery.Options.defaults().withExecutor(Runnable::run, 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parallelism");
+    assertThatThrownBy(() -> Gallery.Options.defaults().withStorage(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("storage");
+    Gallery.Options int8 = Gallery.Options.defaults().withStorage(Gallery.Storage.INT8);
+    Gallery gallery = Gallery.create("test", DIM, int8);
+    Embedding alice = randomUnit();
+    gallery.enroll("alice", alice);
+    Path file = dir.resolve("int8.gallery");
+    gallery.save(file);
+    // The file holds float32 templates whatever the storage; storage is chosen when loading.
+    Gallery loaded = Gallery.load(file, Gallery.Options.defaults().withStorage(Gallery.Storage.FLOAT16));
+    assertThat(loaded.options().storage()).isEqualTo(Gallery.Storage.FLOAT16);
+    assertThat(loaded.identify(alice, 1).candidates().get(0).similarity())
+        .isEqualTo(gallery.identify(alice, 1).candidates().get(0).similarity());
+    assertThat(gallery.identifyAll(List.of(), 3)).isEmpty();
+    assertThat(Gallery.searchKernel()).isNotBlank();
+  }
 }

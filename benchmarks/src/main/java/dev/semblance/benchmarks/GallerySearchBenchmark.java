@@ -5,7 +5,7 @@ import dev.semblance.Gallery;
 import dev.semblance.Identification;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -19,19 +19,31 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** One open-set identification (top 10) over a gallery of random unit vectors. */
+/**
+ * Open-set identification (top 10) over galleries of random unit vectors: one probe at a time,
+ * and 64 probes in one {@code identifyAll}. The {@code Scalar} methods run in forks without the
+ * Vector API module, so the same code falls back to the scalar kernels. Both use every core.
+ *
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar GallerySearchBenchmark -p identities=1000000 -p dimension=512
+ * </pre>
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = "-Xmx4g")
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 2)
 public class GallerySearchBenchmark {
-  @Param({"10000", "100000"})
+  private static final String VECTOR = "--add-modules=jdk.incubator.vector";
+
+  @Param({"10000", "100000", "1000000"})
   int identities;
 
-  @Param({"512"})
+  @Param({"128", "512"})
   int dimension;
+
+  @Param({"FLOAT32", "FLOAT16", "INT8"})
+  Gallery.Storage storage;
 
   private Gallery gallery;
   private final List<Embedding> probes = new ArrayList<>();
@@ -39,27 +51,39 @@ public class GallerySearchBenchmark {
 
   @Setup
   public void setUp() {
-    Random random = new Random(42);
-    gallery = Gallery.create("benchmark", dimension);
+    SplittableRandom random = new SplittableRandom(42);
+    gallery = Gallery.create("benchmark", dimension, Gallery.Options.defaults().withStorage(storage));
     for (int i = 0; i < identities; i++) {
-      gallery.enroll("id-" + i, randomUnit(random));
+      gallery.enroll("id-" + i, RandomVectors.unit(random, dimension));
     }
     for (int i = 0; i < 64; i++) {
-      probes.add(randomUnit(random));
+      probes.add(RandomVectors.unit(random, dimension));
     }
+    System.out.println("kernels: " + Gallery.searchKernel());
   }
 
   @Benchmark
-  public Identification identifyTop10() {
+  @Fork(value = 1, jvmArgsAppend = {"-Xmx12g", VECTOR})
+  public Identification single() {
     next = (next + 1) & 63;
     return gallery.identify(probes.get(next), 10);
   }
 
-  private Embedding randomUnit(Random random) {
-    float[] v = new float[dimension];
-    for (int i = 0; i < dimension; i++) {
-      v[i] = (float) random.nextGaussian();
-    }
-    return Embedding.of(v);
+  @Benchmark
+  @Fork(value = 1, jvmArgsAppend = {"-Xmx12g", VECTOR})
+  public List<Identification> batch64() {
+    return gallery.identifyAll(probes, 10);
+  }
+
+  @Benchmark
+  @Fork(value = 1, jvmArgsAppend = "-Xmx12g")
+  public Identification singleScalar() {
+    return single();
+  }
+
+  @Benchmark
+  @Fork(value = 1, jvmArgsAppend = "-Xmx12g")
+  public List<Identification> batch64Scalar() {
+    return batch64();
   }
 }

@@ -44,7 +44,13 @@ public class PipelineBenchmark {
   private byte[] groupPhoto;
   private ModelSession detector;
   private ModelSession embedder;
+  private ModelSession landmarker;
   private Tensor detectorInput;
+  private Tensor landmarkInput;
+  /** 32 LFW images (one per person, sorted), for throughput per image. */
+  private List<Path> lfwImages;
+  private int lfwFaces;
+  private Tensor lastFaces;
   private Tensor oneFace;
   private Tensor sixteenFaces;
 
@@ -57,9 +63,22 @@ public class PipelineBenchmark {
     InferenceBackend backend = ServiceLoader.load(InferenceBackend.class).findFirst().orElseThrow();
     detector = backend.load(resource("fr_detect.onnx"), "detector", new SessionOptions(0, false));
     embedder = backend.load(resource("fr_feature.onnx"), "embedder", new SessionOptions(0, true));
+    landmarker = backend.load(resource("fr_landmark.onnx"), "landmarks", new SessionOptions(0, false));
     detectorInput = random(new long[] {1, 3, 240, 320});
     oneFace = random(new long[] {1, 3, 112, 112});
     sixteenFaces = random(new long[] {16, 3, 112, 112});
+    landmarkInput = random(new long[] {1, 1, 64, 64});
+    try (var people = Files.list(data.resolve("lfw-dev/images"))) {
+      lfwImages = people.sorted().limit(32).map(dir -> {
+        try (var files = Files.list(dir)) {
+          return files.sorted().findFirst().orElseThrow();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).toList();
+    }
+    lfwFaces = encoder.encodeAll(lfwImages).stream().mapToInt(List::size).sum();
+    lastFaces = lfwFaces % 16 == 0 ? sixteenFaces : random(new long[] {lfwFaces % 16, 3, 112, 112});
   }
 
   @TearDown
@@ -67,6 +86,40 @@ public class PipelineBenchmark {
     encoder.close();
     detector.close();
     embedder.close();
+    landmarker.close();
+  }
+
+  /** Throughput: the whole pipeline over 32 LFW images in one {@code encodeAll}, per image. */
+  @Benchmark
+  @OperationsPerInvocation(32)
+  public List<List<Face>> pipelinePerLfwImage() {
+    return encoder.encodeAll(lfwImages);
+  }
+
+  /**
+   * ONNX Runtime alone for the same 32 images: a detector run per image, a landmark run per face
+   * found and the embedder over those faces in batches of 16, as the encoder does; per image.
+   */
+  @Benchmark
+  @OperationsPerInvocation(32)
+  public int rawThreeModelsPerLfwImage() {
+    int outputs = 0;
+    for (int i = 0; i < lfwImages.size(); i++) {
+      outputs += detector.run(detectorInput).size();
+    }
+    for (int f = 0; f < lfwFaces; f++) {
+      outputs += landmarker.run(landmarkInput).size();
+    }
+    for (int f = 0; f < lfwFaces; f += 16) {
+      outputs += embedder.run(f + 16 <= lfwFaces ? sixteenFaces : lastFaces).size();
+    }
+    return outputs;
+  }
+
+  /** ONNX Runtime alone: the landmark model on one 64×64 crop. */
+  @Benchmark
+  public Map<String, Tensor> rawLandmarks() {
+    return landmarker.run(landmarkInput);
   }
 
   /** Decode, detect, landmarks, align and embed: the one face of a 250×250 LFW image. */

@@ -2,7 +2,7 @@ package dev.semblance.evaluation;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.semblance.internal.vector.Dot;
+import dev.semblance.internal.vector.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -85,7 +85,7 @@ public final class Scores {
     int im = 0;
     for (int i = 0; i < n; i++) {
       for (int j = i + 1; j < n; j++) {
-        float s = Dot.dot(matrix, i * dim, matrix, j * dim, dim);
+        float s = Kernels.get().dot(matrix, i * dim, matrix, j * dim, dim);
         if (identities.get(i).equals(identities.get(j))) {
           genuine[g++] = s;
         } else {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.semblance.Calibration;
 import dev.semblance.Embedding;
+import dev.semblance.Gallery;
+import dev.semblance.Identification;
 import dev.semblance.evaluation.CrossValidation;
 import dev.semblance.evaluation.Scores;
 import dev.semblance.learning.LogisticHead;
@@ -78,6 +80,7 @@ class LfwDevAccuracyTest {
     assertThat(testAccuracy).isGreaterThanOrEqualTo(0.99);
     checkBundledCalibrationOnDevTest(embedderId, test, cache);
     checkHeadsTrainedOnDevTrain(embedderId, train, test, cache);
+    checkEveryStorageOnDevTestIdentification(embedderId, test, cache);
     assertThat(defaultAccuracy).isGreaterThanOrEqualTo(0.99);
     // The documented default is the DevTrain choice, rounded.
     assertThat(Verifier.DEFAULT_THRESHOLD).isCloseTo(tau, org.assertj.core.data.Offset.offset(0.03f));
@@ -162,5 +165,56 @@ class LfwDevAccuracyTest {
         100 * rawAccuracy, 100 * projectedAccuracy, 100 * cosineAccuracy, 100 * logisticAccuracy));
     assertThat(projectedAccuracy).isGreaterThanOrEqualTo(rawAccuracy - 0.002); // the issue's goal
     assertThat(logisticAccuracy).isGreaterThanOrEqualTo(cosineAccuracy - 0.001); // equal when measured
+  }
+
+  /**
+   * Issue #4 on real faces: DevTest's people enrolled from one image each, probed with their
+   * other images and with DevTrain's people (not enrolled). Quantised storage and batched search
+   * must give exactly the float32 answers, top 10 and scores.
+   */
+  private static void checkEveryStorageOnDevTestIdentification(
+      String embedderId, List<LfwPairs.Pair> test, Map<Path, Embedding> cache) {
+    java.util.Set<String> testPeople = new java.util.HashSet<>();
+    test.forEach(p -> {
+      testPeople.add(p.first().getParent().getFileName().toString());
+      testPeople.add(p.second().getParent().getFileName().toString());
+    });
+    Map<String, Embedding> enrol = new java.util.TreeMap<>();
+    List<Embedding> probes = new java.util.ArrayList<>();
+    List<String> truth = new java.util.ArrayList<>();
+    cache.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+      String who = e.getKey().getParent().getFileName().toString();
+      if (testPeople.contains(who) && !enrol.containsKey(who)) {
+        enrol.put(who, e.getValue());
+      } else {
+        probes.add(e.getValue());
+        truth.add(testPeople.contains(who) ? who : null);
+      }
+    });
+    List<Identification> reference = null;
+    for (Gallery.Storage storage : Gallery.Storage.values()) {
+      Gallery gallery = Gallery.create(embedderId, 512, Gallery.Options.defaults().withStorage(storage));
+      enrol.forEach(gallery::enroll);
+      List<Identification> batch = gallery.identifyAll(probes, 10);
+      if (reference == null) {
+        reference = new java.util.ArrayList<>();
+        for (Embedding probe : probes) {
+          reference.add(gallery.identify(probe, 10));
+        }
+      }
+      assertThat(batch).as("%s storage, batched, against float32 one by one", storage).isEqualTo(reference);
+      assertThat(gallery.identify(probes.get(0), 10)).isEqualTo(reference.get(0));
+    }
+    int mated = 0, rankOne = 0;
+    for (int i = 0; i < probes.size(); i++) {
+      if (truth.get(i) != null) {
+        mated++;
+        rankOne += truth.get(i).equals(reference.get(i).candidates().get(0).identity()) ? 1 : 0;
+      }
+    }
+    log.info(String.format(Locale.ROOT, "DevTest identification, %d enrolled, %d probes (%d mated): "
+        + "rank-1 %.2f%%, identical top-10 and scores for float32, float16, int8, batched and single",
+        enrol.size(), probes.size(), mated, 100.0 * rankOne / mated));
+    assertThat((double) rankOne / mated).isGreaterThan(0.95);
   }
 }
