@@ -17,4 +17,5 @@ module dev.semblance.core {
   exports dev.semblance.spi;
 
   uses dev.semblance.spi.InferenceBackend;
+  uses dev.semblance.spi.SearchAccelerator;
 }

@@ -2,6 +2,7 @@ package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.semblance.internal.gallery.Accelerators;
 import dev.semblance.internal.gallery.GalleryCodec;
 import dev.semblance.internal.gallery.TemplateMatrix;
 import dev.semblance.internal.vector.Kernels;
@@ -59,7 +60,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>Thread safety.</b> Safe for concurrent use: any number of threads may identify at once;
  * enrolments, removals and threshold changes are serialised and wait for searches in progress.
  */
-public final class Gallery {
+public final class Gallery implements AutoCloseable {
   /** The FPIR a new gallery of the bundled embedder holds: 1% of strangers wrongly named. */
   public static final double DEFAULT_TARGET_FPIR = 0.01;
 
@@ -77,6 +78,7 @@ public final class Gallery {
   private volatile float threshold;
   /** When set, the threshold follows the gallery's size to hold this FPIR. */
   private volatile TargetFpir targetFpir;
+  private volatile boolean closed;
 
   private record TargetFpir(Calibration calibration, double fpir, AtomicBoolean warned) {}
 
@@ -97,7 +99,21 @@ public final class Gallery {
   }
 
   /**
-   * Search settings of a gallery: its {@link Storage} and the threads that share a large scan.
+   * Whether large searches use a device such as a GPU. Accelerated searches give exactly the
+   * CPU's answers (see {@link dev.semblance.spi.SearchAccelerator}).
+   */
+  public enum Acceleration {
+    /** A GPU when an accelerator module (e.g. {@code semblance-cuda-kernels}) finds one, else the CPU. */
+    AUTO,
+    /** Always the CPU. */
+    CPU,
+    /** A GPU, or fail: {@link #create(String, int, Options)} throws when none is available. */
+    GPU
+  }
+
+  /**
+   * Search settings of a gallery: its {@link Storage}, its {@link Acceleration} and the threads
+   * that share a large scan.
    * A scan is split into slices; the calling thread works on them along with up to {@code
    * parallelism − 1} tasks handed to the executor, so searches run in parallel without Semblance
    * creating a thread. Small galleries are searched on the calling thread alone.
@@ -107,31 +123,40 @@ public final class Gallery {
    * }</pre>
    *
    * @param storage how templates are kept for scanning
+   * @param acceleration whether a GPU takes large searches
    * @param executor where the helper tasks run; the common fork-join pool by default
    * @param parallelism the most threads, the caller's included, one search uses
    *
    * <p><b>Thread safety.</b> Immutable.
    */
-  public record Options(Storage storage, Executor executor, int parallelism) {
+  public record Options(Storage storage, Acceleration acceleration, Executor executor, int parallelism) {
     public Options {
       Objects.requireNonNull(storage, "storage");
+      Objects.requireNonNull(acceleration, "acceleration");
       Objects.requireNonNull(executor, "executor");
       checkArgument(parallelism > 0, "parallelism must be positive: %s", parallelism);
     }
 
-    /** Float32 storage; searches use every processor, helped by the common fork-join pool. */
+    /**
+     * Float32 storage, a GPU if one is found; CPU searches use every processor, helped by the
+     * common fork-join pool.
+     */
     public static Options defaults() {
-      return new Options(Storage.FLOAT32, ForkJoinPool.commonPool(),
+      return new Options(Storage.FLOAT32, Acceleration.AUTO, ForkJoinPool.commonPool(),
           Runtime.getRuntime().availableProcessors());
     }
 
     public Options withStorage(Storage storage) {
-      return new Options(storage, executor, parallelism);
+      return new Options(storage, acceleration, executor, parallelism);
+    }
+
+    public Options withAcceleration(Acceleration acceleration) {
+      return new Options(storage, acceleration, executor, parallelism);
     }
 
     /** Helper tasks go to {@code executor}; one search uses at most {@code parallelism} threads. */
     public Options withExecutor(Executor executor, int parallelism) {
-      return new Options(storage, executor, parallelism);
+      return new Options(storage, acceleration, executor, parallelism);
     }
   }
 
@@ -143,6 +168,8 @@ public final class Gallery {
     this.options = Objects.requireNonNull(options, "options");
     this.templates = new TemplateMatrix(dimension, options.storage());
     setThreshold(threshold);
+    Accelerators.indexFor(options.acceleration(), dimension, options.storage() == Storage.FLOAT16)
+        .ifPresent(templates::attach);
   }
 
   /** An empty gallery for the embeddings of {@code encoder}; see {@link #create(String, int)}. */
@@ -189,6 +216,11 @@ public final class Gallery {
 
   public Options options() {
     return options;
+  }
+
+  /** Whether large searches of this gallery run on a device (see {@link Acceleration}). */
+  public boolean isAccelerated() {
+    return templates.isAccelerated();
   }
 
   /**
@@ -267,6 +299,7 @@ public final class Gallery {
     }
     lock.writeLock().lock();
     try {
+      checkOpen();
       Integer slot = slotOf.get(identity);
       if (slot == null) {
         slot = freeSlots.isEmpty() ? nameOfSlot.size() : freeSlots.pop();
@@ -298,6 +331,7 @@ public final class Gallery {
   public boolean remove(String identity) {
     lock.writeLock().lock();
     try {
+      checkOpen();
       Integer slot = slotOf.remove(identity);
       if (slot == null) {
         return false;
@@ -314,6 +348,7 @@ public final class Gallery {
   public boolean contains(String identity) {
     lock.readLock().lock();
     try {
+      checkOpen();
       return slotOf.containsKey(identity);
     } finally {
       lock.readLock().unlock();
@@ -324,6 +359,7 @@ public final class Gallery {
   public SortedSet<String> identities() {
     lock.readLock().lock();
     try {
+      checkOpen();
       return Collections.unmodifiableSortedSet(new TreeSet<>(slotOf.keySet()));
     } finally {
       lock.readLock().unlock();
@@ -334,6 +370,7 @@ public final class Gallery {
   public int size() {
     lock.readLock().lock();
     try {
+      checkOpen();
       return slotOf.size();
     } finally {
       lock.readLock().unlock();
@@ -344,6 +381,7 @@ public final class Gallery {
   public int templateCount() {
     lock.readLock().lock();
     try {
+      checkOpen();
       return templates.rowCount();
     } finally {
       lock.readLock().unlock();
@@ -379,6 +417,7 @@ public final class Gallery {
     float t = threshold();
     lock.readLock().lock();
     try {
+      checkOpen();
       TemplateMatrix.Result[] found =
           templates.search(queries, k, options.executor(), options.parallelism() - 1);
       List<Identification> result = new ArrayList<>(found.length);
@@ -404,6 +443,7 @@ public final class Gallery {
     checkDimension(probe);
     lock.readLock().lock();
     try {
+      checkOpen();
       Integer slot = slotOf.get(identity);
       checkArgument(slot != null, "identity is not enrolled: '%s'", identity);
       return clamp(templates.bestOfSlot(probe.toArray(), slot));
@@ -425,6 +465,7 @@ public final class Gallery {
     Path temp = null;
     lock.readLock().lock();
     try {
+      checkOpen();
       temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
           OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
@@ -518,6 +559,29 @@ public final class Gallery {
     }
   }
 
+  /**
+   * Releases what the gallery holds outside the Java heap (device memory of an accelerated
+   * gallery). A closed gallery refuses further use; files it saved are unaffected. Idempotent.
+   */
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        templates.detach();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this gallery has been closed");
+    }
+  }
+
   private void checkDimension(Embedding e) {
     checkArgument(e.dimension() == dimension,
         "embedding dimension %s does not match the gallery's %s", e.dimension(), dimension);
@@ -538,6 +602,9 @@ public final class Gallery {
 
   @Override
   public String toString() {
+    if (closed) {
+      return "Gallery[closed, embedder " + embedderId + "]";
+    }
     return "Gallery[" + size() + " identities, " + templateCount() + " templates, embedder "
         + embedderId + ", threshold " + threshold + "]";
   }

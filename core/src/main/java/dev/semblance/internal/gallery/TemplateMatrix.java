@@ -4,10 +4,14 @@ import dev.semblance.Gallery.Storage;
 import dev.semblance.internal.vector.Half;
 import dev.semblance.internal.vector.Kernels;
 import dev.semblance.internal.vector.VectorKernels;
+import dev.semblance.spi.AcceleratedIndex;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Unit-length templates laid out for scanning, each row tagged with its identity's slot. Rows
@@ -15,11 +19,15 @@ import java.util.concurrent.Executor;
  * of millions never needs one huge array, appends never copy old rows, and a removal moves the
  * last rows into the holes. The chunks stay below G1's smallest humongous-object size: larger
  * ones would each be given whole heap regions, up to doubling the memory a gallery takes. With quantised {@link Storage} a second, smaller copy of every row is
- * what the scan reads; the float32 rows are kept to re-rank the survivors exactly.
+ * what the scan reads; the float32 rows are kept to re-rank the survivors exactly. An attached
+ * {@link AcceleratedIndex} mirrors every change and shortlists candidates for large searches.
  *
  * <p>Not thread-safe: the gallery serialises writes and lets searches run concurrently.
  */
 public final class TemplateMatrix {
+  private static final Logger log = LoggerFactory.getLogger(TemplateMatrix.class);
+  /** Smaller scans are cheaper on the CPU than a round trip to a device. */
+  static final int ACCELERATOR_MIN_ROWS = 4096;
   /** Below this many multiply-adds a search runs on the calling thread alone. */
   private static final long PARALLEL_WORK = 1L << 18;
   /** Queries scored together against each tile of rows. */
@@ -44,6 +52,10 @@ public final class TemplateMatrix {
   /** For each slot, the rows it owns (null for a free slot). */
   private final List<int[]> rowsOfSlot = new ArrayList<>();
   private int count;
+  /** The device copy, or null; detached (and closed) on its first failure. */
+  private volatile AcceleratedIndex accelerator;
+  /** Accelerated searches whose shortlist could not be confirmed, so the CPU searched again. */
+  final java.util.concurrent.atomic.AtomicLong unconfirmed = new java.util.concurrent.atomic.AtomicLong();
 
   public TemplateMatrix(int dimension, Storage storage) {
     this(dimension, storage, Kernels.get());
@@ -88,6 +100,7 @@ public final class TemplateMatrix {
     int row = count++;
     int chunk = row >>> chunkShift, at = row & chunkMask;
     System.arraycopy(unitVector, 0, exact.get(chunk), at * dimension, dimension);
+    mirror(a -> a.append(unitVector));
     owners.get(chunk)[at] = slot;
     quantise(chunk, at);
     while (rowsOfSlot.size() <= slot) {
@@ -170,6 +183,7 @@ public final class TemplateMatrix {
       wipe(last);
       count--;
     }
+    mirror(a -> a.truncate(count));
   }
 
   private void moveRow(int from, int to) {
@@ -188,6 +202,7 @@ public final class TemplateMatrix {
     }
     int slot = owners.get(fc)[fa];
     owners.get(tc)[ta] = slot;
+    mirror(a -> a.move(from, to));
     int[] rows = rowsOfSlot.get(slot);
     for (int i = 0; i < rows.length; i++) {
       if (rows[i] == from) {
@@ -223,6 +238,12 @@ public final class TemplateMatrix {
     return result;
   }
 
+  /** Row {@code row}, copied. */
+  float[] copyOfRow(int row) {
+    int at = (row & chunkMask) * dimension;
+    return Arrays.copyOfRange(exact.get(row >>> chunkShift), at, at + dimension);
+  }
+
   /** The highest dot product between {@code probe} and a row of {@code slot}. */
   public float bestOfSlot(float[] probe, int slot) {
     float best = Float.NEGATIVE_INFINITY;
@@ -238,13 +259,117 @@ public final class TemplateMatrix {
     return kernels.dot(probe, 0, exact.get(row >>> chunkShift), (row & chunkMask) * dimension, dimension);
   }
 
+  /** Copies every row to {@code index}, which then mirrors each change and serves large searches. */
+  public void attach(AcceleratedIndex index) {
+    detach();
+    try {
+      for (int row = 0; row < count; row++) {
+        int at = (row & chunkMask) * dimension;
+        index.append(Arrays.copyOfRange(exact.get(row >>> chunkShift), at, at + dimension));
+      }
+    } catch (RuntimeException e) {
+      index.close();
+      throw e;
+    }
+    accelerator = index;
+  }
+
+  /** Stops using the attached index, if any, and closes it. */
+  public void detach() {
+    AcceleratedIndex index = accelerator;
+    accelerator = null;
+    if (index != null) {
+      index.close();
+    }
+  }
+
+  public boolean isAccelerated() {
+    return accelerator != null;
+  }
+
+  private void mirror(Consumer<AcceleratedIndex> change) {
+    AcceleratedIndex index = accelerator;
+    if (index != null) {
+      try {
+        change.accept(index);
+      } catch (RuntimeException e) {
+        log.warn("the search accelerator failed ({}); searching on the CPU from now on", e.toString());
+        detach();
+      }
+    }
+  }
+
   /**
    * The {@code k} best slots for each probe with their exact float32 scores; the same answer
-   * whatever the storage, the parallelism or the number of probes.
+   * whatever the storage, the parallelism, the number of probes or an attached accelerator.
    *
    * @param helpers how many executor threads may help the calling one
    */
   public Result[] search(float[][] probes, int k, Executor executor, int helpers) {
+    AcceleratedIndex index = accelerator;
+    if (index != null && count >= ACCELERATOR_MIN_ROWS) {
+      AcceleratedIndex.Candidates[] shortlists = null;
+      try {
+        shortlists = index.search(probes, Math.min(count, Math.max(2 * k, k + 16)));
+      } catch (RuntimeException e) {
+        log.warn("the search accelerator failed ({}); searching on the CPU from now on", e.toString());
+        detach();
+      }
+      if (shortlists != null) {
+        return confirm(probes, k, shortlists, index.errorBound(), executor, helpers);
+      }
+    }
+    return searchOnCpu(probes, k, executor, helpers);
+  }
+
+  /**
+   * Re-scores each shortlist exactly. The answer stands when its k-th identity scores at least
+   * what any row left out could (the shortlist's bound plus both sides' rounding); otherwise,
+   * as when many templates of few identities fill the shortlist, that probe is searched here.
+   */
+  private Result[] confirm(float[][] probes, int k, AcceleratedIndex.Candidates[] shortlists,
+      float deviceError, Executor executor, int helpers) {
+    Result[] results = new Result[probes.length];
+    List<Integer> unconfirmed = new ArrayList<>();
+    for (int q = 0; q < probes.length; q++) {
+      AcceleratedIndex.Candidates shortlist = shortlists[q];
+      TopK top = new TopK(k);
+      for (int row : shortlist.rows()) {
+        top.offer(owners.get(row >>> chunkShift)[row & chunkMask], exactScore(probes[q], row));
+      }
+      boolean everyRow = shortlist.rows().length == count;
+      if (everyRow || top.threshold() >= shortlist.excludedBound() + deviceError + roundingSlack) {
+        results[q] = result(top);
+      } else {
+        unconfirmed.add(q);
+      }
+    }
+    if (!unconfirmed.isEmpty()) {
+      this.unconfirmed.addAndGet(unconfirmed.size());
+      log.debug("{} of {} accelerated searches not confirmed by their bound; searched on the CPU",
+          unconfirmed.size(), probes.length);
+      float[][] again = new float[unconfirmed.size()][];
+      for (int i = 0; i < again.length; i++) {
+        again[i] = probes[unconfirmed.get(i)];
+      }
+      Result[] cpu = searchOnCpu(again, k, executor, helpers);
+      for (int i = 0; i < again.length; i++) {
+        results[unconfirmed.get(i)] = cpu[i];
+      }
+    }
+    return results;
+  }
+
+  private static Result result(TopK top) {
+    int[] slots = top.keysBestFirst();
+    float[] scores = new float[slots.length];
+    for (int i = 0; i < slots.length; i++) {
+      scores[i] = top.scoreOf(slots[i]);
+    }
+    return new Result(slots, scores);
+  }
+
+  private Result[] searchOnCpu(float[][] probes, int k, Executor executor, int helpers) {
     long work = (long) count * dimension * probes.length;
     int slices = (int) Math.max(1, Math.min(Math.max(1, count / 64),
         Math.min((long) (helpers + 1) * 4, work / PARALLEL_WORK)));
@@ -262,12 +387,7 @@ public final class TemplateMatrix {
       for (int s = 1; s < slices; s++) {
         merged.addAll(partial[s][q]);
       }
-      int[] slots = merged.keysBestFirst();
-      float[] scores = new float[slots.length];
-      for (int i = 0; i < slots.length; i++) {
-        scores[i] = merged.scoreOf(slots[i]);
-      }
-      results[q] = new Result(slots, scores);
+      results[q] = result(merged);
     }
     return results;
   }
