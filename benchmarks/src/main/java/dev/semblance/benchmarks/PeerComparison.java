@@ -47,10 +47,15 @@ public final class PeerComparison {
       }
       String name = storage.name().toLowerCase(Locale.ROOT);
       // Warm the JIT on the full-size scan before timing.
-      for (int i = 0; i < 3; i++) {
+      for (int i = 0; i < 10; i++) {
         g.identify(probes.get(i), K);
+      }
+      for (int i = 0; i < 3; i++) {
         g.identifyAll(probes, K);
       }
+      // The previous storage's gallery is garbage now; collect it before timing, or the
+      // collector's concurrent work competes with the scan for this machine's two cores.
+      System.gc();
       double[] single = new double[SINGLE_QUERIES];
       for (int i = 0; i < SINGLE_QUERIES; i++) {
         long t0 = System.nanoTime();

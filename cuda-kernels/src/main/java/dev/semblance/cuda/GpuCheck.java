@@ -33,6 +33,8 @@ public final class GpuCheck {
   private static final int[] QUERY_COUNTS = {1, 64, 1024};
   /** Queries checked against the CPU per batch (all for the small batches). */
   private static final int CHECKED = 64;
+  /** H200: datasheet memory bandwidth, a measured device-to-device copy, and the FP32 FMA peak. */
+  private static final double DATASHEET_GB_PER_S = 4800, COPY_GB_PER_S = 4300, FP32_PEAK_TFLOPS = 67;
 
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final StringBuilder text = new StringBuilder();
@@ -105,8 +107,12 @@ public final class GpuCheck {
           double bytes = (double) n * d * (half ? 2 : 4);
           put(storage + "_q" + q + "_kernel_ms", kernelMs);
           put(storage + "_q" + q + "_end_to_end_ms", totalMs);
-          put(storage + "_q" + q + "_effective_GB_per_s", bytes / kernelMs / 1e6);
-          put(storage + "_q" + q + "_TFLOP_per_s", 2.0 * n * d * q / kernelMs / 1e9);
+          double gbPerSecond = bytes / kernelMs / 1e6, tflops = 2.0 * n * d * q / kernelMs / 1e9;
+          put(storage + "_q" + q + "_effective_GB_per_s", gbPerSecond);
+          put(storage + "_q" + q + "_of_copy_bandwidth", gbPerSecond / COPY_GB_PER_S);
+          put(storage + "_q" + q + "_of_datasheet_bandwidth", gbPerSecond / DATASHEET_GB_PER_S);
+          put(storage + "_q" + q + "_TFLOP_per_s", tflops);
+          put(storage + "_q" + q + "_of_fp32_peak", tflops / FP32_PEAK_TFLOPS);
         }
         if (!half) {
           checkSquaredL2(index, Arrays.copyOf(queries, CHECKED), rows);
