@@ -318,4 +318,21 @@ class GalleryTest {
     assertThat(gallery.identifyAll(List.of(), 3)).isEmpty();
     assertThat(Gallery.searchKernel()).isNotBlank();
   }
+
+  @Test
+  void aClosedGalleryRefusesUseButItsFileStays() {
+    Gallery gallery = Gallery.create("test", DIM);
+    Embedding alice = randomUnit();
+    gallery.enroll("alice", alice);
+    Path file = dir.resolve("closed.gallery");
+    gallery.save(file);
+    gallery.close();
+    gallery.close(); // idempotent
+    assertThatThrownBy(() -> gallery.identify(alice, 1))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> gallery.enroll("bob", randomUnit()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThat(gallery.toString()).contains("closed");
+    assertThat(Gallery.load(file).identify(alice, 1).candidates().get(0).identity()).isEqualTo("alice");
+  }
 }

@@ -170,21 +170,12 @@ public final class CudaIndex implements AcceleratedIndex {
     long scoreBytes = 4L * plan.chunkRows() * q;
     long partialBytes = 4L * plan.partialsPerQuery() * q;
     long finalBytes = 4L * kept * q;
-    long at = 0;
-    long queriesAt = at;
-    at += align(queryBytes);
-    long queryNormsAt = at;
-    at += align(queryNormBytes);
-    long scoresAt = at;
-    at += align(scoreBytes);
-    long partialScoresAt = at;
-    at += align(partialBytes);
-    long partialIndexAt = at;
-    at += align(partialBytes);
-    long finalScoresAt = at;
-    at += align(finalBytes);
-    long finalIndexAt = at;
-    at += align(finalBytes);
+    // One scratch allocation, cut into 256-byte aligned parts in this order.
+    long[] parts = offsets(queryBytes, queryNormBytes, scoreBytes, partialBytes, partialBytes,
+        finalBytes, finalBytes);
+    long queriesAt = parts[0], queryNormsAt = parts[1], scoresAt = parts[2];
+    long partialScoresAt = parts[3], partialIndexAt = parts[4];
+    long finalScoresAt = parts[5], finalIndexAt = parts[6], at = parts[7];
     cuda.makeCurrent();
     long scratch = scratch(at);
 
@@ -381,7 +372,12 @@ public final class CudaIndex implements AcceleratedIndex {
     return pointer == 0 ? 0 : pointer + bytes;
   }
 
-  private static long align(long bytes) {
-    return (bytes + 255) & ~255L;
+  /** Where each part starts, then the total. */
+  private static long[] offsets(long... sizes) {
+    long[] offsets = new long[sizes.length + 1];
+    for (int i = 0; i < sizes.length; i++) {
+      offsets[i + 1] = offsets[i] + ((sizes[i] + 255) & ~255L);
+    }
+    return offsets;
   }
 }
