@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.semblance.internal.gallery.Accelerators;
 import dev.semblance.internal.gallery.GalleryCodec;
+import dev.semblance.internal.gallery.GalleryStore;
 import dev.semblance.internal.gallery.TemplateMatrix;
 import dev.semblance.internal.vector.Kernels;
 import java.io.BufferedInputStream;
@@ -79,6 +80,11 @@ public final class Gallery implements AutoCloseable {
   /** When set, the threshold follows the gallery's size to hold this FPIR. */
   private volatile TargetFpir targetFpir;
   private volatile boolean closed;
+  /** The directory this gallery was opened from, or null for one held in memory only. */
+  private GalleryStore store;
+  private final AtomicBoolean compacting = new AtomicBoolean();
+  /** A log grows to this plus twice the templates' size before it is compacted. */
+  private static final long COMPACT_AFTER_BYTES = 64L << 20;
 
   private record TargetFpir(Calibration calibration, double fpir, AtomicBoolean warned) {}
 
@@ -109,6 +115,20 @@ public final class Gallery implements AutoCloseable {
     CPU,
     /** A GPU, or fail: {@link #create(String, int, Options)} throws when none is available. */
     GPU
+  }
+
+  /**
+   * When an enrolment or removal of a gallery {@linkplain #open opened from a directory} is on
+   * disk. The first two are durable: the call returns only after its log record has been
+   * forced to the storage device.
+   */
+  public enum Durability {
+    /** Each operation forces the log before it returns: simplest, one sync per call. */
+    EVERY_OPERATION,
+    /** Concurrent operations share one sync: each still returns only once its record is on disk. */
+    GROUP_COMMIT,
+    /** Written to the operating system only: fast, but a power loss may lose recent operations. */
+    NONE
   }
 
   /**
@@ -167,7 +187,7 @@ public final class Gallery implements AutoCloseable {
     this.dimension = dimension;
     this.options = Objects.requireNonNull(options, "options");
     this.templates = new TemplateMatrix(dimension, options.storage());
-    setThreshold(threshold);
+    setThresholdInMemory(threshold);
     Accelerators.indexFor(options.acceleration(), dimension, options.storage() == Storage.FLOAT16)
         .ifPresent(templates::attach);
   }
@@ -197,7 +217,7 @@ public final class Gallery implements AutoCloseable {
   public static Gallery create(String embedderId, int dimension, Options options) {
     Gallery gallery = new Gallery(Objects.requireNonNull(embedderId, "embedderId"), dimension,
         Verifier.DEFAULT_THRESHOLD, options);
-    bundledCalibrationFor(embedderId).ifPresent(c -> gallery.setTargetFpir(c, DEFAULT_TARGET_FPIR));
+    bundledCalibrationFor(embedderId).ifPresent(c -> gallery.setTargetFpirInMemory(c, DEFAULT_TARGET_FPIR));
     return gallery;
   }
 
@@ -259,6 +279,11 @@ public final class Gallery implements AutoCloseable {
    * same false-match rate, since every search makes one comparison per identity.
    */
   public void setThreshold(float threshold) {
+    setThresholdInMemory(threshold);
+    logSettings();
+  }
+
+  private void setThresholdInMemory(float threshold) {
     checkArgument(threshold >= -1f && threshold <= 1f,
         "similarity threshold must be in [-1, 1]: %s", threshold);
     this.threshold = threshold;
@@ -277,6 +302,11 @@ public final class Gallery implements AutoCloseable {
    *     is not in (0, 1)
    */
   public void setTargetFpir(Calibration calibration, double fpir) {
+    setTargetFpirInMemory(calibration, fpir);
+    logSettings();
+  }
+
+  private void setTargetFpirInMemory(Calibration calibration, double fpir) {
     checkArgument(calibration.embedderId().equals(embedderId),
         "calibration is for embedder %s, this gallery holds templates of %s",
         calibration.embedderId(), embedderId);
@@ -297,24 +327,64 @@ public final class Gallery implements AutoCloseable {
     for (Embedding e : embeddings) {
       checkDimension(e);
     }
+    List<float[]> vectors = new ArrayList<>(embeddings.size());
+    for (Embedding e : embeddings) {
+      vectors.add(e.toArray());
+    }
+    long logged = -1;
     lock.writeLock().lock();
     try {
       checkOpen();
-      Integer slot = slotOf.get(identity);
-      if (slot == null) {
-        slot = freeSlots.isEmpty() ? nameOfSlot.size() : freeSlots.pop();
-        if (slot == nameOfSlot.size()) {
-          nameOfSlot.add(identity);
-        } else {
-          nameOfSlot.set(slot, identity);
-        }
-        slotOf.put(identity, slot);
+      if (store != null) {
+        logged = store.append(GalleryCodec.enrolRecord(identity, vectors, dimension));
       }
-      for (Embedding e : embeddings) {
-        templates.append(slot, e.toArray());
-      }
+      applyEnrol(identity, vectors);
     } finally {
       lock.writeLock().unlock();
+    }
+    afterWrite(logged);
+  }
+
+  private void applyEnrol(String identity, List<float[]> vectors) {
+    Integer slot = slotOf.get(identity);
+    if (slot == null) {
+      slot = freeSlots.isEmpty() ? nameOfSlot.size() : freeSlots.pop();
+      if (slot == nameOfSlot.size()) {
+        nameOfSlot.add(identity);
+      } else {
+        nameOfSlot.set(slot, identity);
+      }
+      slotOf.put(identity, slot);
+    }
+    for (float[] v : vectors) {
+      templates.append(slot, v);
+    }
+  }
+
+  private boolean applyRemove(String identity) {
+    Integer slot = slotOf.remove(identity);
+    if (slot == null) {
+      return false;
+    }
+    templates.removeSlot(slot);
+    nameOfSlot.set(slot, null);
+    freeSlots.push(slot);
+    return true;
+  }
+
+  /** Waits for the log to be durable up to a write's record, then compacts if the log has grown. */
+  private void afterWrite(long logged) {
+    if (logged < 0) {
+      return;
+    }
+    store.awaitDurable(logged);
+    long templateBytes = (long) templateCount() * dimension * Float.BYTES;
+    if (store.logBytes() > COMPACT_AFTER_BYTES + 2 * templateBytes && compacting.compareAndSet(false, true)) {
+      try {
+        compact();
+      } finally {
+        compacting.set(false);
+      }
     }
   }
 
@@ -329,20 +399,22 @@ public final class Gallery implements AutoCloseable {
    * @return whether the identity was enrolled
    */
   public boolean remove(String identity) {
+    long logged = -1;
     lock.writeLock().lock();
     try {
       checkOpen();
-      Integer slot = slotOf.remove(identity);
-      if (slot == null) {
+      if (!slotOf.containsKey(identity)) {
         return false;
       }
-      templates.removeSlot(slot);
-      nameOfSlot.set(slot, null);
-      freeSlots.push(slot);
-      return true;
+      if (store != null) {
+        logged = store.append(GalleryCodec.removeRecord(identity));
+      }
+      applyRemove(identity);
     } finally {
       lock.writeLock().unlock();
     }
+    afterWrite(logged);
+    return true;
   }
 
   public boolean contains(String identity) {
@@ -469,13 +541,7 @@ public final class Gallery implements AutoCloseable {
       temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
           OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-        TargetFpir rate = targetFpir;
-        GalleryCodec.Writer writer = new GalleryCodec.Writer(out, embedderId, dimension, threshold(),
-            rate == null ? Double.NaN : rate.fpir());
-        for (String name : new TreeSet<>(slotOf.keySet())) {
-          writer.enrol(name, templates.rowsOf(slotOf.get(name)));
-        }
-        writer.finish();
+        writeSnapshot(out);
         out.flush();
         channel.force(true);
       }
@@ -523,7 +589,7 @@ public final class Gallery implements AutoCloseable {
           if (!Double.isNaN(targetFpir)) {
             // Only the bundled calibration can be found again; others leave the saved threshold.
             bundledCalibrationFor(embedderId).ifPresentOrElse(
-                c -> result[0].setTargetFpir(c, targetFpir),
+                c -> result[0].setTargetFpirInMemory(c, targetFpir),
                 () -> log.info("{} was saved with a target FPIR of {} under a calibration that is not "
                     + "bundled; using its saved threshold {} (call setTargetFpir to follow the rate)",
                     file, targetFpir, threshold));
@@ -550,6 +616,136 @@ public final class Gallery implements AutoCloseable {
     return result[0];
   }
 
+  /** The whole gallery in the snapshot format; the caller holds the read lock. */
+  private void writeSnapshot(OutputStream out) throws IOException {
+    TargetFpir rate = targetFpir;
+    GalleryCodec.Writer writer = new GalleryCodec.Writer(out, embedderId, dimension, threshold(),
+        rate == null ? Double.NaN : rate.fpir());
+    for (String name : new TreeSet<>(slotOf.keySet())) {
+      writer.enrol(name, templates.rowsOf(slotOf.get(name)));
+    }
+    writer.finish();
+  }
+
+  /**
+   * Opens the gallery kept in {@code directory}, creating it if empty, with the bundled
+   * embedder's settings; see {@link #open(Path, String, int, Options, Durability)}.
+   */
+  public static Gallery open(Path directory, Encoder encoder) {
+    return open(directory, encoder.embedderId(), encoder.dimension(), Options.defaults(),
+        Durability.GROUP_COMMIT);
+  }
+
+  /**
+   * Opens the gallery kept in {@code directory} (created if absent) for reading and writing.
+   * Every enrolment, removal and threshold change is appended to a log on disk before it is
+   * applied, and with a durable {@link Durability} the call returns only once that record is on
+   * disk; reopening after a crash replays the log, cutting off a record the crash tore (with a
+   * warning). The log is compacted into a snapshot as it grows, or by {@link #compact()}; a
+   * compacted directory holds no trace of removed identities. One process at a time may have a
+   * directory open; {@link #close()} releases it.
+   *
+   * <pre>{@code
+   * try (Gallery staff = Gallery.open(Path.of("staff"), encoder)) {
+   *   staff.enroll("alice", alice);   // on disk when this returns
+   * }
+   * }</pre>
+   *
+   * @throws GalleryLockedException if the directory is open elsewhere
+   * @throws GalleryFormatException if a file is damaged (other than a torn last log record), the
+   *     snapshot and log do not belong together, or the directory holds another embedder's or
+   *     dimension's templates
+   * @throws UncheckedIOException if the directory cannot be read or written
+   */
+  public static Gallery open(Path directory, String embedderId, int dimension, Options options,
+      Durability durability) {
+    Objects.requireNonNull(durability, "durability");
+    Gallery gallery = create(embedderId, dimension, options);
+    try {
+      gallery.store = GalleryStore.open(directory, embedderId, dimension, durability,
+          new GalleryStore.Replay() {
+            @Override
+            public void snapshotSettings(float threshold, double targetFpir) {
+              gallery.applySettings(threshold, targetFpir);
+            }
+
+            @Override
+            public void logHeader(String id, int dim, long generation) {
+              // checked by the store
+            }
+
+            @Override
+            public void enrol(String identity, float[][] vectors) {
+              gallery.applyEnrol(identity, List.of(vectors));
+            }
+
+            @Override
+            public void remove(String identity) {
+              gallery.applyRemove(identity);
+            }
+
+            @Override
+            public void settings(float threshold, double targetFpir) {
+              gallery.applySettings(threshold, targetFpir);
+            }
+          });
+    } catch (RuntimeException e) {
+      gallery.close();
+      throw e;
+    }
+    return gallery;
+  }
+
+  /**
+   * Rewrites the directory of a gallery {@linkplain #open opened from one} as a snapshot of its
+   * current state and an empty log, then overwrites and deletes the old files, so that removed
+   * identities leave no trace in them. Searches continue meanwhile; writes wait.
+   *
+   * @throws IllegalStateException if this gallery was not opened from a directory
+   */
+  public void compact() {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      if (store == null) {
+        throw new IllegalStateException("this gallery was not opened from a directory");
+      }
+      store.compact(this::writeSnapshot);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private void applySettings(float threshold, double targetFpir) {
+    if (Double.isNaN(targetFpir)) {
+      setThresholdInMemory(threshold);
+      return;
+    }
+    java.util.Optional<Calibration> bundled = bundledCalibrationFor(embedderId);
+    if (bundled.isPresent()) {
+      setTargetFpirInMemory(bundled.get(), targetFpir);
+    } else {
+      setThresholdInMemory(threshold);
+    }
+  }
+
+  /** Logs the current settings of a gallery opened from a directory. */
+  private void logSettings() {
+    long logged = -1;
+    lock.writeLock().lock();
+    try {
+      checkOpen();
+      if (store == null) {
+        return;
+      }
+      TargetFpir rate = targetFpir;
+      logged = store.append(GalleryCodec.settingsRecord(threshold(), rate == null ? Double.NaN : rate.fpir()));
+    } finally {
+      lock.writeLock().unlock();
+    }
+    store.awaitDurable(logged);
+  }
+
   private static void syncDirectory(Path dir) {
     // Makes the rename itself durable; not every platform lets a directory be opened.
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -570,6 +766,9 @@ public final class Gallery implements AutoCloseable {
       if (!closed) {
         closed = true;
         templates.detach();
+        if (store != null) {
+          store.close();
+        }
       }
     } finally {
       lock.writeLock().unlock();

@@ -22,20 +22,29 @@ import java.util.zip.CRC32C;
  *   HEADER (1): embedderId(utf) dimension(i32) threshold(f32) targetFpir(f64, NaN if none)
  *   ENROL  (2): identity(utf) count(i32) count × dimension × f32     -- templates added
  *   REMOVE (3): identity(utf)                                        -- identity erased
+ *   SETTINGS (4): threshold(f32) targetFpir(f64, NaN if none)        -- threshold changed
+ *   LOG_HEADER (5): embedderId(utf) dimension(i32) generation(i64)  -- first record of a log
  *   END  (127): records(i64) templates(i64)                          -- last record
  * </pre>
  *
  * All integers are big-endian; {@code utf} is a u16 length and UTF-8 bytes. Records are
- * self-delimiting and checksummed so that the same framing can serve an append-only log; a
- * snapshot holds only HEADER, ENROL and END records. The END record makes truncation at a
- * record boundary detectable.
+ * self-delimiting and checksummed. A snapshot (magic {@code \x89SMBG}) holds HEADER, ENROL and
+ * END records; the END record makes truncation at a record boundary detectable. A log (magic
+ * {@code \x89SMBL}) holds a LOG_HEADER naming the snapshot generation it follows, then ENROL,
+ * REMOVE and SETTINGS records appended one operation at a time; it has no END, so a crash can
+ * leave its last record torn, which {@link #readLog} tells apart from damage further in. Log
+ * records carry a checksum of their length too ({@code length(u32) crc32c(length) crc32c(payload)
+ * payload}): a damaged length can then never pass for a record torn at the end of the file.
  */
 public final class GalleryCodec {
   static final byte[] MAGIC = {(byte) 0x89, 'S', 'M', 'B', 'G', '\r', '\n', 0x1A};
+  static final byte[] LOG_MAGIC = {(byte) 0x89, 'S', 'M', 'B', 'L', '\r', '\n', 0x1A};
   public static final int VERSION = 1;
   static final int HEADER = 1;
   static final int ENROL = 2;
   static final int REMOVE = 3;
+  static final int SETTINGS = 4;
+  static final int LOG_HEADER = 5;
   static final int END = 127;
   static final int MAX_RECORD = 256 << 20;
   static final int MAX_DIMENSION = 1 << 16;
@@ -49,6 +58,100 @@ public final class GalleryCodec {
     void enrol(String identity, float[][] templates);
 
     void remove(String identity);
+  }
+
+  /** What a log holds; filled by {@link #readLog}. */
+  public interface LogSink {
+    void logHeader(String embedderId, int dimension, long generation);
+
+    void enrol(String identity, float[][] templates);
+
+    void remove(String identity);
+
+    void settings(float threshold, double targetFpir);
+  }
+
+  // ---- log records -------------------------------------------------------------------------
+
+  /** The start of a new log: magic, version, flags and its LOG_HEADER record. */
+  public static byte[] logStart(String embedderId, int dimension, long generation) {
+    ByteBuffer start = ByteBuffer.allocate(MAGIC.length + 4);
+    start.put(LOG_MAGIC).putShort((short) VERSION).putShort((short) 0);
+    byte[] header = logFrame(LOG_HEADER, body -> {
+      body.writeUTF(embedderId);
+      body.writeInt(dimension);
+      body.writeLong(generation);
+    });
+    byte[] all = Arrays.copyOf(start.array(), start.capacity() + header.length);
+    System.arraycopy(header, 0, all, start.capacity(), header.length);
+    return all;
+  }
+
+  public static byte[] enrolRecord(String identity, java.util.List<float[]> vectors, int dimension) {
+    return logFrame(ENROL, body -> writeEnrol(body, identity, vectors, dimension));
+  }
+
+  public static byte[] removeRecord(String identity) {
+    return logFrame(REMOVE, body -> body.writeUTF(identity));
+  }
+
+  public static byte[] settingsRecord(float threshold, double targetFpir) {
+    return logFrame(SETTINGS, body -> {
+      body.writeFloat(threshold);
+      body.writeDouble(targetFpir);
+    });
+  }
+
+  private static void writeEnrol(DataOutputStream body, String identity, java.util.List<float[]> vectors,
+      int dimension) throws IOException {
+    body.writeUTF(identity);
+    body.writeInt(vectors.size());
+    ByteBuffer buf = ByteBuffer.allocate(dimension * Float.BYTES);
+    for (float[] v : vectors) {
+      buf.clear();
+      buf.asFloatBuffer().put(v, 0, dimension);
+      body.write(buf.array());
+    }
+  }
+
+  private interface Body {
+    void write(DataOutputStream body) throws IOException;
+  }
+
+  /** A snapshot record: length, CRC32C of the payload, payload (type and body). */
+  private static byte[] frame(int type, Body body) {
+    byte[] p = payload(type, body);
+    return ByteBuffer.allocate(8 + p.length).putInt(p.length).putInt(crc(p)).put(p).array();
+  }
+
+  /** A log record: length, CRC32C of the length, CRC32C of the payload, payload. */
+  private static byte[] logFrame(int type, Body body) {
+    byte[] p = payload(type, body);
+    return ByteBuffer.allocate(12 + p.length).putInt(p.length).putInt(lengthCrc(p.length))
+        .putInt(crc(p)).put(p).array();
+  }
+
+  private static byte[] payload(int type, Body body) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      DataOutputStream payload = new DataOutputStream(bytes);
+      payload.writeByte(type);
+      body.write(payload);
+      payload.flush();
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // writing to memory does not fail
+    }
+  }
+
+  private static int crc(byte[] bytes) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes);
+    return (int) crc.getValue();
+  }
+
+  private static int lengthCrc(int length) {
+    return crc(ByteBuffer.allocate(4).putInt(length).array());
   }
 
   // ---- writing -----------------------------------------------------------------------------
@@ -75,16 +178,7 @@ public final class GalleryCodec {
     }
 
     public void enrol(String identity, java.util.List<float[]> vectors) throws IOException {
-      record(ENROL, body -> {
-        body.writeUTF(identity);
-        body.writeInt(vectors.size());
-        ByteBuffer buf = ByteBuffer.allocate(dimension * Float.BYTES);
-        for (float[] v : vectors) {
-          buf.clear();
-          buf.asFloatBuffer().put(v, 0, dimension);
-          body.write(buf.array());
-        }
-      });
+      record(ENROL, body -> writeEnrol(body, identity, vectors, dimension));
       templates += vectors.size();
     }
 
@@ -97,22 +191,8 @@ public final class GalleryCodec {
       out.flush();
     }
 
-    private interface Body {
-      void write(DataOutputStream body) throws IOException;
-    }
-
     private void record(int type, Body body) throws IOException {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream payload = new DataOutputStream(bytes);
-      payload.writeByte(type);
-      body.write(payload);
-      payload.flush();
-      byte[] p = bytes.toByteArray();
-      CRC32C crc = new CRC32C();
-      crc.update(p);
-      out.writeInt(p.length);
-      out.writeInt((int) crc.getValue());
-      out.write(p);
+      out.write(frame(type, body));
       records++;
     }
   }
@@ -183,20 +263,9 @@ public final class GalleryCodec {
           }
           case ENROL -> {
             String identity = body.readUTF();
-            int count = body.readInt();
-            if (count < 1 || (long) count * dimension * Float.BYTES != body.available()) {
-              throw corrupt(source, offset, "enrolment of '" + identity + "' has " + body.available()
-                  + " bytes of vectors for " + count + " templates of dimension " + dimension);
-            }
-            float[][] vectors = new float[count][dimension];
-            for (float[] v : vectors) {
-              for (int i = 0; i < dimension; i++) {
-                v[i] = body.readFloat();
-              }
-              checkUnit(v, source, offset, identity);
-            }
+            float[][] vectors = readTemplates(body, dimension, identity, source, offset);
             sink.enrol(identity, vectors);
-            templates += count;
+            templates += vectors.length;
           }
           case REMOVE -> sink.remove(body.readUTF());
           case END -> {
@@ -223,6 +292,148 @@ public final class GalleryCodec {
       }
       offset += 8 + payload.length;
     }
+  }
+
+  private static float[][] readTemplates(DataInputStream body, int dimension, String identity,
+      String source, long offset) throws IOException {
+    int count = body.readInt();
+    if (count < 1 || (long) count * dimension * Float.BYTES != body.available()) {
+      throw corrupt(source, offset, "enrolment of '" + identity + "' has " + body.available()
+          + " bytes of vectors for " + count + " templates of dimension " + dimension);
+    }
+    float[][] vectors = new float[count][dimension];
+    for (float[] v : vectors) {
+      for (int i = 0; i < dimension; i++) {
+        v[i] = body.readFloat();
+      }
+      checkUnit(v, source, offset, identity);
+    }
+    return vectors;
+  }
+
+  /**
+   * Reads a log of {@code size} bytes into {@code sink}. A crash can tear only the last record:
+   * a record cut short by the end of the file, or whose checksum fails and which ends exactly
+   * at the end of the file, or a zero-filled tail, is left out and its offset returned so that
+   * the caller can truncate there. Damage anywhere else is an exception.
+   *
+   * @return {@code size}, or the offset where a torn last record starts
+   * @throws GalleryFormatException for a bad magic number or version, a missing header, or a
+   *     damaged record that is not the last
+   */
+  public static long readLog(InputStream in, long size, String source, LogSink sink) throws IOException {
+    DataInputStream data = new DataInputStream(in);
+    byte[] start = data.readNBytes(LOG_MAGIC.length + 4);
+    if (start.length < LOG_MAGIC.length || !Arrays.equals(Arrays.copyOf(start, LOG_MAGIC.length), LOG_MAGIC)) {
+      throw new GalleryFormatException("not a Semblance gallery log (bad magic number): " + source);
+    }
+    if (start.length < LOG_MAGIC.length + 4) {
+      throw new GalleryFormatException("gallery log is truncated inside its header: " + source);
+    }
+    int version = ByteBuffer.wrap(start).getShort(LOG_MAGIC.length) & 0xFFFF;
+    int flags = ByteBuffer.wrap(start).getShort(LOG_MAGIC.length + 2) & 0xFFFF;
+    if (version != VERSION || flags != 0) {
+      throw new GalleryFormatException("gallery log format version " + version + " (flags 0x"
+          + Integer.toHexString(flags) + ") is not the " + VERSION + " this Semblance reads: " + source);
+    }
+    long offset = start.length;
+    int dimension = -1;
+    while (offset < size) {
+      long remaining = size - offset;
+      if (remaining < 12) {
+        return torn(offset, dimension, source);
+      }
+      byte[] frame = data.readNBytes(12);
+      int length = ByteBuffer.wrap(frame).getInt(0);
+      if (isZeroRun(frame) && zerosToEnd(data)) {
+        return torn(offset, dimension, source); // space allocated but never filled
+      }
+      if (ByteBuffer.wrap(frame).getInt(4) != lengthCrc(length) || length < 1 || length > MAX_RECORD) {
+        throw corrupt(source, offset, "damaged record length");
+      }
+      if (12L + length > remaining) {
+        return torn(offset, dimension, source);
+      }
+      byte[] payload = data.readNBytes(length);
+      if (crc(payload) != ByteBuffer.wrap(frame).getInt(8)) {
+        if (offset + 12 + length == size) {
+          return torn(offset, dimension, source);
+        }
+        throw corrupt(source, offset, "checksum mismatch in a record that is not the last");
+      }
+      DataInputStream body = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+      try {
+        int type = body.readUnsignedByte();
+        if ((dimension < 0) != (type == LOG_HEADER)) {
+          throw corrupt(source, offset, dimension < 0 ? "the first record is not a log header" : "a second log header");
+        }
+        switch (type) {
+          case LOG_HEADER -> {
+            String embedder = body.readUTF();
+            dimension = body.readInt();
+            long generation = body.readLong();
+            if (dimension < 1 || dimension > MAX_DIMENSION || generation < 0) {
+              throw corrupt(source, offset, "impossible log header (dimension " + dimension
+                  + ", generation " + generation + ")");
+            }
+            sink.logHeader(embedder, dimension, generation);
+          }
+          case ENROL -> {
+            String identity = body.readUTF();
+            sink.enrol(identity, readTemplates(body, dimension, identity, source, offset));
+          }
+          case REMOVE -> sink.remove(body.readUTF());
+          case SETTINGS -> {
+            float threshold = body.readFloat();
+            double targetFpir = body.readDouble();
+            if (!(threshold >= -1 && threshold <= 1) || !(Double.isNaN(targetFpir) || (targetFpir > 0 && targetFpir < 1))) {
+              throw corrupt(source, offset, "impossible settings (threshold " + threshold
+                  + ", target FPIR " + targetFpir + ")");
+            }
+            sink.settings(threshold, targetFpir);
+          }
+          default -> throw corrupt(source, offset, "unknown log record type " + type);
+        }
+        if (type != ENROL && body.available() != 0) {
+          throw corrupt(source, offset, "record has " + body.available() + " unexpected trailing bytes");
+        }
+      } catch (EOFException e) {
+        throw corrupt(source, offset, "record body is shorter than its fields");
+      } catch (IllegalArgumentException e) {
+        throw corrupt(source, offset, e.getMessage());
+      }
+      offset += 12 + length;
+    }
+    if (dimension < 0) {
+      throw new GalleryFormatException("gallery log has no header record: " + source);
+    }
+    return offset;
+  }
+
+  private static long torn(long offset, int dimension, String source) {
+    if (dimension < 0) {
+      throw new GalleryFormatException("gallery log has no complete header record: " + source);
+    }
+    return offset;
+  }
+
+  private static boolean isZeroRun(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean zerosToEnd(DataInputStream data) throws IOException {
+    byte[] buffer = new byte[1 << 16];
+    for (int n; (n = data.read(buffer)) > 0; ) {
+      if (!isZeroRun(Arrays.copyOf(buffer, n))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static byte[] nextRecord(DataInputStream data, String source, long offset)

@@ -1,0 +1,138 @@
+package dev.semblance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A child JVM enrols continuously into a gallery directory and is killed with SIGKILL at random
+ * moments; after each kill the directory must open with every acknowledged enrolment present and
+ * intact and every acknowledged removal gone. CI runs a few kills; the documented run uses
+ * {@code -Dsemblance.crash.kills=60}.
+ */
+class CrashTest {
+  private static final Logger log = LoggerFactory.getLogger(CrashTest.class);
+  @TempDir Path dir;
+
+  @Test
+  void acknowledgedEnrolmentsSurviveSigkill() throws Exception {
+    int kills = Integer.getInteger("semblance.crash.kills", 8);
+    SplittableRandom random = new SplittableRandom(Long.getLong("semblance.crash.seed", 1));
+    Set<Long> enrolled = ConcurrentHashMap.newKeySet();
+    Set<Long> removed = ConcurrentHashMap.newKeySet();
+    Set<Long> inFlight = new java.util.HashSet<>();
+    long next = 0;
+    int lockChecked = 0;
+    for (int kill = 0; kill < kills; kill++) {
+      Gallery.Durability durability = kill % 2 == 0 ? Gallery.Durability.GROUP_COMMIT
+          : Gallery.Durability.EVERY_OPERATION;
+      Process child = new ProcessBuilder(javaCommand(), "-cp", childClassPath(), CrashChild.class.getName(),
+          dir.toString(), Long.toString(next), durability.name())
+          .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+      CountDownLatch started = new CountDownLatch(1);
+      Thread reader = new Thread(() -> {
+        try (BufferedReader in = new BufferedReader(
+            new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
+          StringBuilder line = new StringBuilder();
+          for (int c; (c = in.read()) != -1; ) {
+            if (c != '\n') {
+              line.append((char) c);
+              continue;
+            }
+            // Only whole lines count: text after the last newline was never fully acknowledged.
+            String ack = line.toString();
+            line.setLength(0);
+            if (ack.startsWith("-")) {
+              removed.add(Long.parseLong(ack.substring(1)));
+            } else {
+              enrolled.add(Long.parseLong(ack));
+            }
+            started.countDown();
+          }
+        } catch (IOException ignored) {
+          // the pipe closed with the child
+        }
+      });
+      reader.start();
+      assertThat(started.await(60, TimeUnit.SECONDS)).as("child started enrolling").isTrue();
+      if (lockChecked++ == 0) {
+        assertThatThrownBy(() -> DurableGalleryTest.open(dir)).isInstanceOf(GalleryLockedException.class);
+      }
+      Thread.sleep(20 + random.nextInt(400));
+      // SIGKILL through the process handle: Process.destroyForcibly would also close our end of
+      // the pipe and throw away acknowledgements not read yet.
+      child.toHandle().destroyForcibly();
+      child.waitFor();
+      reader.join();
+
+      try (Gallery gallery = DurableGalleryTest.open(dir)) {
+        long highest = enrolled.stream().mapToLong(Long::longValue).max().orElse(-1);
+        for (long i : enrolled) {
+          String name = "p" + i;
+          boolean inFlightRemoval = highest % 10 == 0 && i == highest - 5 && !gallery.contains(name);
+          if (removed.contains(i) || inFlightRemoval) {
+            // A removal in flight at the kill may have reached the disk without its acknowledgement.
+            assertThat(gallery.contains(name)).as("acknowledged removal of %s after kill %s", name, kill).isFalse();
+            removed.add(i);
+          } else {
+            assertThat(gallery.contains(name)).as("acknowledged %s after kill %s", name, kill).isTrue();
+            assertThat(gallery.similarityTo(name, DurableGalleryTest.unit(i))).as("template of %s", name)
+                .isGreaterThan(0.9999f);
+          }
+        }
+        for (String name : gallery.identities()) {
+          long i = Long.parseLong(name.substring(1));
+          // Besides acknowledged ones, only enrolments in flight at a kill (durable, never acknowledged).
+          long inFlightNow = Math.max(highest + 1, next); // the child may die before its first acknowledgement
+          assertThat(enrolled.contains(i) || i == inFlightNow || inFlight.contains(i))
+              .as("unexpected %s after kill %s (highest acknowledged %s, child started at %s, earlier in flight %s)",
+                  name, kill, highest, next, inFlight).isTrue();
+          if (!enrolled.contains(i)) {
+            inFlight.add(i);
+          }
+        }
+        next = Math.max(highest + 2, next + 1);
+      }
+    }
+    String summary = String.format(Locale.ROOT, "%d SIGKILLs, %d acknowledged enrolments and %d "
+        + "removals, none lost; %d enrolments in flight at a kill were found durable", kills,
+        enrolled.size(), removed.size(), inFlight.size());
+    log.info(summary);
+    Files.writeString(Path.of("target", "crash-test.txt"), summary + "\n");
+  }
+
+  private static String javaCommand() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /** Surefire puts core on the module path; the child takes everything as a plain class path. */
+  private static String childClassPath() {
+    List<String> entries = new ArrayList<>();
+    for (String property : new String[] {"jdk.module.path", "java.class.path"}) {
+      String value = System.getProperty(property);
+      if (value != null && !value.isBlank()) {
+        entries.add(value);
+      }
+    }
+    return String.join(File.pathSeparator, entries);
+  }
+}

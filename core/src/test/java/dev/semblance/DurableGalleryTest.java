@@ -1,0 +1,189 @@
+package dev.semblance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Galleries opened from a directory: replay, locking, compaction and erasure, damage. */
+class DurableGalleryTest {
+  private static final int DIM = 32;
+  static final int DIM_FOR_CHILD = DIM;
+  @TempDir Path dir;
+
+  static Embedding unit(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[] v = new float[DIM];
+    for (int i = 0; i < DIM; i++) {
+      v[i] = (float) random.nextGaussian();
+    }
+    return Embedding.of(v);
+  }
+
+  static Gallery open(Path directory) {
+    return Gallery.open(directory, "test", DIM, Gallery.Options.defaults(), Gallery.Durability.EVERY_OPERATION);
+  }
+
+  /** Identity → its templates, as the gallery answers for them. */
+  static Map<String, List<Float>> state(Gallery gallery) {
+    Map<String, List<Float>> state = new TreeMap<>();
+    for (String name : gallery.identities()) {
+      List<Float> scores = new ArrayList<>();
+      for (long probe = 0; probe < 3; probe++) {
+        scores.add(gallery.similarityTo(name, unit(1000 + probe)));
+      }
+      state.put(name, scores);
+    }
+    return state;
+  }
+
+  @Test
+  void everyChangeSurvivesReopeningAndCompaction() {
+    Map<String, List<Float>> expected;
+    try (Gallery gallery = open(dir)) {
+      for (int i = 0; i < 50; i++) {
+        gallery.enroll("p" + i, unit(i));
+      }
+      gallery.enroll("p3", unit(333)); // a second template
+      gallery.remove("p7");
+      gallery.setThreshold(0.42f);
+      expected = state(gallery);
+    }
+    try (Gallery reopened = open(dir)) {
+      assertThat(state(reopened)).isEqualTo(expected);
+      assertThat(reopened.threshold()).isEqualTo(0.42f);
+      reopened.compact();
+      reopened.enroll("late", unit(77));
+      expected.put("late", null);
+    }
+    try (Gallery again = open(dir)) {
+      assertThat(again.identities()).containsExactlyElementsOf(expected.keySet());
+      assertThat(again.threshold()).isEqualTo(0.42f);
+    }
+  }
+
+  @Test
+  void oneWriterAtATime() {
+    try (Gallery first = open(dir)) {
+      assertThatThrownBy(() -> open(dir)).isInstanceOf(GalleryLockedException.class)
+          .hasMessageContaining("already open");
+      first.enroll("a", unit(1));
+    }
+    try (Gallery second = open(dir)) {
+      assertThat(second.identities()).containsExactly("a");
+    }
+  }
+
+  @Test
+  void anotherEmbeddersDirectoryIsRefused() {
+    try (Gallery gallery = open(dir)) {
+      gallery.enroll("a", unit(1));
+    }
+    assertThatThrownBy(() -> Gallery.open(dir, "other-model", DIM, Gallery.Options.defaults(),
+        Gallery.Durability.GROUP_COMMIT)).isInstanceOf(GalleryFormatException.class)
+        .hasMessageContaining("must not be mixed");
+    assertThatThrownBy(() -> Gallery.open(dir, "test", DIM + 1, Gallery.Options.defaults(),
+        Gallery.Durability.GROUP_COMMIT)).isInstanceOf(GalleryFormatException.class);
+    try (Gallery gallery = open(dir)) { // and nothing was harmed
+      assertThat(gallery.identities()).containsExactly("a");
+    }
+  }
+
+  @Test
+  void afterCompactionARemovedPersonLeavesNoTraceOnDisk() throws IOException {
+    Embedding secret = unit(4242);
+    try (Gallery gallery = open(dir)) {
+      gallery.enroll("Zelda Secretperson", secret);
+      gallery.enroll("bob", unit(2));
+      gallery.compact();
+      gallery.remove("Zelda Secretperson");
+      assertThat(containsAnywhere(dir, "Zelda Secretperson".getBytes(StandardCharsets.UTF_8)))
+          .as("the log still records the enrolment before compaction").isTrue();
+      gallery.compact();
+    }
+    byte[] templateBytes = floatBytes(secret.toArray());
+    assertThat(containsAnywhere(dir, "Zelda Secretperson".getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(containsAnywhere(dir, Arrays.copyOf(templateBytes, 16))).isFalse();
+    try (Gallery gallery = open(dir)) {
+      assertThat(gallery.identities()).containsExactly("bob");
+    }
+  }
+
+  @Test
+  void aTornLastRecordIsCutOffAndEarlierOnesKept() throws IOException {
+    try (Gallery gallery = open(dir)) {
+      gallery.enroll("a", unit(1));
+      gallery.enroll("b", unit(2));
+    }
+    Path log = onlyLog(dir);
+    long size = Files.size(log);
+    try (var channel = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+      channel.truncate(size - 5); // the crash tore "b"'s record
+    }
+    try (Gallery gallery = open(dir)) {
+      assertThat(gallery.identities()).containsExactly("a");
+      gallery.enroll("c", unit(3)); // the log goes on after the cut
+    }
+    try (Gallery gallery = open(dir)) {
+      assertThat(gallery.identities()).containsExactly("a", "c");
+    }
+  }
+
+  @Test
+  void damageBeforeTheLastRecordIsReportedNotSkipped() throws IOException {
+    try (Gallery gallery = open(dir)) {
+      for (int i = 0; i < 5; i++) {
+        gallery.enroll("p" + i, unit(i));
+      }
+    }
+    Path log = onlyLog(dir);
+    byte[] bytes = Files.readAllBytes(log);
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(log, bytes);
+    assertThatThrownBy(() -> open(dir)).isInstanceOf(GalleryFormatException.class)
+        .hasMessageContaining(log.getFileName().toString());
+  }
+
+  static Path onlyLog(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("log-")).findFirst().orElseThrow();
+    }
+  }
+
+  static byte[] floatBytes(float[] v) {
+    ByteBuffer buffer = ByteBuffer.allocate(v.length * 4);
+    buffer.asFloatBuffer().put(v);
+    return buffer.array();
+  }
+
+  static boolean containsAnywhere(Path directory, byte[] needle) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        byte[] hay = Files.readAllBytes(file);
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+          for (int j = 0; j < needle.length; j++) {
+            if (hay[i + j] != needle[j]) {
+              continue outer;
+            }
+          }
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}
