@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.semblance.internal.gallery.Accelerators;
 import dev.semblance.internal.gallery.GalleryCodec;
 import dev.semblance.internal.gallery.GalleryStore;
+import dev.semblance.internal.gallery.RecordCipher;
 import dev.semblance.internal.gallery.TemplateMatrix;
 import dev.semblance.internal.vector.Kernels;
 import java.io.BufferedInputStream;
@@ -336,7 +337,7 @@ public final class Gallery implements AutoCloseable {
     try {
       checkOpen();
       if (store != null) {
-        logged = store.append(GalleryCodec.enrolRecord(identity, vectors, dimension));
+        logged = store.append(GalleryCodec.enrolPayload(identity, vectors, dimension));
       }
       applyEnrol(identity, vectors);
     } finally {
@@ -407,7 +408,7 @@ public final class Gallery implements AutoCloseable {
         return false;
       }
       if (store != null) {
-        logged = store.append(GalleryCodec.removeRecord(identity));
+        logged = store.append(GalleryCodec.removePayload(identity));
       }
       applyRemove(identity);
     } finally {
@@ -541,7 +542,7 @@ public final class Gallery implements AutoCloseable {
       temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
           OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-        writeSnapshot(out);
+        writeSnapshot(out, null);
         out.flush();
         channel.force(true);
       }
@@ -617,10 +618,10 @@ public final class Gallery implements AutoCloseable {
   }
 
   /** The whole gallery in the snapshot format; the caller holds the read lock. */
-  private void writeSnapshot(OutputStream out) throws IOException {
+  private void writeSnapshot(OutputStream out, RecordCipher cipher) throws IOException {
     TargetFpir rate = targetFpir;
     GalleryCodec.Writer writer = new GalleryCodec.Writer(out, embedderId, dimension, threshold(),
-        rate == null ? Double.NaN : rate.fpir());
+        rate == null ? Double.NaN : rate.fpir(), cipher);
     for (String name : new TreeSet<>(slotOf.keySet())) {
       writer.enrol(name, templates.rowsOf(slotOf.get(name)));
     }
@@ -659,10 +660,34 @@ public final class Gallery implements AutoCloseable {
    */
   public static Gallery open(Path directory, String embedderId, int dimension, Options options,
       Durability durability) {
+    return open(directory, embedderId, dimension, options, durability, null);
+  }
+
+  /**
+   * Opens an encrypted gallery directory, as {@link #open(Path, String, int, Options,
+   * Durability)}: every record of its files is sealed with AES-GCM under {@code key}, bound to its
+   * file and position, so that without the key the templates and names cannot be read and any
+   * change to the files is detected. The key is never stored; keep it in a key store. A new
+   * directory is created encrypted.
+   *
+   * <pre>{@code
+   * SecretKey key = ...; // AES, 128 or 256 bits, from your key management
+   * try (Gallery staff = Gallery.open(dir, encoder.embedderId(), encoder.dimension(),
+   *     Gallery.Options.defaults(), Gallery.Durability.GROUP_COMMIT, key)) { ... }
+   * }</pre>
+   *
+   * @param key an AES key, or null for a plain directory
+   * @throws GalleryFormatException also for a wrong key, a key given for a plain directory or
+   *     none for an encrypted one
+   * @throws IllegalArgumentException if {@code key} is not an AES key of 128, 192 or 256 bits
+   */
+  public static Gallery open(Path directory, String embedderId, int dimension, Options options,
+      Durability durability, javax.crypto.SecretKey key) {
     Objects.requireNonNull(durability, "durability");
+    RecordCipher cipher = key == null ? null : RecordCipher.of(key);
     Gallery gallery = create(embedderId, dimension, options);
     try {
-      gallery.store = GalleryStore.open(directory, embedderId, dimension, durability,
+      gallery.store = GalleryStore.open(directory, embedderId, dimension, durability, cipher,
           new GalleryStore.Replay() {
             @Override
             public void snapshotSettings(float threshold, double targetFpir) {
@@ -739,7 +764,7 @@ public final class Gallery implements AutoCloseable {
         return;
       }
       TargetFpir rate = targetFpir;
-      logged = store.append(GalleryCodec.settingsRecord(threshold(), rate == null ? Double.NaN : rate.fpir()));
+      logged = store.append(GalleryCodec.settingsPayload(threshold(), rate == null ? Double.NaN : rate.fpir()));
     } finally {
       lock.writeLock().unlock();
     }

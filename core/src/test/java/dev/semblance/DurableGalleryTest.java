@@ -157,6 +157,66 @@ class DurableGalleryTest {
         .hasMessageContaining(log.getFileName().toString());
   }
 
+  @Test
+  void anEncryptedDirectoryHidesNamesAndTemplatesAndNeedsItsKey() throws Exception {
+    javax.crypto.KeyGenerator generator = javax.crypto.KeyGenerator.getInstance("AES");
+    generator.init(256);
+    javax.crypto.SecretKey key = generator.generateKey(), otherKey = generator.generateKey();
+    Embedding secret = unit(4242);
+    try (Gallery gallery = openEncrypted(dir, key)) {
+      gallery.enroll("Zelda Secretperson", secret);
+      gallery.compact(); // into the snapshot
+      gallery.enroll("Yannick Hiddenname", unit(5));  // and into the log
+      gallery.setThreshold(0.5f);
+    }
+    for (String name : new String[] {"Zelda Secretperson", "Yannick Hiddenname"}) {
+      assertThat(containsAnywhere(dir, name.getBytes(StandardCharsets.UTF_8))).as(name).isFalse();
+    }
+    assertThat(containsAnywhere(dir, Arrays.copyOf(floatBytes(secret.toArray()), 12))).isFalse();
+    try (Gallery gallery = openEncrypted(dir, key)) {
+      assertThat(gallery.identities()).containsExactly("Yannick Hiddenname", "Zelda Secretperson");
+      assertThat(gallery.similarityTo("Zelda Secretperson", secret)).isGreaterThan(0.9999f);
+      assertThat(gallery.threshold()).isEqualTo(0.5f);
+    }
+    assertThatThrownBy(() -> openEncrypted(dir, otherKey)).isInstanceOf(GalleryFormatException.class)
+        .hasMessageContaining("wrong key");
+    assertThatThrownBy(() -> open(dir)).isInstanceOf(GalleryFormatException.class)
+        .hasMessageContaining("is encrypted");
+    assertThatThrownBy(() -> openEncrypted(dir, new javax.crypto.spec.SecretKeySpec(new byte[7], "AES")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("AES key");
+
+    // An altered record whose checksum was fixed up still fails its tag: reported, not skipped.
+    Path log = onlyLog(dir);
+    byte[] bytes = Files.readAllBytes(log);
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    int second = 12 + 12 + buffer.getInt(12); // after the magic, version, flags and the header record
+    int length = buffer.getInt(second);
+    bytes[second + 12 + length / 2] ^= 1;
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes, second + 12, length);
+    buffer.putInt(second + 8, (int) crc.getValue());
+    byte[] tampered = bytes.clone();
+    Files.write(log, tampered);
+    assertThatThrownBy(() -> openEncrypted(dir, key)).isInstanceOf(GalleryFormatException.class)
+        .hasMessageContaining("altered");
+  }
+
+  @Test
+  void aPlainDirectoryRefusesAKey() throws Exception {
+    try (Gallery gallery = open(dir)) {
+      gallery.enroll("a", unit(1));
+    }
+    javax.crypto.KeyGenerator generator = javax.crypto.KeyGenerator.getInstance("AES");
+    generator.init(128);
+    javax.crypto.SecretKey key = generator.generateKey();
+    assertThatThrownBy(() -> openEncrypted(dir, key)).isInstanceOf(GalleryFormatException.class)
+        .hasMessageContaining("not encrypted");
+  }
+
+  static Gallery openEncrypted(Path directory, javax.crypto.SecretKey key) {
+    return Gallery.open(directory, "test", DIM, Gallery.Options.defaults(), Gallery.Durability.EVERY_OPERATION, key);
+  }
+
   static Path onlyLog(Path directory) throws IOException {
     try (Stream<Path> files = Files.list(directory)) {
       return files.filter(f -> f.getFileName().toString().startsWith("log-")).findFirst().orElseThrow();

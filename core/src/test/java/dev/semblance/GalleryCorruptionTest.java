@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,9 +35,15 @@ class GalleryCorruptionTest {
   /** Where each logged operation's record ends in the log. */
   private final List<Long> recordEnds = new ArrayList<>();
 
-  @BeforeEach
-  void writeGallery() throws IOException {
-    try (Gallery gallery = DurableGalleryTest.open(dir)) {
+  /** Null for a plain gallery. */
+  private javax.crypto.SecretKey key;
+
+  private Gallery open() {
+    return key == null ? DurableGalleryTest.open(dir) : DurableGalleryTest.openEncrypted(dir, key);
+  }
+
+  private void writeGallery() throws IOException {
+    try (Gallery gallery = open()) {
       for (int i = 0; i < 8; i++) {
         gallery.enroll("s" + i, DurableGalleryTest.unit(i));
       }
@@ -61,8 +67,15 @@ class GalleryCorruptionTest {
     }
   }
 
-  @Test
-  void everyDamageIsDetectedOrRecoveredToARealState() throws IOException {
+  @ParameterizedTest(name = "encrypted: {0}")
+  @ValueSource(booleans = {false, true})
+  void everyDamageIsDetectedOrRecoveredToARealState(boolean encrypted) throws Exception {
+    if (encrypted) {
+      javax.crypto.KeyGenerator generator = javax.crypto.KeyGenerator.getInstance("AES");
+      generator.init(256);
+      key = generator.generateKey();
+    }
+    writeGallery();
     byte[] originalLog = Files.readAllBytes(logFile);
     byte[] originalSnapshot = Files.readAllBytes(snapshotFile);
     long lastRecordStart = recordEnds.get(recordEnds.size() - 2);
@@ -125,19 +138,21 @@ class GalleryCorruptionTest {
       detected++;
     }
     Files.write(snapshotFile, originalSnapshot);
-    try (Gallery intact = DurableGalleryTest.open(dir)) {
+    try (Gallery intact = open()) {
       assertThat(intact.identities()).isEqualTo(whole);
     }
-    String summary = String.format(Locale.ROOT, "%d damaged galleries: %d reported as corrupt, %d "
-        + "recovered to a state the gallery had, 0 wrong", cases, detected, recovered);
+    String summary = String.format(Locale.ROOT, "%s: %d damaged galleries: %d reported as corrupt, %d "
+        + "recovered to a state the gallery had, 0 wrong", encrypted ? "encrypted" : "plain", cases,
+        detected, recovered);
     log.info(summary);
-    Files.writeString(Path.of("target", "corruption-test.txt"), summary + "\n");
+    Files.writeString(Path.of("target", "corruption-test-" + (encrypted ? "encrypted" : "plain") + ".txt"),
+        summary + "\n");
   }
 
   /** Writes {@code bytes} over {@code file}, opens the gallery: its identities, or null if refused. */
   private Set<String> openAfter(Path file, byte[] bytes) throws IOException {
     Files.write(file, bytes);
-    try (Gallery gallery = DurableGalleryTest.open(dir)) {
+    try (Gallery gallery = open()) {
       return new TreeSet<>(gallery.identities());
     } catch (GalleryFormatException e) {
       return null;

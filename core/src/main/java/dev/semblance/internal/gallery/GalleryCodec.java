@@ -47,6 +47,8 @@ public final class GalleryCodec {
   static final int LOG_HEADER = 5;
   static final int END = 127;
   static final int MAX_RECORD = 256 << 20;
+  /** Header flag: every record payload is sealed with AES-GCM ({@link RecordCipher}). */
+  static final int ENCRYPTED = 1;
   static final int MAX_DIMENSION = 1 << 16;
 
   private GalleryCodec() {}
@@ -74,29 +76,29 @@ public final class GalleryCodec {
   // ---- log records -------------------------------------------------------------------------
 
   /** The start of a new log: magic, version, flags and its LOG_HEADER record. */
-  public static byte[] logStart(String embedderId, int dimension, long generation) {
+  public static byte[] logStart(String embedderId, int dimension, long generation, RecordCipher cipher) {
     ByteBuffer start = ByteBuffer.allocate(MAGIC.length + 4);
-    start.put(LOG_MAGIC).putShort((short) VERSION).putShort((short) 0);
-    byte[] header = logFrame(LOG_HEADER, body -> {
+    start.put(LOG_MAGIC).putShort((short) VERSION).putShort((short) (cipher == null ? 0 : ENCRYPTED));
+    byte[] header = logRecord(payload(LOG_HEADER, body -> {
       body.writeUTF(embedderId);
       body.writeInt(dimension);
       body.writeLong(generation);
-    });
+    }), cipher, generation, 0);
     byte[] all = Arrays.copyOf(start.array(), start.capacity() + header.length);
     System.arraycopy(header, 0, all, start.capacity(), header.length);
     return all;
   }
 
-  public static byte[] enrolRecord(String identity, java.util.List<float[]> vectors, int dimension) {
-    return logFrame(ENROL, body -> writeEnrol(body, identity, vectors, dimension));
+  public static byte[] enrolPayload(String identity, java.util.List<float[]> vectors, int dimension) {
+    return payload(ENROL, body -> writeEnrol(body, identity, vectors, dimension));
   }
 
-  public static byte[] removeRecord(String identity) {
-    return logFrame(REMOVE, body -> body.writeUTF(identity));
+  public static byte[] removePayload(String identity) {
+    return payload(REMOVE, body -> body.writeUTF(identity));
   }
 
-  public static byte[] settingsRecord(float threshold, double targetFpir) {
-    return logFrame(SETTINGS, body -> {
+  public static byte[] settingsPayload(float threshold, double targetFpir) {
+    return payload(SETTINGS, body -> {
       body.writeFloat(threshold);
       body.writeDouble(targetFpir);
     });
@@ -118,15 +120,13 @@ public final class GalleryCodec {
     void write(DataOutputStream body) throws IOException;
   }
 
-  /** A snapshot record: length, CRC32C of the payload, payload (type and body). */
-  private static byte[] frame(int type, Body body) {
-    byte[] p = payload(type, body);
-    return ByteBuffer.allocate(8 + p.length).putInt(p.length).putInt(crc(p)).put(p).array();
-  }
-
-  /** A log record: length, CRC32C of the length, CRC32C of the payload, payload. */
-  private static byte[] logFrame(int type, Body body) {
-    byte[] p = payload(type, body);
+  /**
+   * A log record: length, CRC32C of the length, CRC32C of the payload, payload; the payload
+   * sealed first when the log is encrypted, bound to the log's generation and the record's index.
+   */
+  public static byte[] logRecord(byte[] payload, RecordCipher cipher, long generation, long index) {
+    byte[] p = cipher == null ? payload
+        : cipher.seal(payload, RecordCipher.associatedData('L', generation, index));
     return ByteBuffer.allocate(12 + p.length).putInt(p.length).putInt(lengthCrc(p.length))
         .putInt(crc(p)).put(p).array();
   }
@@ -159,16 +159,24 @@ public final class GalleryCodec {
   public static final class Writer {
     private final DataOutputStream out;
     private final int dimension;
+    private final RecordCipher cipher;
     private long records;
     private long templates;
 
     public Writer(OutputStream out, String embedderId, int dimension, float threshold,
         double targetFpir) throws IOException {
+      this(out, embedderId, dimension, threshold, targetFpir, null);
+    }
+
+    /** @param cipher seals every record, or null for a plain file */
+    public Writer(OutputStream out, String embedderId, int dimension, float threshold,
+        double targetFpir, RecordCipher cipher) throws IOException {
       this.out = new DataOutputStream(out);
       this.dimension = dimension;
+      this.cipher = cipher;
       this.out.write(MAGIC);
       this.out.writeShort(VERSION);
-      this.out.writeShort(0);
+      this.out.writeShort(cipher == null ? 0 : ENCRYPTED);
       record(HEADER, body -> {
         body.writeUTF(embedderId);
         body.writeInt(dimension);
@@ -192,7 +200,11 @@ public final class GalleryCodec {
     }
 
     private void record(int type, Body body) throws IOException {
-      out.write(frame(type, body));
+      byte[] p = payload(type, body);
+      if (cipher != null) {
+        p = cipher.seal(p, RecordCipher.associatedData('S', 0, records));
+      }
+      out.write(ByteBuffer.allocate(8 + p.length).putInt(p.length).putInt(crc(p)).put(p).array());
       records++;
     }
   }
@@ -206,6 +218,16 @@ public final class GalleryCodec {
    * @throws GalleryFormatException on any damage or an unsupported version
    */
   public static void read(InputStream in, String source, Sink sink) throws IOException {
+    read(in, source, sink, null);
+  }
+
+  /**
+   * Reads a whole gallery file into {@code sink}, opening sealed records with {@code cipher}.
+   *
+   * @throws GalleryFormatException on any damage, an unsupported version, a wrong key, or a key
+   *     given for a plain file or missing for an encrypted one
+   */
+  public static void read(InputStream in, String source, Sink sink, RecordCipher cipher) throws IOException {
     DataInputStream data = new DataInputStream(in);
     byte[] magic = new byte[MAGIC.length];
     if (data.readNBytes(magic, 0, magic.length) != magic.length || !Arrays.equals(magic, MAGIC)) {
@@ -224,20 +246,19 @@ public final class GalleryCodec {
       throw new GalleryFormatException("invalid gallery format version " + version + ": " + source);
     }
     int flags = ByteBuffer.wrap(versionAndFlags).getShort(2) & 0xFFFF;
-    if (flags != 0) {
-      throw new GalleryFormatException("gallery file uses unsupported feature flags 0x"
-          + Integer.toHexString(flags) + "; upgrade Semblance: " + source);
-    }
+    checkFlags(flags, cipher, source);
     long offset = MAGIC.length + 4;
     int dimension = -1;
     long records = 0;
     long templates = 0;
     while (true) {
-      byte[] payload = nextRecord(data, source, offset);
-      if (payload == null) {
+      byte[] framed = nextRecord(data, source, offset);
+      if (framed == null) {
         throw new GalleryFormatException("gallery file ends without its end record (truncated "
             + "after " + offset + " bytes): " + source);
       }
+      byte[] payload = cipher == null ? framed
+          : cipher.open(framed, RecordCipher.associatedData('S', 0, records), source, offset);
       records++;
       DataInputStream body = new DataInputStream(new java.io.ByteArrayInputStream(payload));
       int type = body.readUnsignedByte();
@@ -290,7 +311,21 @@ public final class GalleryCodec {
       } catch (IllegalArgumentException e) {
         throw corrupt(source, offset, e.getMessage());
       }
-      offset += 8 + payload.length;
+      offset += 8 + framed.length;
+    }
+  }
+
+  private static void checkFlags(int flags, RecordCipher cipher, String source) {
+    if ((flags & ~ENCRYPTED) != 0) {
+      throw new GalleryFormatException("gallery file uses unsupported feature flags 0x"
+          + Integer.toHexString(flags) + "; upgrade Semblance: " + source);
+    }
+    boolean encrypted = (flags & ENCRYPTED) != 0;
+    if (encrypted && cipher == null) {
+      throw new GalleryFormatException("gallery " + source + " is encrypted; open it with its key");
+    }
+    if (!encrypted && cipher != null) {
+      throw new GalleryFormatException("gallery " + source + " is not encrypted, but a key was given");
     }
   }
 
@@ -317,11 +352,14 @@ public final class GalleryCodec {
    * at the end of the file, or a zero-filled tail, is left out and its offset returned so that
    * the caller can truncate there. Damage anywhere else is an exception.
    *
+   * @param generation the generation the log's file name gives; sealed records are bound to it
+   * @param cipher opens sealed records, or null for a plain log
    * @return {@code size}, or the offset where a torn last record starts
    * @throws GalleryFormatException for a bad magic number or version, a missing header, or a
    *     damaged record that is not the last
    */
-  public static long readLog(InputStream in, long size, String source, LogSink sink) throws IOException {
+  public static long readLog(InputStream in, long size, String source, long generation,
+      RecordCipher cipher, LogSink sink) throws IOException {
     DataInputStream data = new DataInputStream(in);
     byte[] start = data.readNBytes(LOG_MAGIC.length + 4);
     if (start.length < LOG_MAGIC.length || !Arrays.equals(Arrays.copyOf(start, LOG_MAGIC.length), LOG_MAGIC)) {
@@ -332,11 +370,13 @@ public final class GalleryCodec {
     }
     int version = ByteBuffer.wrap(start).getShort(LOG_MAGIC.length) & 0xFFFF;
     int flags = ByteBuffer.wrap(start).getShort(LOG_MAGIC.length + 2) & 0xFFFF;
-    if (version != VERSION || flags != 0) {
-      throw new GalleryFormatException("gallery log format version " + version + " (flags 0x"
-          + Integer.toHexString(flags) + ") is not the " + VERSION + " this Semblance reads: " + source);
+    if (version != VERSION) {
+      throw new GalleryFormatException("gallery log format version " + version + " is not the "
+          + VERSION + " this Semblance reads: " + source);
     }
+    checkFlags(flags, cipher, source);
     long offset = start.length;
+    long index = 0;
     int dimension = -1;
     while (offset < size) {
       long remaining = size - offset;
@@ -354,13 +394,17 @@ public final class GalleryCodec {
       if (12L + length > remaining) {
         return torn(offset, dimension, source);
       }
-      byte[] payload = data.readNBytes(length);
-      if (crc(payload) != ByteBuffer.wrap(frame).getInt(8)) {
+      byte[] framed = data.readNBytes(length);
+      if (crc(framed) != ByteBuffer.wrap(frame).getInt(8)) {
         if (offset + 12 + length == size) {
           return torn(offset, dimension, source);
         }
         throw corrupt(source, offset, "checksum mismatch in a record that is not the last");
       }
+      // A record that passed its checksum but not its tag was altered, or the key is wrong.
+      byte[] payload = cipher == null ? framed
+          : cipher.open(framed, RecordCipher.associatedData('L', generation, index), source, offset);
+      index++;
       DataInputStream body = new DataInputStream(new java.io.ByteArrayInputStream(payload));
       try {
         int type = body.readUnsignedByte();
@@ -371,12 +415,12 @@ public final class GalleryCodec {
           case LOG_HEADER -> {
             String embedder = body.readUTF();
             dimension = body.readInt();
-            long generation = body.readLong();
-            if (dimension < 1 || dimension > MAX_DIMENSION || generation < 0) {
+            long declared = body.readLong();
+            if (dimension < 1 || dimension > MAX_DIMENSION || declared < 0) {
               throw corrupt(source, offset, "impossible log header (dimension " + dimension
-                  + ", generation " + generation + ")");
+                  + ", generation " + declared + ")");
             }
-            sink.logHeader(embedder, dimension, generation);
+            sink.logHeader(embedder, dimension, declared);
           }
           case ENROL -> {
             String identity = body.readUTF();

@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  * crash at any point leaves a directory that opens to the same state: snapshot G + 1 with log G
  * left over means the snapshot already holds everything in that log.
  *
+ * <p>With a {@link RecordCipher} every record of both files is sealed with AES-GCM.
+ *
  * <p>Not thread-safe except {@link #awaitDurable}: the gallery serialises appends and compaction.
  */
 public final class GalleryStore implements Closeable {
@@ -50,7 +52,10 @@ public final class GalleryStore implements Closeable {
   private final FileLock lock;
   private final String embedderId;
   private final int dimension;
+  private final RecordCipher cipher;
   private long generation;
+  /** The index of the next record in the current log (its header is record 0). */
+  private long nextRecord;
   private FileChannel logChannel;
   private volatile long written;
   private final Object syncMonitor = new Object();
@@ -63,7 +68,8 @@ public final class GalleryStore implements Closeable {
   }
 
   private GalleryStore(Path directory, Durability durability, FileChannel lockChannel, FileLock lock,
-      String embedderId, int dimension) {
+      String embedderId, int dimension, RecordCipher cipher) {
+    this.cipher = cipher;
     this.directory = directory;
     this.durability = durability;
     this.lockChannel = lockChannel;
@@ -81,7 +87,7 @@ public final class GalleryStore implements Closeable {
    *     together, or the gallery holds templates of another embedder or dimension
    */
   public static GalleryStore open(Path directory, String embedderId, int dimension, Durability durability,
-      Replay replay) {
+      RecordCipher cipher, Replay replay) {
     try {
       Files.createDirectories(directory);
       FileChannel lockChannel = FileChannel.open(directory.resolve("lock"),
@@ -97,7 +103,8 @@ public final class GalleryStore implements Closeable {
         throw new GalleryLockedException("gallery " + directory + " is already open for writing "
             + "(by another process, or by an open Gallery in this one)");
       }
-      GalleryStore store = new GalleryStore(directory, durability, lockChannel, lock, embedderId, dimension);
+      GalleryStore store = new GalleryStore(directory, durability, lockChannel, lock, embedderId,
+          dimension, cipher);
       try {
         store.recover(replay);
       } catch (RuntimeException | IOException e) {
@@ -149,7 +156,7 @@ public final class GalleryStore implements Closeable {
           public void remove(String identity) {
             replay.remove(identity);
           }
-        });
+        }, cipher);
       }
     }
     if (logs.contains(generation)) {
@@ -177,9 +184,11 @@ public final class GalleryStore implements Closeable {
       long size = channel.size();
       // Not closed: closing a channel's stream would close the channel, which stays open for appends.
       InputStream in = new BufferedInputStream(Channels.newInputStream(channel.position(0)), 1 << 16);
-      long valid = GalleryCodec.readLog(in, size, file.toString(), new GalleryCodec.LogSink() {
+      long[] records = {0};
+      long valid = GalleryCodec.readLog(in, size, file.toString(), generation, cipher, new GalleryCodec.LogSink() {
         @Override
         public void logHeader(String id, int dim, long logGeneration) {
+          records[0]++;
           checkEmbedder(id, dim, file);
           if (logGeneration != generation) {
             throw new GalleryFormatException(file + " says it follows snapshot generation "
@@ -189,19 +198,23 @@ public final class GalleryStore implements Closeable {
 
         @Override
         public void enrol(String identity, float[][] templates) {
+          records[0]++;
           replay.enrol(identity, templates);
         }
 
         @Override
         public void remove(String identity) {
+          records[0]++;
           replay.remove(identity);
         }
 
         @Override
         public void settings(float threshold, double targetFpir) {
+          records[0]++;
           replay.settings(threshold, targetFpir);
         }
       });
+      nextRecord = records[0];
       if (valid < size) {
         log.warn("{}: the last record was torn by a crash ({} of {} bytes valid); cutting it off",
             file, valid, size);
@@ -228,7 +241,7 @@ public final class GalleryStore implements Closeable {
   private void createLog(long newGeneration) throws IOException {
     Path file = logFile(newGeneration);
     Path temp = directory.resolve(file.getFileName() + ".tmp");
-    byte[] start = GalleryCodec.logStart(embedderId, dimension, newGeneration);
+    byte[] start = GalleryCodec.logStart(embedderId, dimension, newGeneration, cipher);
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       writeFully(channel, start);
       channel.force(true);
@@ -243,6 +256,7 @@ public final class GalleryStore implements Closeable {
       logChannel = channel;
       written = synced = start.length;
       generation = newGeneration;
+      nextRecord = 1;
     }
     if (old != null) {
       old.close();
@@ -256,7 +270,8 @@ public final class GalleryStore implements Closeable {
    *
    * @throws UncheckedIOException if the write fails; the log is cut back to before the record
    */
-  public long append(byte[] record) {
+  public long append(byte[] payload) {
+    byte[] record = GalleryCodec.logRecord(payload, cipher, generation, nextRecord);
     long before = written;
     try {
       writeFully(logChannel, record);
@@ -273,6 +288,7 @@ public final class GalleryStore implements Closeable {
       throw new UncheckedIOException("cannot append to the gallery log in " + directory + ": " + e, e);
     }
     written = before + record.length;
+    nextRecord++;
     if (durability == Durability.EVERY_OPERATION) {
       synced = written;
     }
@@ -312,7 +328,7 @@ public final class GalleryStore implements Closeable {
       awaitAllDurable();
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
           OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-        writer.write(out);
+        writer.write(out, cipher);
         out.flush();
         channel.force(true);
       }
@@ -332,7 +348,7 @@ public final class GalleryStore implements Closeable {
 
   /** Writes a snapshot (format of {@link GalleryCodec.Writer}). */
   public interface SnapshotWriter {
-    void write(OutputStream out) throws IOException;
+    void write(OutputStream out, RecordCipher cipher) throws IOException;
   }
 
   private void awaitAllDurable() throws IOException {
