@@ -308,6 +308,8 @@ public final class GalleryCodec {
         }
       } catch (EOFException e) {
         throw corrupt(source, offset, "record body is shorter than its fields");
+      } catch (java.io.UTFDataFormatException e) {
+        throw corrupt(source, offset, "malformed UTF-8 text"); // found by GalleryReaderFuzzTest
       } catch (IllegalArgumentException e) {
         throw corrupt(source, offset, e.getMessage());
       }
@@ -443,6 +445,8 @@ public final class GalleryCodec {
         }
       } catch (EOFException e) {
         throw corrupt(source, offset, "record body is shorter than its fields");
+      } catch (java.io.UTFDataFormatException e) {
+        throw corrupt(source, offset, "malformed UTF-8 text"); // found by GalleryReaderFuzzTest
       } catch (IllegalArgumentException e) {
         throw corrupt(source, offset, e.getMessage());
       }
