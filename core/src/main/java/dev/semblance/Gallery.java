@@ -54,13 +54,20 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * a gallery only with an encoder of the same id, since embeddings of different models are not
  * comparable.
  *
+ * <p>A gallery lives in memory ({@link #create}, {@link #load}, saved whole with {@link #save}) or
+ * in a directory ({@link #open}), where every change is logged to disk before the call returns,
+ * survives crashes, and can be encrypted. Close a gallery opened from a directory, or one that
+ * uses a GPU, to release its lock or device memory.
+ *
  * <p>Searches are exact: every template is compared. {@link Options} choose how templates are
- * stored for the scan ({@link Storage}) and which threads share a large search; the answers are
- * the same in every case. Scans use SIMD instructions when the JVM runs with {@code --add-modules
- * jdk.incubator.vector} ({@link #searchKernel()} says which kernels are in use).
+ * stored for the scan ({@link Storage}), whether a GPU helps ({@link Acceleration}) and which
+ * threads share a large search; the answers are the same in every case. Scans use SIMD
+ * instructions when the JVM runs with {@code --add-modules jdk.incubator.vector} ({@link
+ * #searchKernel()} says which kernels are in use).
  *
  * <p><b>Thread safety.</b> Safe for concurrent use: any number of threads may identify at once;
- * enrolments, removals and threshold changes are serialised and wait for searches in progress.
+ * enrolments, removals, threshold changes and compaction are serialised and wait for searches in
+ * progress (compaction lets searches continue). {@link #close()} waits for calls in progress.
  */
 public final class Gallery implements AutoCloseable {
   /** The FPIR a new gallery of the bundled embedder holds: 1% of strangers wrongly named. */
