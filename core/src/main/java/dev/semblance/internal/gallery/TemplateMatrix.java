@@ -83,16 +83,6 @@ public final class TemplateMatrix {
     return count;
   }
 
-  /** Heap bytes the rows take: vectors, quantised copies and per-row bookkeeping. */
-  public long bytesUsed() {
-    long perRow = 4L * dimension + 4 + switch (storage) {
-      case FLOAT32 -> 0;
-      case FLOAT16 -> 2L * dimension + 4;
-      case INT8 -> dimension + 8L;
-    };
-    return (long) exact.size() * (chunkMask + 1) * perRow;
-  }
-
   public void append(int slot, float[] unitVector) {
     if ((count >>> chunkShift) == exact.size()) {
       addChunk();
