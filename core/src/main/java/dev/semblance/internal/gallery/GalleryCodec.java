@@ -303,15 +303,9 @@ public final class GalleryCodec {
           }
           default -> throw corrupt(source, offset, "unknown record type " + type);
         }
-        if (type != ENROL && body.available() != 0) {
-          throw corrupt(source, offset, "record has " + body.available() + " unexpected trailing bytes");
-        }
-      } catch (EOFException e) {
-        throw corrupt(source, offset, "record body is shorter than its fields");
-      } catch (java.io.UTFDataFormatException e) {
-        throw corrupt(source, offset, "malformed UTF-8 text"); // found by GalleryReaderFuzzTest
-      } catch (IllegalArgumentException e) {
-        throw corrupt(source, offset, e.getMessage());
+        checkConsumed(type, body, source, offset);
+      } catch (EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {
+        throw badFields(e, source, offset);
       }
       offset += 8 + framed.length;
     }
@@ -440,15 +434,9 @@ public final class GalleryCodec {
           }
           default -> throw corrupt(source, offset, "unknown log record type " + type);
         }
-        if (type != ENROL && body.available() != 0) {
-          throw corrupt(source, offset, "record has " + body.available() + " unexpected trailing bytes");
-        }
-      } catch (EOFException e) {
-        throw corrupt(source, offset, "record body is shorter than its fields");
-      } catch (java.io.UTFDataFormatException e) {
-        throw corrupt(source, offset, "malformed UTF-8 text"); // found by GalleryReaderFuzzTest
-      } catch (IllegalArgumentException e) {
-        throw corrupt(source, offset, e.getMessage());
+        checkConsumed(type, body, source, offset);
+      } catch (EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {
+        throw badFields(e, source, offset);
       }
       offset += 12 + length;
     }
@@ -523,6 +511,24 @@ public final class GalleryCodec {
     if (Math.abs(sum - 1) > 1e-3) {
       throw corrupt(source, offset, "template of '" + identity + "' is not unit length");
     }
+  }
+
+  private static void checkConsumed(int type, DataInputStream body, String source, long offset)
+      throws IOException {
+    if (type != ENROL && body.available() != 0) {
+      throw corrupt(source, offset, "record has " + body.available() + " unexpected trailing bytes");
+    }
+  }
+
+  /** A record whose checksum passed but whose fields cannot be read. */
+  private static GalleryFormatException badFields(Exception e, String source, long offset) {
+    if (e instanceof EOFException) {
+      return corrupt(source, offset, "record body is shorter than its fields");
+    }
+    if (e instanceof java.io.UTFDataFormatException) {
+      return corrupt(source, offset, "malformed UTF-8 text"); // found by GalleryReaderFuzzTest
+    }
+    return corrupt(source, offset, e.getMessage());
   }
 
   private static GalleryFormatException corrupt(String source, long offset, String what) {
