@@ -10,6 +10,9 @@ module dev.semblance.core {
   requires metadata.extractor;
   // Optional: SIMD gallery scans when the JVM runs with --add-modules jdk.incubator.vector.
   requires static jdk.incubator.vector;
+  // Reads the JVM's options (C2, FMA) before choosing the Vector API; optional, see VmCapabilities.
+  requires java.management;
+  requires static jdk.management;
 
   exports dev.semblance;
   exports dev.semblance.evaluation;

@@ -1,5 +1,6 @@
 package dev.semblance;
 
+import dev.semblance.internal.io.DurableFiles;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.semblance.evaluation.Scores;
@@ -9,6 +10,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -207,24 +209,26 @@ public final class Calibration {
     return values == far ? 0 : values[values.length - 1];
   }
 
-  /** Writes the calibration as text, atomically. */
+  /**
+   * Writes the calibration as text, atomically (see {@link Gallery#save}).
+   *
+   * @throws UncheckedIOException if the file cannot be written; the old file is then unchanged
+   */
   public void save(Path file) {
-    Path target = file.toAbsolutePath();
-    try {
-      Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-      try (Writer w = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
-        w.write(MAGIC + "\nformat " + FORMAT + "\nembedder " + embedderId
-            + "\nmetric cosine-similarity\ndescription " + description
-            + "\nimpostors " + impostors + "\ngenuines " + genuines
-            + "\nrows " + level.length + "\n# far-level threshold far tar\n");
-        for (int i = 0; i < level.length; i++) {
-          w.write(String.format(Locale.ROOT, "%.6e %.9f %.6e %.6f%n", level[i], threshold[i], far[i], tar[i]));
-        }
-      }
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot save calibration to " + target + ": " + e, e);
-    }
+    DurableFiles.replace(
+        file,
+        out -> {
+          Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+          w.write(MAGIC + "\nformat " + FORMAT + "\nembedder " + embedderId
+              + "\nmetric cosine-similarity\ndescription " + description
+              + "\nimpostors " + impostors + "\ngenuines " + genuines
+              + "\nrows " + level.length + "\n# far-level threshold far tar\n");
+          for (int i = 0; i < level.length; i++) {
+            w.write(String.format(
+                Locale.ROOT, "%.6e %.9f %.6e %.6f%n", level[i], threshold[i], far[i], tar[i]));
+          }
+          w.flush();
+        });
   }
 
   /**

@@ -14,9 +14,8 @@ public final class CrashChild {
   public static void main(String[] args) {
     Path directory = Path.of(args[0]);
     long start = Long.parseLong(args[1]);
-    Gallery.Durability durability = Gallery.Durability.valueOf(args[2]);
-    Gallery gallery = Gallery.open(directory, "test", DurableGalleryTest.DIM_FOR_CHILD,
-        Gallery.Options.defaults(), durability);
+    Durability durability = Durability.valueOf(args[2]);
+    Gallery gallery = Gallery.directory(directory).embedder("test", DurableGalleryTest.DIM_FOR_CHILD).durability(durability).open();
     for (long i = start; ; i++) {
       gallery.enroll("p" + i, DurableGalleryTest.unit(i));
       acknowledge(Long.toString(i));

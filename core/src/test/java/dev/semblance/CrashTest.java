@@ -43,8 +43,8 @@ class CrashTest {
     long next = 0;
     int lockChecked = 0;
     for (int kill = 0; kill < kills; kill++) {
-      Gallery.Durability durability = kill % 2 == 0 ? Gallery.Durability.GROUP_COMMIT
-          : Gallery.Durability.EVERY_OPERATION;
+      Durability durability = kill % 2 == 0 ? Durability.GROUP_COMMIT
+          : Durability.EVERY_OPERATION;
       Process child = new ProcessBuilder(javaCommand(), "-cp", childClassPath(), CrashChild.class.getName(),
           dir.toString(), Long.toString(next), durability.name())
           .redirectError(ProcessBuilder.Redirect.DISCARD).start();

@@ -34,7 +34,7 @@ class DurableGalleryTest {
   }
 
   static Gallery open(Path directory) {
-    return Gallery.open(directory, "test", DIM, Gallery.Options.defaults(), Gallery.Durability.EVERY_OPERATION);
+    return Gallery.directory(directory).embedder("test", DIM).durability(Durability.EVERY_OPERATION).open();
   }
 
   /** Identity → its templates, as the gallery answers for them. */
@@ -92,11 +92,9 @@ class DurableGalleryTest {
     try (Gallery gallery = open(dir)) {
       gallery.enroll("a", unit(1));
     }
-    assertThatThrownBy(() -> Gallery.open(dir, "other-model", DIM, Gallery.Options.defaults(),
-        Gallery.Durability.GROUP_COMMIT)).isInstanceOf(GalleryFormatException.class)
+    assertThatThrownBy(() -> Gallery.directory(dir).embedder("other-model", DIM).durability(Durability.GROUP_COMMIT).open()).isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("must not be mixed");
-    assertThatThrownBy(() -> Gallery.open(dir, "test", DIM + 1, Gallery.Options.defaults(),
-        Gallery.Durability.GROUP_COMMIT)).isInstanceOf(GalleryFormatException.class);
+    assertThatThrownBy(() -> Gallery.directory(dir).embedder("test", DIM + 1).durability(Durability.GROUP_COMMIT).open()).isInstanceOf(GalleryFormatException.class);
     try (Gallery gallery = open(dir)) { // and nothing was harmed
       assertThat(gallery.identities()).containsExactly("a");
     }
@@ -214,7 +212,7 @@ class DurableGalleryTest {
   }
 
   static Gallery openEncrypted(Path directory, javax.crypto.SecretKey key) {
-    return Gallery.open(directory, "test", DIM, Gallery.Options.defaults(), Gallery.Durability.EVERY_OPERATION, key);
+    return Gallery.directory(directory).embedder("test", DIM).durability(Durability.EVERY_OPERATION).encryptionKey(key).open();
   }
 
   static Path onlyLog(Path directory) throws IOException {

@@ -31,8 +31,7 @@ class GalleryStressTest {
     long millis = Long.getLong("semblance.stress.millis", 3000);
     AtomicLong searches = new AtomicLong(), writes = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(6);
-    try (Gallery gallery = Gallery.open(dir, "test", DurableGalleryTest.DIM_FOR_CHILD,
-        Gallery.Options.defaults(), Gallery.Durability.GROUP_COMMIT)) {
+    try (Gallery gallery = Gallery.directory(dir).embedder("test", DurableGalleryTest.DIM_FOR_CHILD).durability(Durability.GROUP_COMMIT).open()) {
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
       List<Future<?>> tasks = new ArrayList<>();
       for (int w = 0; w < 3; w++) {

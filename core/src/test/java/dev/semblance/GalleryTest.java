@@ -259,9 +259,9 @@ class GalleryTest {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
       List<Gallery> galleries = new ArrayList<>();
-      for (Gallery.Storage storage : Gallery.Storage.values()) {
+      for (TemplateStorage storage : TemplateStorage.values()) {
         galleries.add(Gallery.create("test", DIM,
-            Gallery.Options.defaults().withStorage(storage).withExecutor(pool, 3)));
+            GalleryOptions.defaults().withStorage(storage).withExecutor(pool, 3)));
       }
       List<Embedding> enrolled = new ArrayList<>();
       for (int i = 0; i < 3000; i++) {
@@ -300,19 +300,19 @@ class GalleryTest {
 
   @Test
   void searchOptionsAreCheckedAndKept() {
-    assertThatThrownBy(() -> Gallery.Options.defaults().withExecutor(Runnable::run, 0))
+    assertThatThrownBy(() -> GalleryOptions.defaults().withExecutor(Runnable::run, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parallelism");
-    assertThatThrownBy(() -> Gallery.Options.defaults().withStorage(null))
+    assertThatThrownBy(() -> GalleryOptions.defaults().withStorage(null))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("storage");
-    Gallery.Options int8 = Gallery.Options.defaults().withStorage(Gallery.Storage.INT8);
+    GalleryOptions int8 = GalleryOptions.defaults().withStorage(TemplateStorage.INT8);
     Gallery gallery = Gallery.create("test", DIM, int8);
     Embedding alice = randomUnit();
     gallery.enroll("alice", alice);
     Path file = dir.resolve("int8.gallery");
     gallery.save(file);
     // The file holds float32 templates whatever the storage; storage is chosen when loading.
-    Gallery loaded = Gallery.load(file, Gallery.Options.defaults().withStorage(Gallery.Storage.FLOAT16));
-    assertThat(loaded.options().storage()).isEqualTo(Gallery.Storage.FLOAT16);
+    Gallery loaded = Gallery.load(file, GalleryOptions.defaults().withStorage(TemplateStorage.FLOAT16));
+    assertThat(loaded.options().storage()).isEqualTo(TemplateStorage.FLOAT16);
     assertThat(loaded.identify(alice, 1).candidates().get(0).similarity())
         .isEqualTo(gallery.identify(alice, 1).candidates().get(0).similarity());
     assertThat(gallery.identifyAll(List.of(), 3)).isEmpty();

@@ -1,6 +1,8 @@
 package dev.semblance.benchmarks;
 
 import dev.semblance.Gallery;
+import dev.semblance.TemplateStorage;
+import dev.semblance.GalleryOptions;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -19,9 +21,9 @@ public final class GalleryMemory {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     System.out.printf(Locale.ROOT, "%-8s %5s %12s %12s %10s%n", "storage", "d", "bytes/id", "raw float32", "overhead");
     for (int dimension : new int[] {128, 512}) {
-      for (Gallery.Storage storage : Gallery.Storage.values()) {
+      for (TemplateStorage storage : TemplateStorage.values()) {
         long before = liveHeap();
-        Gallery gallery = Gallery.create("memory", dimension, Gallery.Options.defaults().withStorage(storage));
+        Gallery gallery = Gallery.create("memory", dimension, GalleryOptions.defaults().withStorage(storage));
         SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < n; i++) {
           gallery.enroll("id-" + i, RandomVectors.unit(random, dimension));

@@ -2,6 +2,8 @@ package dev.semblance.benchmarks;
 
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
+import dev.semblance.TemplateStorage;
+import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +45,7 @@ public class GallerySearchBenchmark {
   int dimension;
 
   @Param({"FLOAT32", "FLOAT16", "INT8"})
-  Gallery.Storage storage;
+  TemplateStorage storage;
 
   private Gallery gallery;
   private final List<Embedding> probes = new ArrayList<>();
@@ -52,7 +54,7 @@ public class GallerySearchBenchmark {
   @Setup
   public void setUp() {
     SplittableRandom random = new SplittableRandom(42);
-    gallery = Gallery.create("benchmark", dimension, Gallery.Options.defaults().withStorage(storage));
+    gallery = Gallery.create("benchmark", dimension, GalleryOptions.defaults().withStorage(storage));
     for (int i = 0; i < identities; i++) {
       gallery.enroll("id-" + i, RandomVectors.unit(random, dimension));
     }

@@ -3,6 +3,8 @@ package dev.semblance.benchmarks;
 import dev.semblance.Candidate;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
+import dev.semblance.TemplateStorage;
+import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -40,8 +42,8 @@ public final class PeerComparison {
       probes.add(Embedding.of(q));
     }
     System.out.println("semblance_kernels " + Gallery.searchKernel().replace(' ', '_'));
-    for (Gallery.Storage storage : Gallery.Storage.values()) {
-      Gallery g = Gallery.create("peers", d, Gallery.Options.defaults().withStorage(storage));
+    for (TemplateStorage storage : TemplateStorage.values()) {
+      Gallery g = Gallery.create("peers", d, GalleryOptions.defaults().withStorage(storage));
       for (int i = 0; i < n; i++) {
         g.enroll(Integer.toString(i), Embedding.of(gallery[i]));
       }

@@ -3,6 +3,8 @@ package dev.semblance.cuda;
 import dev.semblance.Candidate;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
+import dev.semblance.Acceleration;
+import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
 import dev.semblance.spi.AcceleratedIndex.Candidates;
 import java.io.IOException;
@@ -71,7 +73,7 @@ public final class GpuCheck {
     put("data_seconds", seconds(t0));
 
     t0 = System.nanoTime();
-    Gallery cpu = Gallery.create("gpu-check", d, Gallery.Options.defaults().withAcceleration(Gallery.Acceleration.CPU));
+    Gallery cpu = Gallery.create("gpu-check", d, GalleryOptions.defaults().withAcceleration(Acceleration.CPU));
     for (int i = 0; i < n; i++) {
       cpu.enroll(Integer.toString(i), Embedding.of(rows[i]));
     }
@@ -121,7 +123,7 @@ public final class GpuCheck {
     }
 
     t0 = System.nanoTime();
-    try (Gallery gpu = Gallery.create("gpu-check", d, Gallery.Options.defaults().withAcceleration(Gallery.Acceleration.GPU))) {
+    try (Gallery gpu = Gallery.create("gpu-check", d, GalleryOptions.defaults().withAcceleration(Acceleration.GPU))) {
       for (int i = 0; i < n; i++) {
         gpu.enroll(Integer.toString(i), Embedding.of(rows[i]));
       }

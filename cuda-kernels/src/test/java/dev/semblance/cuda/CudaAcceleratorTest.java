@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
+import dev.semblance.Acceleration;
+import dev.semblance.TemplateStorage;
+import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
 import dev.semblance.SemblanceException;
 import java.util.ArrayList;
@@ -33,7 +36,7 @@ class CudaAcceleratorTest {
       assertThat(auto.identify(e, 1).candidates().get(0).identity()).isEqualTo("a");
     }
     assertThatThrownBy(() -> Gallery.create("test", 16,
-        Gallery.Options.defaults().withAcceleration(Gallery.Acceleration.GPU)))
+        GalleryOptions.defaults().withAcceleration(Acceleration.GPU)))
         .isInstanceOf(SemblanceException.class)
         .hasMessageContaining("a GPU was required")
         .hasMessageContaining("cuda: " + CUDA.unavailableReason());
@@ -45,11 +48,11 @@ class CudaAcceleratorTest {
   void onAGpuAcceleratedGalleriesAnswerExactlyAsCpuOnes() {
     assumeTrue(CUDA.isAvailable(), "no CUDA GPU here: " + CUDA.unavailableReason());
     SplittableRandom random = new SplittableRandom(9);
-    for (Gallery.Storage storage : Gallery.Storage.values()) {
-      try (Gallery gpu = Gallery.create("test", 128, Gallery.Options.defaults().withStorage(storage)
-              .withAcceleration(Gallery.Acceleration.GPU));
-          Gallery cpu = Gallery.create("test", 128, Gallery.Options.defaults().withStorage(storage)
-              .withAcceleration(Gallery.Acceleration.CPU))) {
+    for (TemplateStorage storage : TemplateStorage.values()) {
+      try (Gallery gpu = Gallery.create("test", 128, GalleryOptions.defaults().withStorage(storage)
+              .withAcceleration(Acceleration.GPU));
+          Gallery cpu = Gallery.create("test", 128, GalleryOptions.defaults().withStorage(storage)
+              .withAcceleration(Acceleration.CPU))) {
         assertThat(gpu.isAccelerated()).isTrue();
         for (int i = 0; i < 20_000; i++) {
           Embedding e = unit(random, 128);

@@ -1,5 +1,6 @@
 package dev.semblance.examples;
 
+import dev.semblance.internal.io.DurableFiles;
 import dev.semblance.Box;
 import dev.semblance.Face;
 import dev.semblance.Point;
@@ -53,14 +54,12 @@ final class Annotator {
     } finally {
       g.dispose();
     }
-    try {
-      Path parent = out.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      if (!ImageIO.write(copy, "png", out.toFile())) {
-        throw new IOException("no PNG writer");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + out + ": " + e, e);
-    }
+    DurableFiles.replace(
+        out,
+        stream -> {
+          if (!ImageIO.write(copy, "png", stream)) {
+            throw new IOException("no PNG writer");
+          }
+        });
   }
 }

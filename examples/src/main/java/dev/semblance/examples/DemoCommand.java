@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo",
     description = {"Run the whole pipeline on the sample group photos fetched by the build:",
-        "detect and draw every face, enrol the faces of the first half of the photos into a",
+        "detect and draw every face, enroll the faces of the first half of the photos into a",
         "gallery, then identify every face of the second half (or call it unknown)."})
 final class DemoCommand implements Callable<Integer> {
   @Option(names = "--samples", paramLabel = "DIR",

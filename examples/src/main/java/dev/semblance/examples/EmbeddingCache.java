@@ -1,5 +1,6 @@
 package dev.semblance.examples;
 
+import dev.semblance.internal.io.DurableFiles;
 import dev.semblance.Embedding;
 import dev.semblance.Encoder;
 import dev.semblance.SemblanceException;
@@ -122,33 +123,29 @@ final class EmbeddingCache {
     if (file == null || !dirty) {
       return;
     }
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path temp = Files.createTempFile(parent, ".cache", ".tmp");
-      try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(temp)))) {
-        out.writeInt(FORMAT);
-        out.writeUTF(embedderId);
-        out.writeInt(entries.size());
-        for (Map.Entry<String, Entry> e : entries.entrySet()) {
-          out.writeUTF(e.getKey());
-          out.writeLong(e.getValue().size());
-          out.writeLong(e.getValue().modified());
-          float[] v = e.getValue().vector();
-          out.writeInt(v == null ? 0 : v.length);
-          if (v == null) {
-            out.writeUTF(e.getValue().failure());
-          } else {
-            for (float x : v) {
-              out.writeFloat(x);
+    DurableFiles.replace(
+        file,
+        stream -> {
+          DataOutputStream out = new DataOutputStream(stream);
+          out.writeInt(FORMAT);
+          out.writeUTF(embedderId);
+          out.writeInt(entries.size());
+          for (Map.Entry<String, Entry> e : entries.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeLong(e.getValue().size());
+            out.writeLong(e.getValue().modified());
+            float[] v = e.getValue().vector();
+            out.writeInt(v == null ? 0 : v.length);
+            if (v == null) {
+              out.writeUTF(e.getValue().failure());
+            } else {
+              for (float x : v) {
+                out.writeFloat(x);
+              }
             }
           }
-        }
-      }
-      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      dirty = false;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write embedding cache " + file + ": " + e, e);
-    }
+          out.flush();
+        });
+    dirty = false;
   }
 }

@@ -73,23 +73,23 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, List<Path>> enrol = new TreeMap<>();
+    Map<String, List<Path>> enroll = new TreeMap<>();
     Map<String, List<Path>> probes = new TreeMap<>();
     if (source.split != null) {
       Images.peopleIn(source.split).forEach((name, images) -> {
         if (images.size() > 1) {
-          enrol.put(name, images.subList(0, 1));
+          enroll.put(name, images.subList(0, 1));
           probes.put(name, images.subList(1, images.size()));
         } else {
           probes.put(name, images);
         }
       });
     } else {
-      enrol.putAll(Images.peopleIn(source.folders.galleryDir));
+      enroll.putAll(Images.peopleIn(source.folders.galleryDir));
       probes.putAll(Images.peopleIn(source.folders.probeDir));
     }
     Map<String, List<Path>> extra = distractors == null ? Map.of() : Images.peopleIn(distractors);
-    List<Path> all = Stream.of(enrol, probes, extra).flatMap(m -> m.values().stream())
+    List<Path> all = Stream.of(enroll, probes, extra).flatMap(m -> m.values().stream())
         .flatMap(List::stream).distinct().sorted().toList();
 
     EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
@@ -98,8 +98,8 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
     Map<Path, String> failures = encoded.failures();
     Gallery gallery = Gallery.create(encoded.embedderId(),
         embeddings.isEmpty() ? 1 : embeddings.values().iterator().next().dimension());
-    enrolAll(gallery, enrol, embeddings, "");
-    enrolAll(gallery, extra, embeddings, "distractor:");
+    enrollAll(gallery, enroll, embeddings, "");
+    enrollAll(gallery, extra, embeddings, "distractor:");
 
     List<Integer> ranks = new ArrayList<>();
     List<Float> mateScores = new ArrayList<>();
@@ -265,7 +265,7 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
     return checks;
   }
 
-  private static void enrolAll(Gallery gallery, Map<String, List<Path>> people, Map<Path, Embedding> embeddings, String prefix) {
+  private static void enrollAll(Gallery gallery, Map<String, List<Path>> people, Map<Path, Embedding> embeddings, String prefix) {
     people.forEach((name, images) -> {
       List<Embedding> found = images.stream().map(embeddings::get).filter(e -> e != null).toList();
       if (!found.isEmpty()) {

@@ -1,5 +1,6 @@
 package dev.semblance.examples;
 
+import dev.semblance.internal.io.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -75,22 +76,12 @@ final class Report {
         + "ok=0;p.forEach(function(i){if(i.complete&&i.naturalWidth>0)ok++;});"
         + "document.body.setAttribute('data-plots',(ok===p.length?'ok:':'broken:')+ok);});</script>\n"
         + "</body></html>\n";
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Files.writeString(file, html, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write report " + file + ": " + e, e);
-    }
+    DurableFiles.replace(file, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Writes the figures as JSON beside the report. */
-  static void writeJson(Path file, Map<String, Object> figures) {
-    try {
-      Files.writeString(file, Json.write(figures), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + file + ": " + e, e);
-    }
+  static void writeJson(Path file, Object figures) {
+    DurableFiles.replace(file, out -> out.write(Json.write(figures).getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String row(String key, String valueHtml) {

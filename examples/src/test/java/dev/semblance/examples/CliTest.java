@@ -66,10 +66,10 @@ class CliTest {
       Files.copy(tv().resolve(name).resolve(name + "1.png"), people.resolve(name).resolve("1.png"));
     }
     Path gallery = dir.resolve("cast.gallery");
-    Run enrol = run("enroll", "--gallery", gallery.toString(), "--from", people.toString());
-    assertThat(enrol.exitCode()).as(enrol.err()).isZero();
-    assertThat(enrol.out()).contains("enrolled 4 identities from 4 images");
-    assertThat(enrol.err()).contains("enrolling [");
+    Run enroll = run("enroll", "--gallery", gallery.toString(), "--from", people.toString());
+    assertThat(enroll.exitCode()).as(enroll.err()).isZero();
+    assertThat(enroll.out()).contains("enrolled 4 identities from 4 images");
+    assertThat(enroll.err()).contains("enrolling [");
 
     Run more = run("enroll", "--gallery", gallery.toString(), "leonard", tv().resolve("leonard/leonard1.png").toString());
     assertThat(more.exitCode()).isZero();

@@ -42,7 +42,10 @@ final class FreeBatchRewrite {
 
   private FreeBatchRewrite() {}
 
-  /** The rewritten model, or empty when the graph is not of the supported shape. */
+  /**
+   * The rewritten model, or empty when the graph is not of the supported shape or the bytes are
+   * not a well-formed model (ONNX Runtime then refuses the original with a clear error).
+   */
   static Optional<byte[]> apply(byte[] model) {
     try {
       return Optional.ofNullable(rewrite(model));
@@ -64,11 +67,11 @@ final class FreeBatchRewrite {
         .map(Field::string)
         .collect(Collectors.toSet());
     List<Field> inputs = graph.all(GRAPH_INPUT).stream()
-        .filter(f -> !initializers.contains(f.message().first(VALUE_INFO_NAME).string()))
+        .filter(f -> !initializers.contains(f.message().require(VALUE_INFO_NAME).string()))
         .toList();
     List<Field> outputs = graph.all(GRAPH_OUTPUT);
     List<Field> reshapes = graph.all(GRAPH_NODE).stream()
-        .filter(f -> "Reshape".equals(f.message().first(NODE_OP_TYPE).string()))
+        .filter(f -> "Reshape".equals(f.message().require(NODE_OP_TYPE).string()))
         .toList();
     if (inputs.size() != 1 || outputs.size() != 1 || reshapes.size() != 1
         || !graph.all(GRAPH_VALUE_INFO).isEmpty()) {
@@ -84,7 +87,7 @@ final class FreeBatchRewrite {
     }
     String shapeName = reshapeInputs.get(1).string();
     Field shapeInit = graph.all(GRAPH_INITIALIZER).stream()
-        .filter(f -> shapeName.equals(f.message().first(TENSOR_NAME).string()))
+        .filter(f -> shapeName.equals(f.message().require(TENSOR_NAME).string()))
         .findFirst()
         .orElse(null);
     if (shapeInit == null || !freeReshape(shapeInit, outShape[1])) {
@@ -102,11 +105,11 @@ final class FreeBatchRewrite {
     ProtoMessage tensor = initializer.message();
     Field type = tensor.first(TENSOR_DATA_TYPE);
     Field raw = tensor.first(TENSOR_RAW_DATA);
-    if (type == null || type.varint != INT64 || raw == null || raw.bytes.length != 16
+    if (type == null || type.varint() != INT64 || raw == null || raw.bytes().length != 16
         || tensor.first(TENSOR_INT64_DATA) != null) {
       return false;
     }
-    ByteBuffer values = ByteBuffer.wrap(raw.bytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer values = ByteBuffer.wrap(raw.bytes()).order(ByteOrder.LITTLE_ENDIAN);
     long first = values.getLong(0);
     long second = values.getLong(8);
     if (first != 1 || (second != -1 && second != width)) {
@@ -125,7 +128,7 @@ final class FreeBatchRewrite {
     return shape.all(SHAPE_DIM).stream()
         .mapToLong(d -> {
           Field v = d.message().first(DIM_VALUE);
-          return v == null ? -1 : v.varint;
+          return v == null ? -1 : v.varint();
         })
         .toArray();
   }
@@ -154,7 +157,7 @@ final class FreeBatchRewrite {
     }
     ProtoMessage dim = firstDim.message();
     Field value = dim.first(DIM_VALUE);
-    if (value == null || value.varint != 1) {
+    if (value == null || value.varint() != 1) {
       return false;
     }
     dim.fields.remove(value);

@@ -28,12 +28,31 @@ final class ProtoMessage {
       this.wireType = wireType;
     }
 
+    /** The value parsed as a message; a field of another wire type is malformed input. */
     ProtoMessage message() {
-      return ProtoMessage.parse(bytes);
+      return ProtoMessage.parse(bytes());
     }
 
     String string() {
-      return new String(bytes, StandardCharsets.UTF_8);
+      return new String(bytes(), StandardCharsets.UTF_8);
+    }
+
+    /** The length-delimited value. */
+    byte[] bytes() {
+      if (wireType != BYTES) {
+        throw new IllegalArgumentException(
+            "field " + number + " has wire type " + wireType + ", not length-delimited");
+      }
+      return bytes;
+    }
+
+    /** The varint value. */
+    long varint() {
+      if (wireType != VARINT) {
+        throw new IllegalArgumentException(
+            "field " + number + " has wire type " + wireType + ", not varint");
+      }
+      return varint;
     }
   }
 
@@ -61,8 +80,18 @@ final class ProtoMessage {
     return fields.stream().filter(f -> f.number == number).toList();
   }
 
+  /** The first field of this number, or null. */
   Field first(int number) {
     return fields.stream().filter(f -> f.number == number).findFirst().orElse(null);
+  }
+
+  /** The first field of this number; a message without one is malformed input. */
+  Field require(int number) {
+    Field f = first(number);
+    if (f == null) {
+      throw new IllegalArgumentException("message has no field " + number);
+    }
+    return f;
   }
 
   byte[] toByteArray() {

@@ -211,6 +211,10 @@ class EncoderTest {
     Files.write(model, new byte[] {1, 2, 3});
     assertThatThrownBy(() -> Encoder.builder().embedder(EmbedderModel.fromFile(model).build()).build())
         .isInstanceOf(ModelException.class).hasMessageContaining("cannot load");
+    // The graph field sent as a varint: once a NullPointerException out of the batch rewrite.
+    Files.write(model, new byte[] {56, 1});
+    assertThatThrownBy(() -> Encoder.builder().embedder(EmbedderModel.fromFile(model).build()).build())
+        .isInstanceOf(ModelException.class).hasMessageContaining("cannot load");
   }
 
   @Test

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.semblance.Calibration;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
+import dev.semblance.TemplateStorage;
+import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
 import dev.semblance.evaluation.CrossValidation;
 import dev.semblance.evaluation.Scores;
@@ -179,22 +181,22 @@ class LfwDevAccuracyTest {
       testPeople.add(p.first().getParent().getFileName().toString());
       testPeople.add(p.second().getParent().getFileName().toString());
     });
-    Map<String, Embedding> enrol = new java.util.TreeMap<>();
+    Map<String, Embedding> enroll = new java.util.TreeMap<>();
     List<Embedding> probes = new java.util.ArrayList<>();
     List<String> truth = new java.util.ArrayList<>();
     cache.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
       String who = e.getKey().getParent().getFileName().toString();
-      if (testPeople.contains(who) && !enrol.containsKey(who)) {
-        enrol.put(who, e.getValue());
+      if (testPeople.contains(who) && !enroll.containsKey(who)) {
+        enroll.put(who, e.getValue());
       } else {
         probes.add(e.getValue());
         truth.add(testPeople.contains(who) ? who : null);
       }
     });
     List<Identification> reference = null;
-    for (Gallery.Storage storage : Gallery.Storage.values()) {
-      Gallery gallery = Gallery.create(embedderId, 512, Gallery.Options.defaults().withStorage(storage));
-      enrol.forEach(gallery::enroll);
+    for (TemplateStorage storage : TemplateStorage.values()) {
+      Gallery gallery = Gallery.create(embedderId, 512, GalleryOptions.defaults().withStorage(storage));
+      enroll.forEach(gallery::enroll);
       List<Identification> batch = gallery.identifyAll(probes, 10);
       if (reference == null) {
         reference = new java.util.ArrayList<>();
@@ -214,7 +216,7 @@ class LfwDevAccuracyTest {
     }
     log.info(String.format(Locale.ROOT, "DevTest identification, %d enrolled, %d probes (%d mated): "
         + "rank-1 %.2f%%, identical top-10 and scores for float32, float16, int8, batched and single",
-        enrol.size(), probes.size(), mated, 100.0 * rankOne / mated));
+        enroll.size(), probes.size(), mated, 100.0 * rankOne / mated));
     assertThat((double) rankOne / mated).isGreaterThan(0.95);
   }
 }

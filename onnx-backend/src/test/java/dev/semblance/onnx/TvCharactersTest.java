@@ -45,7 +45,7 @@ class TvCharactersTest {
     return TestData.dir("tv-characters").resolve(person).resolve(person + n + ".png");
   }
 
-  private static Gallery enrolFirstImages(List<String> people) {
+  private static Gallery enrollFirstImages(List<String> people) {
     Gallery gallery = Gallery.create(encoder);
     for (String person : people) {
       gallery.enroll(person, encoder.encodeMainFace(image(person, 1)).embedding());
@@ -55,7 +55,7 @@ class TvCharactersTest {
 
   @Test
   void oneShotEnrolmentIdentifiesTheOtherImages() {
-    Gallery gallery = enrolFirstImages(PEOPLE);
+    Gallery gallery = enrollFirstImages(PEOPLE);
     int correct = 0;
     int known = 0;
     int probes = 0;
@@ -85,7 +85,7 @@ class TvCharactersTest {
     for (String absent : PEOPLE) {
       List<String> others = new ArrayList<>(PEOPLE);
       others.remove(absent);
-      Gallery gallery = enrolFirstImages(others);
+      Gallery gallery = enrollFirstImages(others);
       for (int n = 1; n <= 5; n++) {
         Identification id = gallery.identify(encoder.encodeMainFace(image(absent, n)).embedding(), 1);
         probes++;
@@ -114,7 +114,7 @@ class TvCharactersTest {
 
   @Test
   void theEnrolledCastIsRecognisedInAGroupPhoto() {
-    Gallery gallery = enrolFirstImages(PEOPLE);
+    Gallery gallery = enrollFirstImages(PEOPLE);
     // bbt3: Sheldon, Howard, Penny, Raj and Leonard, from left to right.
     List<Face> faces = new ArrayList<>(encoder.encode(TestData.dir("tv-characters/group-photos").resolve("bbt3.jpg")));
     faces.sort((a, b) -> Float.compare(a.box().left(), b.box().left()));
@@ -128,7 +128,7 @@ class TvCharactersTest {
 
   @Test
   void aSavedGalleryAnswersLikeTheOriginal(@TempDir Path dir) {
-    Gallery gallery = enrolFirstImages(PEOPLE);
+    Gallery gallery = enrollFirstImages(PEOPLE);
     Path file = dir.resolve("cast.gallery");
     gallery.save(file);
     Gallery loaded = Gallery.load(file);

@@ -1,6 +1,6 @@
 package dev.semblance.internal.gallery;
 
-import dev.semblance.Gallery.Acceleration;
+import dev.semblance.Acceleration;
 import dev.semblance.SemblanceException;
 import dev.semblance.spi.AcceleratedIndex;
 import dev.semblance.spi.SearchAccelerator;

@@ -20,7 +20,7 @@ import java.util.zip.CRC32C;
  * record  := length(u32) crc32c(u32, of payload) payload(length bytes)
  * payload := type(u8) body
  *   HEADER (1): embedderId(utf) dimension(i32) threshold(f32) targetFpir(f64, NaN if none)
- *   ENROL  (2): identity(utf) count(i32) count × dimension × f32     -- templates added
+ *   ENROLL  (2): identity(utf) count(i32) count × dimension × f32     -- templates added
  *   REMOVE (3): identity(utf)                                        -- identity erased
  *   SETTINGS (4): threshold(f32) targetFpir(f64, NaN if none)        -- threshold changed
  *   LOG_HEADER (5): embedderId(utf) dimension(i32) generation(i64)  -- first record of a log
@@ -28,9 +28,9 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * All integers are big-endian; {@code utf} is a u16 length and UTF-8 bytes. Records are
- * self-delimiting and checksummed. A snapshot (magic {@code \x89SMBG}) holds HEADER, ENROL and
+ * self-delimiting and checksummed. A snapshot (magic {@code \x89SMBG}) holds HEADER, ENROLL and
  * END records; the END record makes truncation at a record boundary detectable. A log (magic
- * {@code \x89SMBL}) holds a LOG_HEADER naming the snapshot generation it follows, then ENROL,
+ * {@code \x89SMBL}) holds a LOG_HEADER naming the snapshot generation it follows, then ENROLL,
  * REMOVE and SETTINGS records appended one operation at a time; it has no END, so a crash can
  * leave its last record torn, which {@link #readLog} tells apart from damage further in. Log
  * records carry a checksum of their length too ({@code length(u32) crc32c(length) crc32c(payload)
@@ -41,7 +41,7 @@ public final class GalleryCodec {
   static final byte[] LOG_MAGIC = {(byte) 0x89, 'S', 'M', 'B', 'L', '\r', '\n', 0x1A};
   public static final int VERSION = 1;
   static final int HEADER = 1;
-  static final int ENROL = 2;
+  static final int ENROLL = 2;
   static final int REMOVE = 3;
   static final int SETTINGS = 4;
   static final int LOG_HEADER = 5;
@@ -57,7 +57,7 @@ public final class GalleryCodec {
   public interface Sink {
     void header(String embedderId, int dimension, float threshold, double targetFpir);
 
-    void enrol(String identity, float[][] templates);
+    void enroll(String identity, float[][] templates);
 
     void remove(String identity);
   }
@@ -66,7 +66,7 @@ public final class GalleryCodec {
   public interface LogSink {
     void logHeader(String embedderId, int dimension, long generation);
 
-    void enrol(String identity, float[][] templates);
+    void enroll(String identity, float[][] templates);
 
     void remove(String identity);
 
@@ -89,8 +89,8 @@ public final class GalleryCodec {
     return all;
   }
 
-  public static byte[] enrolPayload(String identity, java.util.List<float[]> vectors, int dimension) {
-    return payload(ENROL, body -> writeEnrol(body, identity, vectors, dimension));
+  public static byte[] enrollPayload(String identity, java.util.List<float[]> vectors, int dimension) {
+    return payload(ENROLL, body -> writeEnroll(body, identity, vectors, dimension));
   }
 
   public static byte[] removePayload(String identity) {
@@ -104,7 +104,7 @@ public final class GalleryCodec {
     });
   }
 
-  private static void writeEnrol(DataOutputStream body, String identity, java.util.List<float[]> vectors,
+  private static void writeEnroll(DataOutputStream body, String identity, java.util.List<float[]> vectors,
       int dimension) throws IOException {
     body.writeUTF(identity);
     body.writeInt(vectors.size());
@@ -185,8 +185,8 @@ public final class GalleryCodec {
       });
     }
 
-    public void enrol(String identity, java.util.List<float[]> vectors) throws IOException {
-      record(ENROL, body -> writeEnrol(body, identity, vectors, dimension));
+    public void enroll(String identity, java.util.List<float[]> vectors) throws IOException {
+      record(ENROLL, body -> writeEnroll(body, identity, vectors, dimension));
       templates += vectors.size();
     }
 
@@ -282,10 +282,10 @@ public final class GalleryCodec {
             }
             sink.header(embedder, dimension, threshold, targetFpir);
           }
-          case ENROL -> {
+          case ENROLL -> {
             String identity = body.readUTF();
             float[][] vectors = readTemplates(body, dimension, identity, source, offset);
-            sink.enrol(identity, vectors);
+            sink.enroll(identity, vectors);
             templates += vectors.length;
           }
           case REMOVE -> sink.remove(body.readUTF());
@@ -418,9 +418,9 @@ public final class GalleryCodec {
             }
             sink.logHeader(embedder, dimension, declared);
           }
-          case ENROL -> {
+          case ENROLL -> {
             String identity = body.readUTF();
-            sink.enrol(identity, readTemplates(body, dimension, identity, source, offset));
+            sink.enroll(identity, readTemplates(body, dimension, identity, source, offset));
           }
           case REMOVE -> sink.remove(body.readUTF());
           case SETTINGS -> {
@@ -515,7 +515,7 @@ public final class GalleryCodec {
 
   private static void checkConsumed(int type, DataInputStream body, String source, long offset)
       throws IOException {
-    if (type != ENROL && body.available() != 0) {
+    if (type != ENROLL && body.available() != 0) {
       throw corrupt(source, offset, "record has " + body.available() + " unexpected trailing bytes");
     }
   }

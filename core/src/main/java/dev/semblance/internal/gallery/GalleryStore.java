@@ -1,10 +1,10 @@
 package dev.semblance.internal.gallery;
 
-import dev.semblance.Gallery.Durability;
+import dev.semblance.Durability;
 import dev.semblance.GalleryFormatException;
 import dev.semblance.GalleryLockedException;
+import dev.semblance.internal.io.DurableFiles;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,10 +15,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -148,8 +146,8 @@ public final class GalleryStore implements Closeable {
           }
 
           @Override
-          public void enrol(String identity, float[][] templates) {
-            replay.enrol(identity, templates);
+          public void enroll(String identity, float[][] templates) {
+            replay.enroll(identity, templates);
           }
 
           @Override
@@ -197,9 +195,9 @@ public final class GalleryStore implements Closeable {
         }
 
         @Override
-        public void enrol(String identity, float[][] templates) {
+        public void enroll(String identity, float[][] templates) {
           records[0]++;
-          replay.enrol(identity, templates);
+          replay.enroll(identity, templates);
         }
 
         @Override
@@ -240,14 +238,8 @@ public final class GalleryStore implements Closeable {
 
   private void createLog(long newGeneration) throws IOException {
     Path file = logFile(newGeneration);
-    Path temp = directory.resolve(file.getFileName() + ".tmp");
     byte[] start = GalleryCodec.logStart(embedderId, dimension, newGeneration, cipher);
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      writeFully(channel, start);
-      channel.force(true);
-    }
-    move(temp, file);
-    syncDirectory();
+    DurableFiles.replaceOrThrow(file, out -> out.write(start));
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     channel.position(start.length);
     FileChannel old;
@@ -323,17 +315,9 @@ public final class GalleryStore implements Closeable {
   public void compact(SnapshotWriter writer) {
     long next = generation + 1;
     Path snapshot = snapshotFile(next);
-    Path temp = directory.resolve(snapshot.getFileName() + ".tmp");
     try {
       awaitAllDurable();
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
-        writer.write(out, cipher);
-        out.flush();
-        channel.force(true);
-      }
-      move(temp, snapshot);
-      syncDirectory();
+      DurableFiles.replaceOrThrow(snapshot, out -> writer.write(out, cipher));
       long old = generation;
       createLog(next);
       if (old > 0) {
@@ -411,20 +395,9 @@ public final class GalleryStore implements Closeable {
     }
   }
 
-  private static void move(Path from, Path to) throws IOException {
-    try {
-      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-    }
+  private void syncDirectory() {
+    DurableFiles.fsyncFolder(directory);
   }
 
-  private void syncDirectory() {
-    try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | UnsupportedOperationException ignored) {
-      // Not every platform lets a directory be opened; the renames are then as durable as it allows.
-    }
-  }
 
 }

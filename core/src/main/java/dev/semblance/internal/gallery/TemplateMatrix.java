@@ -1,6 +1,6 @@
 package dev.semblance.internal.gallery;
 
-import dev.semblance.Gallery.Storage;
+import dev.semblance.TemplateStorage;
 import dev.semblance.internal.vector.Half;
 import dev.semblance.internal.vector.Kernels;
 import dev.semblance.internal.vector.VectorKernels;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * live in chunks of a power-of-two number of rows (at most 256 KiB of floats each), so a gallery
  * of millions never needs one huge array, appends never copy old rows, and a removal moves the
  * last rows into the holes. The chunks stay below G1's smallest humongous-object size: larger
- * ones would each be given whole heap regions, up to doubling the memory a gallery takes. With quantised {@link Storage} a second, smaller copy of every row is
+ * ones would each be given whole heap regions, up to doubling the memory a gallery takes. With quantised {@link TemplateStorage} a second, smaller copy of every row is
  * what the scan reads; the float32 rows are kept to re-rank the survivors exactly. An attached
  * {@link AcceleratedIndex} mirrors every change and shortlists candidates for large searches.
  *
@@ -34,7 +34,7 @@ public final class TemplateMatrix {
   private static final int QUERY_BLOCK = 64;
 
   private final int dimension;
-  private final Storage storage;
+  private final TemplateStorage storage;
   private final VectorKernels kernels;
   private final int chunkShift;
   private final int chunkMask;
@@ -57,11 +57,11 @@ public final class TemplateMatrix {
   /** Accelerated searches whose shortlist could not be confirmed, so the CPU searched again. */
   final java.util.concurrent.atomic.AtomicLong unconfirmed = new java.util.concurrent.atomic.AtomicLong();
 
-  public TemplateMatrix(int dimension, Storage storage) {
+  public TemplateMatrix(int dimension, TemplateStorage storage) {
     this(dimension, storage, Kernels.get());
   }
 
-  TemplateMatrix(int dimension, Storage storage, VectorKernels kernels) {
+  TemplateMatrix(int dimension, TemplateStorage storage, VectorKernels kernels) {
     this.dimension = dimension;
     this.storage = storage;
     this.kernels = kernels;
@@ -75,7 +75,7 @@ public final class TemplateMatrix {
     return dimension;
   }
 
-  public Storage storage() {
+  public TemplateStorage storage() {
     return storage;
   }
 
@@ -187,7 +187,7 @@ public final class TemplateMatrix {
       }
       case FLOAT32 -> { }
     }
-    if (storage != Storage.FLOAT32) {
+    if (storage != TemplateStorage.FLOAT32) {
       errors.get(tc)[ta] = errors.get(fc)[fa];
     }
     int slot = owners.get(fc)[fa];
@@ -367,7 +367,7 @@ public final class TemplateMatrix {
     TopK[][] partial = new TopK[slices][];
     Parallel.run(slices, executor, slices == 1 ? 0 : helpers, s -> {
       int from = s * perSlice, to = Math.min(count, from + perSlice);
-      partial[s] = probes.length == 1 && storage == Storage.FLOAT32
+      partial[s] = probes.length == 1 && storage == TemplateStorage.FLOAT32
           ? new TopK[] {scanExact(probes[0], k, from, to)}
           : scanBounded(probes, k, from, to);
     });
@@ -432,7 +432,7 @@ public final class TemplateMatrix {
       int chunk = row >>> chunkShift, end = Math.min(to, (chunk + 1) << chunkShift);
       int[] owner = owners.get(chunk);
       float[] error = errors.get(chunk);
-      if (storage == Storage.INT8) {
+      if (storage == TemplateStorage.INT8) {
         byte[] rows = bytes.get(chunk);
         float[] scale = scales.get(chunk);
         for (; row < end; row++) {
@@ -468,7 +468,7 @@ public final class TemplateMatrix {
       }
     }
     float[] scores = new float[QUERY_BLOCK * tileRows];
-    float[] tile = storage == Storage.FLOAT32 ? null : new float[tileRows * dimension];
+    float[] tile = storage == TemplateStorage.FLOAT32 ? null : new float[tileRows * dimension];
     for (int row = from; row < to; ) {
       int chunk = row >>> chunkShift;
       int n = Math.min(tileRows, Math.min(to, (chunk + 1) << chunkShift) - row);
@@ -484,7 +484,7 @@ public final class TemplateMatrix {
         offset = 0;
       }
       int[] owner = owners.get(chunk);
-      float[] error = storage == Storage.FLOAT32 ? null : errors.get(chunk);
+      float[] error = storage == TemplateStorage.FLOAT32 ? null : errors.get(chunk);
       for (int b = 0; b < blocks; b++) {
         int queries = blockQueries[b].length / dimension;
         kernels.dotBlock(blockQueries[b], queries, rows, offset, n, dimension, scores);
@@ -502,7 +502,7 @@ public final class TemplateMatrix {
 
   private void dequantise(int chunk, int at, int n, float[] tile) {
     int offset = at * dimension;
-    if (storage == Storage.INT8) {
+    if (storage == TemplateStorage.INT8) {
       byte[] b = bytes.get(chunk);
       float[] scale = scales.get(chunk);
       for (int r = 0; r < n; r++) {

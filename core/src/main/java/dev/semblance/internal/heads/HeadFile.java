@@ -1,5 +1,6 @@
 package dev.semblance.internal.heads;
 
+import dev.semblance.internal.io.DurableFiles;
 import dev.semblance.SemblanceException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -42,10 +42,7 @@ public final class HeadFile {
       CRC32C crc = new CRC32C();
       crc.update(bytes.toByteArray());
       out.writeInt((int) crc.getValue());
-      Path target = file.toAbsolutePath();
-      Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-      Files.write(temp, bytes.toByteArray());
-      Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      DurableFiles.replaceOrThrow(file, bytes::writeTo);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e, e);
     }

@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -14,14 +15,27 @@ import jdk.incubator.vector.VectorSpecies;
  * without the module fails.
  */
 final class PanamaKernels implements VectorKernels {
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  /** The preferred width, or a narrower one forced by {@link Kernels#BITS_PROPERTY}. */
+  private static final int BITS =
+      Kernels.vectorBits(FloatVector.SPECIES_PREFERRED.vectorBitSize());
+  // Static final species, so that C2 folds them into constants.
+  private static final VectorSpecies<Float> F =
+      VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
   private static final int L = F.length();
-  private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Integer> I =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
   /** As many halves or bytes as F has floats, for widening conversions. */
   private static final VectorSpecies<Short> S =
       VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
   private static final VectorSpecies<Byte> B =
-      VectorSpecies.of(byte.class, VectorShape.forBitSize(F.vectorBitSize() / 4));
+      VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 4)));
+  /**
+   * At 128 bits, L bytes would need a 32-bit vector, which does not exist: a 64-bit one is loaded
+   * under a mask of its first L lanes instead, so that no byte past the row is read.
+   */
+  private static final boolean BYTES_MASKED = B.length() > L;
+
+  private static final VectorMask<Byte> FIRST_L_BYTES = B.indexInRange(0, L);
 
   static final PanamaKernels INSTANCE = new PanamaKernels();
 
@@ -100,7 +114,11 @@ final class PanamaKernels implements VectorKernels {
   }
 
   private static FloatVector bytes(byte[] b, int offset) {
-    return (FloatVector) ByteVector.fromArray(B, b, offset).convertShape(VectorOperators.B2F, F, 0);
+    ByteVector v =
+        BYTES_MASKED
+            ? ByteVector.fromArray(B, b, offset, FIRST_L_BYTES)
+            : ByteVector.fromArray(B, b, offset);
+    return (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
   }
 
   @Override

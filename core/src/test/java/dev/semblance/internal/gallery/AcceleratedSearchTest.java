@@ -2,7 +2,7 @@ package dev.semblance.internal.gallery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.semblance.Gallery.Storage;
+import dev.semblance.TemplateStorage;
 import dev.semblance.internal.vector.Kernels;
 import dev.semblance.spi.AcceleratedIndex;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ class AcceleratedSearchTest {
   @Test
   void mirrorFollowsAppendsAndRemovals() {
     SplittableRandom random = new SplittableRandom(2);
-    TemplateMatrix matrix = new TemplateMatrix(DIMENSION, Storage.FLOAT32, Kernels.get());
+    TemplateMatrix matrix = new TemplateMatrix(DIMENSION, TemplateStorage.FLOAT32, Kernels.get());
     for (int r = 0; r < 3000; r++) {
       matrix.append(r % 1000, TemplateMatrixTest.unit(random, DIMENSION)); // attached later: copied
     }
@@ -46,8 +46,8 @@ class AcceleratedSearchTest {
   @Test
   void answersEqualTheCpuSearchIncludingWhenTheShortlistIsNotEnough() {
     SplittableRandom random = new SplittableRandom(3);
-    TemplateMatrix accelerated = new TemplateMatrix(DIMENSION, Storage.FLOAT32, Kernels.get());
-    TemplateMatrix plain = new TemplateMatrix(DIMENSION, Storage.FLOAT32, Kernels.get());
+    TemplateMatrix accelerated = new TemplateMatrix(DIMENSION, TemplateStorage.FLOAT32, Kernels.get());
+    TemplateMatrix plain = new TemplateMatrix(DIMENSION, TemplateStorage.FLOAT32, Kernels.get());
     NoisyDevice device = new NoisyDevice(2e-3f, 11);
     accelerated.attach(device);
     float[] crowded = TemplateMatrixTest.unit(random, DIMENSION);
@@ -76,7 +76,7 @@ class AcceleratedSearchTest {
   @Test
   void aFailingDeviceIsDroppedAndTheCpuAnswers() {
     SplittableRandom random = new SplittableRandom(4);
-    TemplateMatrix matrix = new TemplateMatrix(DIMENSION, Storage.FLOAT32, Kernels.get());
+    TemplateMatrix matrix = new TemplateMatrix(DIMENSION, TemplateStorage.FLOAT32, Kernels.get());
     NoisyDevice device = new NoisyDevice(1e-3f, 5);
     device.failSearches = true;
     matrix.attach(device);

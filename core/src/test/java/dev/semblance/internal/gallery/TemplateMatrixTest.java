@@ -3,7 +3,7 @@ package dev.semblance.internal.gallery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.semblance.Gallery.Storage;
+import dev.semblance.TemplateStorage;
 import dev.semblance.internal.vector.Kernels;
 import dev.semblance.internal.vector.VectorKernels;
 import java.util.ArrayList;
@@ -39,8 +39,8 @@ class TemplateMatrixTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Storage.class)
-  void searchEqualsBruteForce(Storage storage) {
+  @EnumSource(TemplateStorage.class)
+  void searchEqualsBruteForce(TemplateStorage storage) {
     for (VectorKernels kernels : kernels()) {
       for (int dimension : new int[] {3, 128, 513}) {
         for (int rows : new int[] {0, 1, 5, 1000, 9000}) {
@@ -83,8 +83,8 @@ class TemplateMatrixTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Storage.class)
-  void nearTiesAreResolvedExactly(Storage storage) {
+  @EnumSource(TemplateStorage.class)
+  void nearTiesAreResolvedExactly(TemplateStorage storage) {
     // Hundreds of templates whose scores differ by less than the quantisation error.
     int dimension = 256;
     SplittableRandom random = new SplittableRandom(11);
@@ -105,8 +105,8 @@ class TemplateMatrixTest {
   }
 
   @ParameterizedTest
-  @EnumSource(Storage.class)
-  void removalMovesRowsAndWipesTheFreedOnes(Storage storage) {
+  @EnumSource(TemplateStorage.class)
+  void removalMovesRowsAndWipesTheFreedOnes(TemplateStorage storage) {
     int dimension = 64;
     SplittableRandom random = new SplittableRandom(17);
     TemplateMatrix matrix = new TemplateMatrix(dimension, storage, Kernels.get());
@@ -150,7 +150,7 @@ class TemplateMatrixTest {
 
   @Test
   void aRejectingExecutorOnlyMeansNoHelp() {
-    TemplateMatrix matrix = new TemplateMatrix(512, Storage.FLOAT32, Kernels.get());
+    TemplateMatrix matrix = new TemplateMatrix(512, TemplateStorage.FLOAT32, Kernels.get());
     SplittableRandom random = new SplittableRandom(1);
     for (int r = 0; r < 5000; r++) {
       matrix.append(r, unit(random, 512));

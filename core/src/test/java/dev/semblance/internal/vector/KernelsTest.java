@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.SplittableRandom;
 import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -85,5 +86,34 @@ class KernelsTest {
       v[i] = (float) (random.nextDouble() * 2 - 1);
     }
     return v;
+  }
+
+  @Test
+  void aForcedWidthIsTheOneInUse() {
+    String forced = System.getProperty(Kernels.BITS_PROPERTY);
+    assumeTrue(forced != null, "no vector width forced in this JVM (the width executions force one)");
+    assumeTrue(Kernels.panama().isPresent(), "jdk.incubator.vector is not readable in this JVM");
+    assertThat(Kernels.panama().get().name()).endsWith(", " + forced + "-bit");
+  }
+
+  @Test
+  void aForcedWidthMustBeOneThePlatformHas() {
+    String before = System.getProperty(Kernels.BITS_PROPERTY);
+    try {
+      System.setProperty(Kernels.BITS_PROPERTY, "128");
+      assertThat(Kernels.vectorBits(512)).isEqualTo(128);
+      System.setProperty(Kernels.BITS_PROPERTY, "512");
+      assertThat(Kernels.vectorBits(256)).as("wider than the platform").isEqualTo(256);
+      System.setProperty(Kernels.BITS_PROPERTY, "96");
+      assertThat(Kernels.vectorBits(256)).as("not a width").isEqualTo(256);
+      System.setProperty(Kernels.BITS_PROPERTY, "wide");
+      assertThat(Kernels.vectorBits(512)).isEqualTo(512);
+    } finally {
+      if (before == null) {
+        System.clearProperty(Kernels.BITS_PROPERTY);
+      } else {
+        System.setProperty(Kernels.BITS_PROPERTY, before);
+      }
+    }
   }
 }

@@ -1,9 +1,7 @@
-package dev.semblance.onnx;
+package dev.semblance.internal.image;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.semblance.InvalidImageException;
-import dev.semblance.internal.image.ImageDecoder;
-import dev.semblance.internal.image.RgbImage;
 
 /**
  * Coverage-guided fuzzing of the image decoding path (format sniffing, ImageIO and TwelveMonkeys

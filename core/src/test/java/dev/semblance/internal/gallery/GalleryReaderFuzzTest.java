@@ -1,9 +1,8 @@
-package dev.semblance.onnx;
+package dev.semblance.internal.gallery;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.semblance.GalleryFormatException;
-import dev.semblance.internal.gallery.GalleryCodec;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +38,7 @@ class GalleryReaderFuzzTest {
     public void logHeader(String embedderId, int dimension, long generation) {}
 
     @Override
-    public void enrol(String identity, float[][] templates) {}
+    public void enroll(String identity, float[][] templates) {}
 
     @Override
     public void remove(String identity) {}

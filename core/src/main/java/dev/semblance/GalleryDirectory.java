@@ -1,0 +1,92 @@
+package dev.semblance;
+
+import dev.semblance.internal.gallery.RecordCipher;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Objects;
+import javax.crypto.SecretKey;
+
+/**
+ * Opens a {@link Gallery} kept in a directory ({@link Gallery#directory}). Every enrolment, removal and threshold change is
+ * appended to a log on disk before it is applied, and with a durable {@link Durability} the call
+ * returns only once that record is on disk; reopening after a crash replays the log, cutting off
+ * a record the crash tore (with a warning). The log is compacted into a snapshot as it grows, or
+ * by {@link Gallery#compact()}; a compacted directory holds no trace of removed identities. One process
+ * at a time may have a directory open; {@link Gallery#close()} releases it.
+ *
+ * <p><b>Thread safety.</b> Not thread-safe; use one builder from one thread.
+ */
+public final class GalleryDirectory {
+  private final Path directory;
+  private String embedderId;
+  private int dimension;
+  private GalleryOptions options = GalleryOptions.defaults();
+  private Durability durability = Durability.GROUP_COMMIT;
+  private SecretKey key;
+
+  GalleryDirectory(Path directory) {
+    this.directory = Objects.requireNonNull(directory, "directory");
+  }
+
+  /** The embedder whose templates the directory holds: {@code encoder}'s. */
+  public GalleryDirectory embedder(Encoder encoder) {
+    return embedder(encoder.embedderId(), encoder.dimension());
+  }
+
+  /** The embedder whose templates the directory holds, by id and dimension. */
+  public GalleryDirectory embedder(String embedderId, int dimension) {
+    this.embedderId = Objects.requireNonNull(embedderId, "embedderId");
+    this.dimension = dimension;
+    return this;
+  }
+
+  /** Search options; {@link GalleryOptions#defaults()} if not set. */
+  public GalleryDirectory options(GalleryOptions options) {
+    this.options = Objects.requireNonNull(options, "options");
+    return this;
+  }
+
+  /** When a change is on disk; {@link Durability#GROUP_COMMIT} if not set. */
+  public GalleryDirectory durability(Durability durability) {
+    this.durability = Objects.requireNonNull(durability, "durability");
+    return this;
+  }
+
+  /**
+   * Seals every record of the directory's files with AES-GCM under {@code key}, bound to its
+   * file and position, so that without the key the templates and names cannot be read and any
+   * change to the files is detected. The key is never stored; keep it in a key store. A new
+   * directory is created encrypted.
+   *
+   * @throws IllegalArgumentException if {@code key} is not an AES key of 128, 192 or 256 bits
+   */
+  public GalleryDirectory encryptionKey(SecretKey key) {
+    RecordCipher.of(Objects.requireNonNull(key, "key")); // checks it now, where the caller is
+    this.key = key;
+    return this;
+  }
+
+  /**
+   * Opens the directory, creating it if absent.
+   *
+   * @throws IllegalStateException if no embedder was named
+   * @throws GalleryLockedException if the directory is open elsewhere
+   * @throws GalleryFormatException if a file is damaged (other than a torn last log record), the
+   *     snapshot and log do not belong together, the directory holds another embedder's or
+   *     dimension's templates, the key is wrong, or a key is given for a plain directory or none
+   *     for an encrypted one
+   * @throws UncheckedIOException if the directory cannot be read or written
+   */
+  public Gallery open() {
+    if (embedderId == null) {
+      throw new IllegalStateException("name the embedder of " + directory + " before opening it");
+    }
+    return Gallery.openDirectory(
+        directory,
+        embedderId,
+        dimension,
+        options,
+        durability,
+        key == null ? null : RecordCipher.of(key));
+  }
+}
