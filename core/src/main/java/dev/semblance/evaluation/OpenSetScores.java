@@ -2,7 +2,17 @@ package dev.semblance.evaluation;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.common.primitives.Floats;
+import dev.semblance.Candidate;
+import dev.semblance.Embedding;
+import dev.semblance.Gallery;
+import dev.semblance.Identification;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Open-set identification results in the terms of NIST FRVT 1:N. A <em>mated</em> search is a
@@ -28,6 +38,81 @@ public final class OpenSetScores {
     this.mateRank = mateRank;
     this.mateScore = mateScore;
     this.nonMated = Scores.of(new float[0], nonMatedBest);
+  }
+
+  /** One search of the protocol: who the probe really is, and its embedding. */
+  public record Probe(String identity, Optional<Embedding> embedding) {
+    public Probe {
+      Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(embedding, "embedding");
+    }
+
+    /** A probe image in which no face was found. */
+    public static Probe noFace(String identity) {
+      return new Probe(identity, Optional.empty());
+    }
+
+    public static Probe of(String identity, Embedding embedding) {
+      return new Probe(identity, Optional.of(embedding));
+    }
+  }
+
+  /**
+   * Runs the open-set protocol: every probe is searched in {@code gallery}; a probe whose
+   * identity is enrolled is a mated search (its mate's rank among the first {@code maxRank}
+   * candidates, and its mate's similarity), any other a non-mated one (its best similarity). A
+   * probe without a face finds nobody: a miss if mated, a correct rejection if not, as a deployed
+   * system would answer.
+   *
+   * <pre>{@code
+   * OpenSetScores scores = OpenSetScores.search(gallery, probes, 10);
+   * double rankOne = scores.cmc(1)[0];
+   * TarAtFar dir = scores.dirAtFpir(0.01);
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if {@code maxRank < 1} or a probe's dimension differs from
+   *     the gallery's
+   */
+  public static OpenSetScores search(Gallery gallery, List<Probe> probes, int maxRank) {
+    checkArgument(maxRank > 0, "maxRank must be positive: %s", maxRank);
+    List<Embedding> searched = new ArrayList<>();
+    for (Probe p : probes) {
+      p.embedding().ifPresent(searched::add);
+    }
+    Iterator<Identification> answers = gallery.identifyAll(searched, maxRank).iterator();
+    List<Integer> ranks = new ArrayList<>();
+    List<Float> mateScores = new ArrayList<>();
+    List<Float> nonMated = new ArrayList<>();
+    for (Probe p : probes) {
+      boolean mated = gallery.contains(p.identity());
+      if (p.embedding().isEmpty()) {
+        if (mated) {
+          ranks.add(Integer.MAX_VALUE);
+          mateScores.add(-1f);
+        } else {
+          nonMated.add(-1f);
+        }
+        continue;
+      }
+      List<Candidate> candidates = answers.next().candidates();
+      if (mated) {
+        int rank = Integer.MAX_VALUE;
+        for (int r = 0; r < candidates.size(); r++) {
+          if (candidates.get(r).identity().equals(p.identity())) {
+            rank = r + 1;
+            break;
+          }
+        }
+        ranks.add(rank);
+        mateScores.add(gallery.similarityTo(p.identity(), p.embedding().get()));
+      } else {
+        nonMated.add(candidates.isEmpty() ? -1f : candidates.get(0).similarity());
+      }
+    }
+    return of(
+        ranks.stream().mapToInt(Integer::intValue).toArray(),
+        Floats.toArray(mateScores),
+        Floats.toArray(nonMated));
   }
 
   /**

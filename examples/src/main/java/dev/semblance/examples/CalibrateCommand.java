@@ -32,8 +32,7 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "FILE")
   Path out;
 
-  @Option(names = "--cache", paramLabel = "FILE", description = "Embedding cache (default FILE.embeddings).")
-  Path cache;
+  @Mixin Cli.CacheOption cache;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
@@ -43,7 +42,7 @@ final class CalibrateCommand implements Callable<Integer> {
   public Integer call() {
     PairsFile pairs = PairsFile.read(pairsFile, images);
     EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
-        cache != null ? cache : Path.of(out + ".embeddings"), pairs.images());
+        cache.orElse(Path.of(out + ".embeddings")), pairs.images());
     Map<Path, Embedding> embeddings = encoded.embeddings();
     Map<Path, String> failures = encoded.failures();
     String embedderId = encoded.embedderId();

@@ -2,42 +2,127 @@ package dev.semblance.examples;
 
 import dev.semblance.Encoder;
 import dev.semblance.SemblanceException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
-/** The {@code semblance} command line: detect, enroll, identify, verify, embed and demo. */
+/**
+ * The {@code semblance} command line. Each command parses its options (picocli), computes with
+ * the library, and renders the result as text or, with {@code --json}, as JSON.
+ */
 @Command(
     name = "semblance",
     mixinStandardHelpOptions = true,
-    version = "Semblance 0.1.0",
+    scope = ScopeType.INHERIT,
+    versionProvider = Cli.Version.class,
     description = "Face detection, verification and identification on bundled models, offline.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      " 0:done; for verify, the same person",
+      " 1:no match: verify found different people; enroll enrolled nobody",
+      " 2:usage: an unknown, missing or malformed option",
+      " 3:bad input: an unreadable image, file, gallery, model or key",
+      " 4:internal error (a bug: please report it with --verbose output)"
+    },
     subcommands = {
-      DetectCommand.class, EnrollCommand.class, IdentifyCommand.class, VerifyCommand.class,
-      EmbedCommand.class, EvaluateCommand.class, CalibrateCommand.class, TrainCommand.class, DemoCommand.class,
+      DetectCommand.class,
+      EnrollCommand.class,
+      IdentifyCommand.class,
+      VerifyCommand.class,
+      EmbedCommand.class,
+      EvaluateCommand.class,
+      CalibrateCommand.class,
+      TrainCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Cli {
+  static final int OK = 0;
+  static final int NO_MATCH = 1;
+  static final int USAGE = 2;
+  static final int BAD_INPUT = 3;
+  static final int INTERNAL_ERROR = 4;
 
-  /** Options every subcommand shares. */
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Log what the library does (INFO) on standard error.")
+  boolean verbose;
+
+  /** Options of the encoder, shared by every command that encodes images. */
   static final class EncoderOptions {
-    @Option(names = "--flip", description = "Average each face with its mirror image (slower, slightly more accurate).")
+    @Option(
+        names = "--flip",
+        description = "Average each face with its mirror image (slower, slightly more accurate).")
     boolean flip;
 
-    @Option(names = "--min-score", defaultValue = "0.65", description = "Minimum detector score (default ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--min-score",
+        defaultValue = "0.65",
+        description = "Minimum detector score (default ${DEFAULT-VALUE}).")
     float minScore;
 
-    @Option(names = "--threads", defaultValue = "0", description = "Threads per inference; 0 lets ONNX Runtime decide.")
+    @Option(
+        names = "--threads",
+        defaultValue = "0",
+        description = "Threads per inference; 0 lets ONNX Runtime decide.")
     int threads;
 
     Encoder open() {
-      return Encoder.builder()
-          .flipAveraging(flip)
-          .minDetectionScore(minScore)
-          .threads(threads)
-          .build();
+      return Encoder.builder().flipAveraging(flip).minDetectionScore(minScore).threads(threads).build();
+    }
+  }
+
+  /** {@code --json}: the result as JSON on standard output instead of text. */
+  static final class JsonOption {
+    @Option(names = "--json", description = "Print the result as JSON instead of text.")
+    boolean json;
+  }
+
+  /** {@code --cache FILE}: where encodings of unchanged images are kept between runs. */
+  static final class CacheOption {
+    @Option(
+        names = "--cache",
+        paramLabel = "FILE",
+        description = "Embedding cache: images unchanged since the last run are not encoded again.")
+    Path file;
+
+    /** The cache file, or {@code fallback} when none was named. */
+    Path orElse(Path fallback) {
+      return file != null ? file : fallback;
+    }
+  }
+
+  /** {@code --out-dir DIR}: where an evaluation's report.html and report.json go. */
+  static final class ReportDirOption {
+    @Option(
+        names = "--out-dir",
+        defaultValue = "evaluation",
+        paramLabel = "DIR",
+        description = "Where report.html and report.json go (default ${DEFAULT-VALUE}).")
+    Path dir;
+  }
+
+  /** The version of this build, from the pom (filtered into version.properties). */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = Cli.class.getResourceAsStream("version.properties")) {
+        if (in == null) {
+          throw new IOException("version.properties is missing from the CLI's jar");
+        }
+        p.load(in);
+      }
+      return new String[] {"Semblance " + p.getProperty("version")};
     }
   }
 
@@ -47,16 +132,34 @@ public final class Cli {
   }
 
   static int run(String... args) {
+    // Before the first logger exists: the library logs INFO only when asked to.
+    boolean verbose = Arrays.asList(args).contains("--verbose");
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+    return commandLine(verbose).execute(args);
+  }
+
+  /** The command tree, with failures mapped to the documented exit codes. */
+  static CommandLine commandLine(boolean verbose) {
     CommandLine cli = new CommandLine(new Cli());
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      PrintWriter err = commandLine.getErr();
-      if (e instanceof SemblanceException || e instanceof UncheckedIOException
-          || e instanceof IllegalArgumentException) {
-        err.println("semblance: " + e.getMessage());
-        return 2;
-      }
-      throw e;
-    });
-    return cli.execute(args);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          if (isBadInput(e)) {
+            err.println("semblance: " + e.getMessage());
+            return BAD_INPUT;
+          }
+          err.println("semblance: internal error: " + e);
+          if (verbose) {
+            e.printStackTrace(err);
+          }
+          return INTERNAL_ERROR;
+        });
+    return cli;
+  }
+
+  private static boolean isBadInput(Exception e) {
+    return e instanceof SemblanceException
+        || e instanceof UncheckedIOException
+        || e instanceof IllegalArgumentException;
   }
 }

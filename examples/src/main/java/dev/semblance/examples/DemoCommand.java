@@ -30,7 +30,7 @@ final class DemoCommand implements Callable<Integer> {
       description = "Folder of photos (default: the samples the build fetched).")
   Path samples;
 
-  @Option(names = "--out", paramLabel = "DIR", defaultValue = "demo-out",
+  @Option(names = "--out-dir", paramLabel = "DIR", defaultValue = "demo-out",
       description = "Where annotated images and the gallery go (default ${DEFAULT-VALUE}).")
   Path out;
 

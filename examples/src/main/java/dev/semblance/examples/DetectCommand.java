@@ -23,8 +23,7 @@ final class DetectCommand implements Callable<Integer> {
       description = "Write a PNG copy with boxes and landmarks: a file for one image, a folder for several.")
   Path annotate;
 
-  @Option(names = "--json", description = "Print JSON.")
-  boolean json;
+  @Mixin Cli.JsonOption output;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
@@ -39,7 +38,7 @@ final class DetectCommand implements Callable<Integer> {
         BufferedImage image = encoder.readImage(file);
         List<Face> faces = encoder.encode(image);
         results.add(new ImageJson(file.toString(), image.getWidth(), image.getHeight(), Json.faces(faces)));
-        if (!json) {
+        if (!output.json) {
           System.out.printf(Locale.ROOT, "%s: %d face%s (%dx%d)%n", file, faces.size(),
               faces.size() == 1 ? "" : "s", image.getWidth(), image.getHeight());
           for (int i = 0; i < faces.size(); i++) {
@@ -56,7 +55,7 @@ final class DetectCommand implements Callable<Integer> {
         }
       }
     }
-    if (json) {
+    if (output.json) {
       System.out.println(Json.write(results));
     }
     return 0;

@@ -16,12 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "enroll",
-    description = {"Add people to a gallery file (created if absent) from the main face of each image.",
+    description = {"Add people to a gallery (created if absent) from the main face of each image.",
         "  enroll --gallery FILE NAME IMAGE...",
-        "  enroll --gallery FILE --from DIR      (one sub-folder per person)"})
+        "  enroll --gallery-dir DIR [--key-file KEY] --from DIR   (one sub-folder per person)"})
 final class EnrollCommand implements Callable<Integer> {
-  @Option(names = "--gallery", required = true, paramLabel = "FILE")
-  Path galleryFile;
+  @Mixin GalleryLocation location;
 
   @Option(names = "--from", paramLabel = "DIR", description = "A folder with one sub-folder of images per person.")
   Path from;
@@ -29,8 +28,7 @@ final class EnrollCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME IMAGE", description = "A name, then its images.")
   List<String> nameAndImages = new ArrayList<>();
 
-  @Option(names = "--json", description = "Print a JSON summary.")
-  boolean json;
+  @Mixin Cli.JsonOption output;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
@@ -54,8 +52,8 @@ final class EnrollCommand implements Callable<Integer> {
           Images.expand(nameAndImages.subList(1, nameAndImages.size()).stream().map(Path::of).toList()));
     }
     int images = people.values().stream().mapToInt(List::size).sum();
-    try (Encoder encoder = encoderOptions.open()) {
-      Gallery gallery = GalleryFiles.open(galleryFile, encoder, true);
+    try (Encoder encoder = encoderOptions.open();
+        Gallery gallery = location.open(encoder, true)) {
       Progress progress = new Progress("enrolling", images);
       int enrolled = 0;
       List<Skipped> skipped = new ArrayList<>();
@@ -77,16 +75,16 @@ final class EnrollCommand implements Callable<Integer> {
           System.err.println("not enrolled: no usable face for " + person.getKey());
         }
       }
-      gallery.save(galleryFile);
+      location.save(gallery);
       int used = images - skipped.size();
-      if (json) {
-        System.out.println(Json.write(new Summary(galleryFile.toString(), enrolled, used, skipped, gallery.size())));
+      if (output.json) {
+        System.out.println(Json.write(new Summary(location.toString(), enrolled, used, skipped, gallery.size())));
       } else {
         System.out.printf("enrolled %d identit%s from %d image%s (%d skipped); %s now holds %d identities%n",
             enrolled, enrolled == 1 ? "y" : "ies", used, used == 1 ? "" : "s", skipped.size(),
-            galleryFile, gallery.size());
+            location, gallery.size());
       }
-      return enrolled > 0 ? 0 : 1;
+      return enrolled > 0 ? Cli.OK : Cli.NO_MATCH;
     }
   }
 

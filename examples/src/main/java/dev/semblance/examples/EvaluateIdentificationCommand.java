@@ -1,11 +1,15 @@
 package dev.semblance.examples;
 
-import com.google.common.primitives.Floats;
+import static dev.semblance.examples.VerificationFigures.fmt;
+import static dev.semblance.examples.VerificationFigures.pct;
+import static dev.semblance.examples.VerificationFigures.sci;
+
 import dev.semblance.Calibration;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
-import dev.semblance.Identification;
+import dev.semblance.Verifier;
 import dev.semblance.evaluation.OpenSetScores;
+import dev.semblance.evaluation.OpenSetScores.Probe;
 import dev.semblance.evaluation.TarAtFar;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,11 +27,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "identification",
-    description = {"Open-set identification in NIST FRVT terms: CMC, FNIR at FPIR, DIR.",
-        "People in the probe folder but not in the gallery are non-mated searches.",
-        "--split DIR builds the protocol from one folder: for people with several images the first",
-        "is enrolled and the rest are probes; people with one image are non-mated probes."})
+@Command(
+    name = "identification",
+    description = {
+      "Open-set identification in NIST FRVT terms: CMC, FNIR at FPIR, DIR.",
+      "People in the probe folder but not in the gallery are non-mated searches.",
+      "--split DIR builds the protocol from one folder: for people with several images the first",
+      "is enrolled and the rest are probes; people with one image are non-mated probes."
+    })
 final class EvaluateIdentificationCommand implements Callable<Integer> {
   static final double[] FPIRS = {0.1, 0.01, 0.001};
   static final int MAX_RANK = 10;
@@ -54,142 +61,137 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
   @Option(names = "--distractors", paramLabel = "DIR", description = "Extra people enrolled to enlarge the gallery.")
   Path distractors;
 
-  @Option(names = "--out", defaultValue = "evaluation", paramLabel = "DIR")
-  Path out;
-
-  @Option(names = "--cache", paramLabel = "FILE", description = "Embedding cache (default OUT/embeddings.cache).")
-  Path cache;
-
   @Option(names = "--calibration", paramLabel = "FILE",
       description = "Check a calibration: the FPIR and FNIR its thresholds give for this gallery size.")
   Path calibrationFile;
 
-  @Option(names = "--json", description = "Print the JSON figures instead of a summary.")
-  boolean json;
-
+  @Mixin Cli.ReportDirOption outDir;
+  @Mixin Cli.CacheOption cache;
+  @Mixin Cli.JsonOption output;
   @Mixin Cli.EncoderOptions encoderOptions;
-
   @Spec CommandSpec spec;
+
+  /** FPIR and FNIR at one threshold. */
+  record Rates(double threshold, double fpir, double fnir) {
+    static Rates at(OpenSetScores scores, double threshold) {
+      return new Rates(threshold,
+          scores.nonMatedCount() > 0 ? scores.fpir(threshold) : Double.NaN,
+          scores.matedCount() > 0 ? scores.fnir(threshold) : Double.NaN);
+    }
+  }
+
+  /** A calibration's threshold for a target FPIR at this gallery's size, and what it gives here. */
+  record CalibrationCheck(double targetFpir, double threshold, double observedFpir, double observedFnir) {}
+
+  /** Everything the command measured; report.json is this record. */
+  record Figures(int galleryIdentities, int galleryTemplates, int matedSearches, int nonMatedSearches,
+      int imagesWithoutFace, double[] cmc, List<TarAtFar> dirAtFpir, Map<String, Rates> atThresholds,
+      List<CalibrationCheck> calibrationCheck) {}
 
   @Override
   public Integer call() {
-    Map<String, List<Path>> enroll = new TreeMap<>();
+    Map<String, List<Path>> enrolled = new TreeMap<>();
     Map<String, List<Path>> probes = new TreeMap<>();
     if (source.split != null) {
       Images.peopleIn(source.split).forEach((name, images) -> {
         if (images.size() > 1) {
-          enroll.put(name, images.subList(0, 1));
+          enrolled.put(name, images.subList(0, 1));
           probes.put(name, images.subList(1, images.size()));
         } else {
           probes.put(name, images);
         }
       });
     } else {
-      enroll.putAll(Images.peopleIn(source.folders.galleryDir));
+      enrolled.putAll(Images.peopleIn(source.folders.galleryDir));
       probes.putAll(Images.peopleIn(source.folders.probeDir));
     }
     Map<String, List<Path>> extra = distractors == null ? Map.of() : Images.peopleIn(distractors);
-    List<Path> all = Stream.of(enroll, probes, extra).flatMap(m -> m.values().stream())
+    List<Path> all = Stream.of(enrolled, probes, extra).flatMap(m -> m.values().stream())
         .flatMap(List::stream).distinct().sorted().toList();
-
     EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
-        cache != null ? cache : out.resolve("embeddings.cache"), all);
+        cache.orElse(outDir.dir.resolve("embeddings.cache")), all);
+
     Map<Path, Embedding> embeddings = encoded.embeddings();
-    Map<Path, String> failures = encoded.failures();
     Gallery gallery = Gallery.create(encoded.embedderId(),
         embeddings.isEmpty() ? 1 : embeddings.values().iterator().next().dimension());
-    enrollAll(gallery, enroll, embeddings, "");
+    enrollAll(gallery, enrolled, embeddings, "");
     enrollAll(gallery, extra, embeddings, "distractor:");
+    List<Probe> searches = new ArrayList<>();
+    probes.forEach((name, images) -> images.forEach(image -> searches.add(
+        embeddings.containsKey(image) ? Probe.of(name, embeddings.get(image)) : Probe.noFace(name))));
+    OpenSetScores scores = OpenSetScores.search(gallery, searches, MAX_RANK);
+    Calibration calibration = calibrationFile == null ? null : Calibration.load(calibrationFile);
+    Figures figures = figures(gallery, scores, encoded.failures().size(), calibration);
 
-    List<Integer> ranks = new ArrayList<>();
-    List<Float> mateScores = new ArrayList<>();
-    List<Float> nonMated = new ArrayList<>();
-    for (Map.Entry<String, List<Path>> person : probes.entrySet()) {
-      boolean mated = gallery.contains(person.getKey());
-      for (Path image : person.getValue()) {
-        Embedding probe = embeddings.get(image);
-        if (probe == null) {
-          // No face: the search returns nobody. A miss for a mate, a correct rejection otherwise.
-          if (mated) {
-            ranks.add(Integer.MAX_VALUE);
-            mateScores.add(-1f);
-          } else {
-            nonMated.add(-1f);
-          }
-          continue;
-        }
-        Identification id = gallery.identify(probe, MAX_RANK);
-        if (mated) {
-          int rank = Integer.MAX_VALUE;
-          for (int r = 0; r < id.candidates().size(); r++) {
-            if (id.candidates().get(r).identity().equals(person.getKey())) {
-              rank = r + 1;
-              break;
-            }
-          }
-          ranks.add(rank);
-          mateScores.add(gallery.similarityTo(person.getKey(), probe));
-        } else {
-          nonMated.add(id.candidates().isEmpty() ? -1f : id.candidates().get(0).similarity());
-        }
-      }
+    Report.writeJson(outDir.dir.resolve("report.json"), figures);
+    Path html = outDir.dir.resolve("report.html");
+    report(figures, scores, gallery).write(html);
+    if (output.json) {
+      System.out.println(Json.write(figures));
+    } else {
+      System.out.println(summary(figures, html));
     }
-    OpenSetScores scores = OpenSetScores.of(ranks.stream().mapToInt(Integer::intValue).toArray(),
-        Floats.toArray(mateScores), Floats.toArray(nonMated));
+    return Cli.OK;
+  }
 
-    Map<String, Object> figures = new LinkedHashMap<>();
-    figures.put("gallery_identities", gallery.size());
-    figures.put("gallery_templates", gallery.templateCount());
-    figures.put("mated_searches", scores.matedCount());
-    figures.put("non_mated_searches", scores.nonMatedCount());
-    figures.put("images_without_face", failures.size());
-    double[] cmc = scores.matedCount() > 0 ? scores.cmc(MAX_RANK) : new double[0];
-    figures.put("cmc", cmc);
+  static Figures figures(Gallery gallery, OpenSetScores scores, int withoutFace, Calibration calibration) {
     List<TarAtFar> dirs = new ArrayList<>();
     if (scores.matedCount() > 0 && scores.nonMatedCount() > 0) {
       for (double fpir : FPIRS) {
         dirs.add(scores.dirAtFpir(fpir));
       }
     }
-    figures.put("dir_at_fpir", dirs);
-    Map<String, Map<String, Double>> fixed = new LinkedHashMap<>();
-    fixed.put("gallery_threshold", rates(scores, gallery.threshold()));
-    fixed.put("verifier_default_threshold", rates(scores, dev.semblance.Verifier.DEFAULT_THRESHOLD));
-    figures.put("at_thresholds", fixed);
-    List<List<String>> calibrationRows = new ArrayList<>();
-    if (calibrationFile != null && scores.matedCount() > 0) {
-      figures.put("calibration_check", calibrationCheck(Calibration.load(calibrationFile), gallery, scores, calibrationRows));
+    Map<String, Rates> fixed = new LinkedHashMap<>();
+    fixed.put("gallery_threshold", Rates.at(scores, gallery.threshold()));
+    fixed.put("verifier_default_threshold", Rates.at(scores, Verifier.DEFAULT_THRESHOLD));
+    List<CalibrationCheck> checks = new ArrayList<>();
+    if (calibration != null && scores.matedCount() > 0) {
+      for (double fpir : FPIRS) {
+        if (Calibration.fmrForFpir(fpir, gallery.templateCount()) >= calibration.minimumFar()) {
+          double t = calibration.thresholdForFpir(fpir, gallery.templateCount());
+          Rates r = Rates.at(scores, t);
+          checks.add(new CalibrationCheck(fpir, t, r.fpir(), r.fnir()));
+        }
+      }
     }
+    return new Figures(gallery.size(), gallery.templateCount(), scores.matedCount(),
+        scores.nonMatedCount(), withoutFace,
+        scores.matedCount() > 0 ? scores.cmc(MAX_RANK) : new double[0], dirs, fixed, checks);
+  }
 
+  private Report report(Figures f, OpenSetScores scores, Gallery gallery) {
+    float galleryThreshold = gallery.threshold();
     String command = "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     Report report = new Report("Open-set identification", command, gallery.embedderId());
     report.section("Protocol").paragraph(String.format(Locale.ROOT,
         "Gallery: %d identities, %d templates. %d mated searches (probe enrolled), %d non-mated (probe not enrolled); "
             + "%d images without a face (a search that finds no face returns nobody).",
-        gallery.size(), gallery.templateCount(), scores.matedCount(), scores.nonMatedCount(), failures.size()));
+        f.galleryIdentities(), f.galleryTemplates(), f.matedSearches(), f.nonMatedSearches(), f.imagesWithoutFace()));
     List<List<String>> rows = new ArrayList<>();
+    double[] cmc = f.cmc();
     for (int k = 0; k < cmc.length; k++) {
       if (k == 0 || k == 4 || k == cmc.length - 1) {
-        rows.add(List.of("rank-" + (k + 1) + " identification rate (CMC)", VerificationFigures.pct(cmc[k])));
+        rows.add(List.of("rank-" + (k + 1) + " identification rate (CMC)", pct(cmc[k])));
       }
     }
-    for (TarAtFar d : dirs) {
-      rows.add(List.of("FNIR at FPIR " + VerificationFigures.sci(d.targetFar()), d.supported()
-          ? VerificationFigures.pct(1 - d.tar()) + " (DIR " + VerificationFigures.pct(d.tar()) + ", 95% CI of DIR "
-              + VerificationFigures.pct(d.tarLow()) + "–" + VerificationFigures.pct(d.tarHigh()) + "), threshold "
-              + VerificationFigures.fmt("%.4f", d.threshold()) + ", observed FPIR " + VerificationFigures.sci(d.far())
+    for (TarAtFar d : f.dirAtFpir()) {
+      rows.add(List.of("FNIR at FPIR " + sci(d.targetFar()), d.supported()
+          ? pct(1 - d.tar()) + " (DIR " + pct(d.tar()) + ", 95% CI of DIR " + pct(d.tarLow()) + "–"
+              + pct(d.tarHigh()) + "), threshold " + fmt("%.4f", d.threshold()) + ", observed FPIR " + sci(d.far())
           : "not supported: " + d.impostors() + " non-mated searches < 1/FPIR"));
     }
-    fixed.forEach((name, r) -> rows.add(List.of(
+    f.atThresholds().forEach((name, r) -> rows.add(List.of(
         (name.equals("gallery_threshold") ? "at the gallery's threshold " : "at the 1:1 default threshold ")
-            + VerificationFigures.fmt("%.4f", r.get("threshold")),
-        "FPIR " + (scores.nonMatedCount() > 0 ? VerificationFigures.sci(r.get("fpir")) : "n/a")
-            + ", FNIR " + (scores.matedCount() > 0 ? VerificationFigures.pct(r.get("fnir")) : "n/a"))));
+            + fmt("%.4f", r.threshold()),
+        "FPIR " + (f.nonMatedSearches() > 0 ? sci(r.fpir()) : "n/a")
+            + ", FNIR " + (f.matedSearches() > 0 ? pct(r.fnir()) : "n/a"))));
     report.table(List.of("measure", "value"), rows);
-    if (!calibrationRows.isEmpty()) {
+    if (!f.calibrationCheck().isEmpty()) {
       report.section("Calibration check").paragraph("Thresholds from " + calibrationFile + " for this gallery's "
-          + gallery.templateCount() + " templates, against the rates they give here.");
-      report.table(List.of("target FPIR", "threshold", "observed FPIR", "observed FNIR"), calibrationRows);
+          + f.galleryTemplates() + " templates, against the rates they give here.");
+      report.table(List.of("target FPIR", "threshold", "observed FPIR", "observed FNIR"),
+          f.calibrationCheck().stream().map(c -> List.of(sci(c.targetFpir()), fmt("%.4f", c.threshold()),
+              f.nonMatedSearches() > 0 ? sci(c.observedFpir()) : "n/a", pct(c.observedFnir()))).toList());
     }
     if (cmc.length > 0) {
       double[][] cmcPoints = new double[cmc.length][];
@@ -202,70 +204,38 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
         float[] sorted = scores.nonMatedBest();
         List<double[]> det = new ArrayList<>();
         for (int i = sorted.length - 1; i >= 0; i--) {
-          double t = sorted[i];
-          det.add(new double[] {scores.fpir(t), scores.fnir(t)});
+          det.add(new double[] {scores.fpir(sorted[i]), scores.fnir(sorted[i])});
         }
         report.plot("FNIR against FPIR (log scale), threshold swept over the non-mated scores",
-            Charts.line("FNIR vs FPIR", "false positive identification rate (FPIR)", "false negative identification rate (FNIR)",
-                Map.of("open set", det.toArray(double[][]::new)), true));
+            Charts.line("FNIR vs FPIR", "false positive identification rate (FPIR)",
+                "false negative identification rate (FNIR)", Map.of("open set", det.toArray(double[][]::new)), true));
       }
       Map<String, Double> marks = new LinkedHashMap<>();
-      marks.put("gallery threshold " + VerificationFigures.fmt("%.2f", (double) gallery.threshold()), (double) gallery.threshold());
-      for (TarAtFar d : dirs) {
+      marks.put("gallery threshold " + fmt("%.2f", (double) galleryThreshold), (double) galleryThreshold);
+      for (TarAtFar d : f.dirAtFpir()) {
         if (d.supported()) {
-          marks.put("FPIR " + VerificationFigures.sci(d.targetFar()), d.threshold());
+          marks.put("FPIR " + sci(d.targetFar()), d.threshold());
         }
       }
       report.section("Score distributions").plot("Mate similarity of mated searches, best similarity of non-mated searches",
           Charts.histogram("open set", "mated (mate's score)", scores.mateScores(), "non-mated (best score)",
               scores.nonMatedBest(), marks));
     }
-    Path html = out.resolve("report.html");
-    report.write(html);
-    Report.writeJson(out.resolve("report.json"), figures);
-    if (json) {
-      System.out.println(Json.write(figures));
-    } else {
-      System.out.printf(Locale.ROOT, "%d identities, %d mated and %d non-mated searches; rank-1 %s%s%nreport: %s%n",
-          gallery.size(), scores.matedCount(), scores.nonMatedCount(),
-          cmc.length > 0 ? VerificationFigures.pct(cmc[0]) : "n/a",
-          dirs.isEmpty() ? "" : "; FNIR at FPIR " + VerificationFigures.sci(dirs.get(1).targetFar()) + ": "
-              + (dirs.get(1).supported() ? VerificationFigures.pct(1 - dirs.get(1).tar()) : "not supported"),
-          html);
-    }
-    return 0;
+    return report;
   }
 
-  private static Map<String, Double> rates(OpenSetScores scores, double threshold) {
-    Map<String, Double> r = new LinkedHashMap<>();
-    r.put("threshold", threshold);
-    r.put("fpir", scores.nonMatedCount() > 0 ? scores.fpir(threshold) : Double.NaN);
-    r.put("fnir", scores.matedCount() > 0 ? scores.fnir(threshold) : Double.NaN);
-    return r;
+  private static String summary(Figures f, Path html) {
+    TarAtFar middle = f.dirAtFpir().isEmpty() ? null : f.dirAtFpir().get(1);
+    return String.format(Locale.ROOT, "%d identities, %d mated and %d non-mated searches; rank-1 %s%s%nreport: %s",
+        f.galleryIdentities(), f.matedSearches(), f.nonMatedSearches(),
+        f.cmc().length > 0 ? pct(f.cmc()[0]) : "n/a",
+        middle == null ? "" : "; FNIR at FPIR " + sci(middle.targetFar()) + ": "
+            + (middle.supported() ? pct(1 - middle.tar()) : "not supported"),
+        html);
   }
 
-  private static List<Map<String, Object>> calibrationCheck(Calibration calibration, Gallery gallery,
-      OpenSetScores scores, List<List<String>> rows) {
-    List<Map<String, Object>> checks = new ArrayList<>();
-    for (double fpir : FPIRS) {
-      double fmr = Calibration.fmrForFpir(fpir, gallery.templateCount());
-      if (fmr < calibration.minimumFar()) {
-        continue;
-      }
-      double t = calibration.thresholdForFpir(fpir, gallery.templateCount());
-      Map<String, Object> c = new LinkedHashMap<>();
-      c.put("target_fpir", fpir);
-      c.put("threshold", t);
-      c.put("observed_fpir", scores.nonMatedCount() > 0 ? scores.fpir(t) : Double.NaN);
-      c.put("observed_fnir", scores.fnir(t));
-      checks.add(c);
-      rows.add(List.of(VerificationFigures.sci(fpir), VerificationFigures.fmt("%.4f", t),
-          scores.nonMatedCount() > 0 ? VerificationFigures.sci(scores.fpir(t)) : "n/a", VerificationFigures.pct(scores.fnir(t))));
-    }
-    return checks;
-  }
-
-  private static void enrollAll(Gallery gallery, Map<String, List<Path>> people, Map<Path, Embedding> embeddings, String prefix) {
+  private static void enrollAll(Gallery gallery, Map<String, List<Path>> people,
+      Map<Path, Embedding> embeddings, String prefix) {
     people.forEach((name, images) -> {
       List<Embedding> found = images.stream().map(embeddings::get).filter(e -> e != null).toList();
       if (!found.isEmpty()) {
@@ -273,5 +243,4 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
       }
     });
   }
-
 }

@@ -26,12 +26,9 @@ final class EvaluatePairsCommand implements Callable<Integer> {
   @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder with one sub-folder per person.")
   Path images;
 
-  @Option(names = "--out", defaultValue = "evaluation", paramLabel = "DIR",
-      description = "Where report.html and report.json go (default ${DEFAULT-VALUE}).")
-  Path out;
+  @Mixin Cli.ReportDirOption outDir;
 
-  @Option(names = "--cache", paramLabel = "FILE", description = "Embedding cache (default OUT/embeddings.cache).")
-  Path cache;
+  @Mixin Cli.CacheOption cache;
 
   @Option(names = "--folds", defaultValue = "10", description = "Folds of the cross-validation (default ${DEFAULT-VALUE}).")
   int folds;
@@ -40,8 +37,7 @@ final class EvaluatePairsCommand implements Callable<Integer> {
       description = "Check a calibration: the FAR and TAR its thresholds give on these pairs.")
   Path calibrationFile;
 
-  @Option(names = "--json", description = "Print the JSON figures instead of a summary.")
-  boolean json;
+  @Mixin Cli.JsonOption output;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
@@ -51,7 +47,7 @@ final class EvaluatePairsCommand implements Callable<Integer> {
   public Integer call() {
     PairsFile pairs = PairsFile.read(pairsFile, images);
     EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
-        cache != null ? cache : out.resolve("embeddings.cache"), pairs.images());
+        cache.orElse(outDir.dir.resolve("embeddings.cache")), pairs.images());
     Map<Path, Embedding> embeddings = encoded.embeddings();
     Map<Path, String> failures = encoded.failures();
     String embedderId = encoded.embedderId();
@@ -134,10 +130,10 @@ final class EvaluatePairsCommand implements Callable<Integer> {
       report.table(List.of("image", "reason"), failures.entrySet().stream()
           .map(e -> List.of(e.getKey().toString(), e.getValue())).toList());
     }
-    Path html = out.resolve("report.html");
+    Path html = outDir.dir.resolve("report.html");
     report.write(html);
-    Report.writeJson(out.resolve("report.json"), figures);
-    if (json) {
+    Report.writeJson(outDir.dir.resolve("report.json"), figures);
+    if (output.json) {
       System.out.println(Json.write(figures));
     } else {
       System.out.printf(java.util.Locale.ROOT,

@@ -18,8 +18,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "identify", description = "Name every face in each image from a gallery, or say unknown.")
 final class IdentifyCommand implements Callable<Integer> {
-  @Option(names = "--gallery", required = true, paramLabel = "FILE")
-  Path galleryFile;
+  @Mixin GalleryLocation location;
 
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files or folders.")
   List<Path> images;
@@ -33,8 +32,7 @@ final class IdentifyCommand implements Callable<Integer> {
   @Option(names = "--annotate", paramLabel = "DIR", description = "Write labelled PNG copies into this folder.")
   Path annotate;
 
-  @Option(names = "--json", description = "Print JSON.")
-  boolean json;
+  @Mixin Cli.JsonOption output;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
@@ -46,17 +44,17 @@ final class IdentifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<ImageResult> results = new ArrayList<>();
-    try (Encoder encoder = encoderOptions.open()) {
-      Gallery gallery = GalleryFiles.open(galleryFile, encoder, false);
-      if (threshold != null) {
-        gallery.setThreshold(threshold);
-      }
+    try (Encoder encoder = encoderOptions.open();
+        Gallery gallery = location.open(encoder, false)) {
       for (Path file : Images.expand(images)) {
         BufferedImage image = encoder.readImage(file);
         List<Face> faces = encoder.encode(image);
         List<FaceResult> named = new ArrayList<>();
         for (int i = 0; i < faces.size(); i++) {
           Identification id = gallery.identify(faces.get(i).embedding(), k);
+          if (threshold != null) { // for this run only: a gallery directory would record a change
+            id = new Identification(id.candidates(), threshold);
+          }
           Candidate best = id.candidates().isEmpty() ? null : id.candidates().get(0);
           named.add(new FaceResult(Json.FaceJson.of(i, faces.get(i)),
               id.match().map(Candidate::identity).orElse("unknown"),
@@ -64,7 +62,7 @@ final class IdentifyCommand implements Callable<Integer> {
               best == null ? Float.NaN : best.distance(), id.candidates()));
         }
         results.add(new ImageResult(file.toString(), named));
-        if (!json) {
+        if (!output.json) {
           System.out.printf(Locale.ROOT, "%s: %d face%s%n", file, faces.size(), faces.size() == 1 ? "" : "s");
           for (FaceResult r : named) {
             float[] b = r.face().box();
@@ -79,7 +77,7 @@ final class IdentifyCommand implements Callable<Integer> {
         }
       }
     }
-    if (json) {
+    if (output.json) {
       System.out.println(Json.write(results));
     }
     return 0;

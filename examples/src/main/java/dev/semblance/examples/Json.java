@@ -2,6 +2,7 @@ package dev.semblance.examples;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.semblance.Box;
 import dev.semblance.Face;
@@ -9,8 +10,11 @@ import java.util.List;
 
 /** JSON output for {@code --json}. */
 final class Json {
+  /** Record components in snake_case, as every key of the CLI's JSON. */
   private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
   private Json() {}
 

@@ -59,8 +59,7 @@ final class TrainProjectionCommand implements Callable<Integer> {
   @Option(names = "--test-pairs", paramLabel = "FILE", description = "LFW pairs over --from whose people are held out.")
   Path testPairs;
 
-  @Option(names = "--cache", paramLabel = "FILE", description = "Embedding cache (default FILE.embeddings).")
-  Path cache;
+  @Mixin Cli.CacheOption cache;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
@@ -83,7 +82,7 @@ final class TrainProjectionCommand implements Callable<Integer> {
     }
     List<Path> images = people.values().stream().flatMap(List::stream).sorted().toList();
     EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
-        cache != null ? cache : Path.of(out + ".embeddings"), images);
+        cache.orElse(Path.of(out + ".embeddings")), images);
     List<Embedding> trainX = new ArrayList<>();
     List<String> trainY = new ArrayList<>();
     List<Embedding> testX = new ArrayList<>();

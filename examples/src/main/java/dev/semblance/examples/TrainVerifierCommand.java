@@ -46,8 +46,7 @@ final class TrainVerifierCommand implements Callable<Integer> {
   @Option(names = "--l2", defaultValue = "1e-3")
   double l2;
 
-  @Option(names = "--cache", paramLabel = "FILE", description = "Embedding cache (default FILE.embeddings).")
-  Path cache;
+  @Mixin Cli.CacheOption cache;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
@@ -62,7 +61,7 @@ final class TrainVerifierCommand implements Callable<Integer> {
     List<Path> all = Stream.concat(train.images().stream(), test == null ? Stream.empty() : test.images().stream())
         .distinct().sorted().toList();
     EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
-        cache != null ? cache : Path.of(out + ".embeddings"), all);
+        cache.orElse(Path.of(out + ".embeddings")), all);
     Labelled trainSet = labelled(train.pairs(), encoded.embeddings(), test == null ? 0 : -1);
     Labelled testSet = test == null ? labelled(train.pairs(), encoded.embeddings(), 1) : labelled(test.pairs(), encoded.embeddings(), -1);
 

@@ -24,8 +24,7 @@ final class VerifyCommand implements Callable<Integer> {
       defaultValue = "" + Verifier.DEFAULT_THRESHOLD)
   float threshold;
 
-  @Option(names = "--json", description = "Print JSON.")
-  boolean json;
+  @Mixin Cli.JsonOption output;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
@@ -35,7 +34,7 @@ final class VerifyCommand implements Callable<Integer> {
       Face a = encoder.encodeMainFace(first);
       Face b = encoder.encodeMainFace(second);
       Verification v = Verifier.withThreshold(threshold).verify(a, b);
-      if (json) {
+      if (output.json) {
         System.out.println(Json.write(v));
       } else {
         System.out.printf(Locale.ROOT, "%s: cosine similarity %.4f (L2 distance %.4f), threshold %.4f%n",

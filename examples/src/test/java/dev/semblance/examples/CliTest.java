@@ -12,10 +12,17 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /** The command line, run in-process on the shared tv-characters data. */
 class CliTest {
@@ -69,7 +76,7 @@ class CliTest {
     Run enroll = run("enroll", "--gallery", gallery.toString(), "--from", people.toString());
     assertThat(enroll.exitCode()).as(enroll.err()).isZero();
     assertThat(enroll.out()).contains("enrolled 4 identities from 4 images");
-    assertThat(enroll.err()).contains("enrolling [");
+    assertThat(enroll.err()).contains("enrolling [").doesNotContain("INFO"); // logs need --verbose
 
     Run more = run("enroll", "--gallery", gallery.toString(), "leonard", tv().resolve("leonard/leonard1.png").toString());
     assertThat(more.exitCode()).isZero();
@@ -127,7 +134,7 @@ class CliTest {
   @Test
   void errorsAreOneClearLine() {
     Run r = run("identify", "--gallery", dir.resolve("missing.gallery").toString(), tv().resolve("amy/amy1.png").toString());
-    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.exitCode()).as("bad input").isEqualTo(Cli.BAD_INPUT);
     assertThat(r.err()).contains("gallery file does not exist");
   }
 
@@ -168,5 +175,95 @@ class CliTest {
     assertThat(verifier.get("test_pairs").asInt()).isEqualTo(12); // the held-out fifth of 64
     assertThat(verifier.get("logistic_accuracy").asDouble()).isGreaterThan(0.8);
     assertThat(dev.semblance.learning.LogisticHead.load(logistic).dimension()).isEqualTo(512);
+  }
+
+  @Test
+  void helpWorksOnEveryCommandAndSubcommand() {
+    List<List<String>> paths = new ArrayList<>();
+    collect(Cli.commandLine(false), new ArrayList<>(), paths);
+    assertThat(paths).hasSizeGreaterThan(10);
+    for (List<String> path : paths) {
+      List<String> args = new ArrayList<>(path);
+      args.add("--help");
+      Run r = run(args.toArray(String[]::new));
+      assertThat(r.exitCode()).as(String.join(" ", args) + ": " + r.err()).isZero();
+      assertThat(r.out()).as(String.join(" ", args)).contains("Usage:").contains("--help");
+    }
+    assertThat(run("--help").out()).contains("Exit codes:").contains("3   bad input");
+  }
+
+  private static void collect(CommandLine command, List<String> path, List<List<String>> paths) {
+    paths.add(List.copyOf(path));
+    command.getSubcommands().forEach((name, sub) -> {
+      if (!name.equals("help")) {
+        List<String> deeper = new ArrayList<>(path);
+        deeper.add(name);
+        collect(sub, deeper, paths);
+      }
+    });
+  }
+
+  @Test
+  void theVersionIsThePoms() {
+    Run r = run("--version");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.out().trim()).matches("Semblance \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
+  }
+
+  @Test
+  void exitCodesSayWhatWentWrong() {
+    Run usage = run("verify", "--no-such-option", "a.png", "b.png");
+    assertThat(usage.exitCode()).as("usage").isEqualTo(Cli.USAGE);
+    assertThat(usage.err()).contains("--no-such-option");
+    Run missing = run("verify", dir.resolve("nobody.png").toString(), tv().resolve("amy/amy1.png").toString());
+    assertThat(missing.exitCode()).as("bad input").isEqualTo(Cli.BAD_INPUT);
+    assertThat(missing.err()).startsWith("semblance: ").contains("nobody.png");
+
+    CommandLine cli = Cli.commandLine(false);
+    cli.addSubcommand("crash", new CommandLine(new Crash()));
+    StringWriter err = new StringWriter();
+    cli.setErr(new PrintWriter(err));
+    assertThat(cli.execute("crash")).as("internal error").isEqualTo(Cli.INTERNAL_ERROR);
+    assertThat(err.toString()).contains("internal error").contains("a bug");
+  }
+
+  @Command(name = "crash")
+  static final class Crash implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      throw new IllegalStateException("a bug");
+    }
+  }
+
+  @Test
+  void enrollAndIdentifyWithAnEncryptedGalleryDirectory() throws IOException {
+    Path people = dir.resolve("people");
+    for (String name : List.of("sheldon", "penny")) {
+      Files.createDirectories(people.resolve(name));
+      Files.copy(tv().resolve(name).resolve(name + "1.png"), people.resolve(name).resolve("1.png"));
+    }
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    Path keyFile = dir.resolve("gallery.key");
+    Files.writeString(keyFile, Base64.getEncoder().encodeToString(key) + "\n");
+    Path gallery = dir.resolve("cast");
+    Run enroll = run("enroll", "--gallery-dir", gallery.toString(), "--key-file", keyFile.toString(),
+        "--from", people.toString());
+    assertThat(enroll.exitCode()).as(enroll.err()).isZero();
+    assertThat(enroll.out()).contains("enrolled 2 identities");
+
+    Run id = run("identify", "--gallery-dir", gallery.toString(), "--key-file", keyFile.toString(),
+        tv().resolve("penny/penny3.png").toString());
+    assertThat(id.exitCode()).as(id.err()).isZero();
+    assertThat(id.out()).contains("penny");
+
+    Run noKey = run("identify", "--gallery-dir", gallery.toString(), tv().resolve("penny/penny3.png").toString());
+    assertThat(noKey.exitCode()).isEqualTo(Cli.BAD_INPUT);
+    assertThat(noKey.err()).contains("encrypted");
+    Files.write(keyFile, new byte[7]);
+    Run badKey = run("identify", "--gallery-dir", gallery.toString(), "--key-file", keyFile.toString(),
+        tv().resolve("penny/penny3.png").toString());
+    assertThat(badKey.exitCode()).isEqualTo(Cli.BAD_INPUT);
+    assertThat(badKey.err()).contains("key file");
   }
 }

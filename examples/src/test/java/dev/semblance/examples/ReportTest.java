@@ -53,7 +53,7 @@ class ReportTest {
     Path tv = TestData.dir("tv-characters");
     Path out = dir.resolve("pairs-report");
     int code = Cli.run("evaluate", "pairs", "--pairs", pairsFile().toString(), "--images", tv.toString(),
-        "--out", out.toString(), "--folds", "4");
+        "--out-dir", out.toString(), "--folds", "4");
     assertThat(code).isZero();
     JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     assertThat(json.get("pairs").get("genuine_comparisons").asInt()).isEqualTo(32);
@@ -65,7 +65,7 @@ class ReportTest {
     // A second run reuses the cached embeddings instead of encoding again.
     long cached = Files.getLastModifiedTime(out.resolve("embeddings.cache")).toMillis();
     assertThat(Cli.run("evaluate", "pairs", "--pairs", pairsFile().toString(), "--images", tv.toString(),
-        "--out", out.toString(), "--folds", "5")).isZero();
+        "--out-dir", out.toString(), "--folds", "5")).isZero();
     assertThat(Files.getLastModifiedTime(out.resolve("embeddings.cache")).toMillis()).isEqualTo(cached);
   }
 
@@ -94,7 +94,7 @@ class ReportTest {
     }
     Path out = dir.resolve("ident-report");
     assertThat(Cli.run("evaluate", "identification", "--gallery-dir", gallery.toString(),
-        "--probe-dir", probes.toString(), "--distractors", distractors.toString(), "--out", out.toString())).isZero();
+        "--probe-dir", probes.toString(), "--distractors", distractors.toString(), "--out-dir", out.toString())).isZero();
     JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     assertThat(json.get("gallery_identities").asInt()).isEqualTo(9);
     assertThat(json.get("mated_searches").asInt()).isEqualTo(24);
