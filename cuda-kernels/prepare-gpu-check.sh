@@ -13,7 +13,9 @@ mkdir -p "$bundle/jars" "$bundle/lib"
 cd "$root"
 mvn -B -q -DskipTests package dependency:copy-dependencies -pl core,cuda-kernels \
   -DincludeScope=runtime -DoutputDirectory="$bundle/jars"
-cp core/target/semblance-core-*[0-9T].jar cuda-kernels/target/semblance-cuda-kernels-*[0-9T].jar "$bundle/jars/"
+# The library jars, and the tests jar that holds GpuCheck (the library jar does not).
+cp core/target/semblance-core-*[0-9T].jar cuda-kernels/target/semblance-cuda-kernels-*[0-9T].jar \
+  cuda-kernels/target/semblance-cuda-kernels-*-tests.jar "$bundle/jars/"
 mvn -B -q dependency:copy -Dartifact=org.slf4j:slf4j-simple:2.0.17 -DoutputDirectory="$bundle/jars"
 # Image and metadata readers are not used by the check.
 rm -f "$bundle"/jars/{metadata-extractor,xmpcore,imageio,common}-*.jar

@@ -6,7 +6,9 @@ package dev.semblance;
  * dev.semblance.spi.SearchAccelerator}).
  */
 public enum Acceleration {
-  /** A GPU when an accelerator module (e.g. {@code semblance-cuda-kernels}) finds one, else the CPU. */
+  /**
+   * A GPU when an accelerator module (e.g. {@code semblance-cuda-kernels}) finds one, else the CPU.
+   */
   AUTO,
   /** Always the CPU. */
   CPU,

@@ -1,8 +1,8 @@
 package dev.semblance;
 
 /**
- * An axis-aligned rectangle in image pixel coordinates: {@code (left, top)} inclusive,
- * {@code (right, bottom)} exclusive.
+ * An axis-aligned rectangle in image pixel coordinates: {@code (left, top)} inclusive, {@code
+ * (right, bottom)} exclusive.
  *
  * <p><b>Thread safety.</b> Immutable.
  */

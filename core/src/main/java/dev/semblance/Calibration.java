@@ -1,21 +1,20 @@
 package dev.semblance;
 
-import dev.semblance.internal.io.DurableFiles;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.semblance.evaluation.Scores;
+import dev.semblance.internal.io.DurableFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,12 +22,12 @@ import java.util.Objects;
 
 /**
  * How an embedder's similarity scores turn into error rates, measured on labelled comparisons:
- * answers "which threshold gives a false accept rate of 10⁻³?" and, for a gallery of N
- * templates, "which threshold keeps the false positive identification rate at 1%?".
+ * answers "which threshold gives a false accept rate of 10⁻³?" and, for a gallery of N templates,
+ * "which threshold keeps the false positive identification rate at 1%?".
  *
- * <p>It keeps the threshold at a ladder of false accept rates (20 steps a decade, from 1 down
- * to one over the number of impostor comparisons measured) and interpolates between them in
- * log-FAR. A target below what the measurement supports is refused rather than extrapolated.
+ * <p>It keeps the threshold at a ladder of false accept rates (20 steps a decade, from 1 down to
+ * one over the number of impostor comparisons measured) and interpolates between them in log-FAR. A
+ * target below what the measurement supports is refused rather than extrapolated.
  *
  * <pre>{@code
  * Calibration cal = Calibration.bundled();                     // LFW DevTrain, bundled embedder
@@ -53,13 +52,23 @@ public final class Calibration {
   private final double[] far; // FAR observed at the threshold
   private final double[] tar; // TAR observed at the threshold
 
-  private Calibration(String embedderId, String description, long impostors, long genuines,
-      double[] level, double[] threshold, double[] far, double[] tar) {
-    checkArgument(!embedderId.isBlank() && !embedderId.contains("\n"), "bad embedder id: %s", embedderId);
+  private Calibration(
+      String embedderId,
+      String description,
+      long impostors,
+      long genuines,
+      double[] level,
+      double[] threshold,
+      double[] far,
+      double[] tar) {
+    checkArgument(
+        !embedderId.isBlank() && !embedderId.contains("\n"), "bad embedder id: %s", embedderId);
     checkArgument(impostors > 0 && level.length > 0, "a calibration needs impostor comparisons");
     for (int i = 1; i < level.length; i++) {
-      checkArgument(level[i] < level[i - 1] && threshold[i] >= threshold[i - 1],
-          "calibration rows must have falling FAR and rising thresholds (row %s)", i);
+      checkArgument(
+          level[i] < level[i - 1] && threshold[i] >= threshold[i - 1],
+          "calibration rows must have falling FAR and rising thresholds (row %s)",
+          i);
     }
     this.embedderId = embedderId;
     this.description = description.replace('\n', ' ');
@@ -87,16 +96,25 @@ public final class Calibration {
         break;
       }
       float t = scores.thresholdForFar(Math.min(target, 1 - 1e-12));
-      rows.add(new double[] {target, t, scores.far(t), scores.genuineCount() > 0 ? scores.tar(t) : Double.NaN});
+      rows.add(
+          new double[] {
+            target, t, scores.far(t), scores.genuineCount() > 0 ? scores.tar(t) : Double.NaN
+          });
     }
-    return new Calibration(embedderId, description, scores.impostorCount(), scores.genuineCount(),
-        rows.stream().mapToDouble(r -> r[0]).toArray(), rows.stream().mapToDouble(r -> r[1]).toArray(),
-        rows.stream().mapToDouble(r -> r[2]).toArray(), rows.stream().mapToDouble(r -> r[3]).toArray());
+    return new Calibration(
+        embedderId,
+        description,
+        scores.impostorCount(),
+        scores.genuineCount(),
+        rows.stream().mapToDouble(r -> r[0]).toArray(),
+        rows.stream().mapToDouble(r -> r[1]).toArray(),
+        rows.stream().mapToDouble(r -> r[2]).toArray(),
+        rows.stream().mapToDouble(r -> r[3]).toArray());
   }
 
   /**
-   * The calibration shipped for the bundled embedder ({@link EmbedderModel#bundled()}), measured
-   * on LFW's {@code pairsDevTrain.txt} people; see {@code docs/accuracy.md}.
+   * The calibration shipped for the bundled embedder ({@link EmbedderModel#bundled()}), measured on
+   * LFW's {@code pairsDevTrain.txt} people; see {@code docs/accuracy.md}.
    */
   public static Calibration bundled() {
     return BundledHolder.CALIBRATION;
@@ -111,7 +129,8 @@ public final class Calibration {
     // Class-relative lookup: the resource lives in this module, which does not open the package.
     try (InputStream in = Calibration.class.getResourceAsStream("/" + BUNDLED)) {
       if (in == null) {
-        throw new SemblanceException("bundled calibration " + BUNDLED + " is missing from the class path");
+        throw new SemblanceException(
+            "bundled calibration " + BUNDLED + " is missing from the class path");
       }
       return read(new InputStreamReader(in, StandardCharsets.UTF_8), BUNDLED);
     } catch (IOException e) {
@@ -148,9 +167,13 @@ public final class Calibration {
    */
   public double thresholdForFar(double targetFar) {
     checkArgument(targetFar < 1 && targetFar > 0, "target FAR must be in (0, 1): %s", targetFar);
-    checkArgument(targetFar >= minimumFar() * (1 - 1e-9),
+    checkArgument(
+        targetFar >= minimumFar() * (1 - 1e-9),
         "target FAR %s is below what this calibration supports: it measured %s impostor "
-            + "comparisons, so its smallest FAR is %s", targetFar, impostors, minimumFar());
+            + "comparisons, so its smallest FAR is %s",
+        targetFar,
+        impostors,
+        minimumFar());
     if (targetFar >= level[0]) {
       return threshold[0];
     }
@@ -158,19 +181,22 @@ public final class Calibration {
     while (level[i] > targetFar) {
       i++;
     }
-    double f = (Math.log(level[i - 1]) - Math.log(targetFar)) / (Math.log(level[i - 1]) - Math.log(level[i]));
+    double f =
+        (Math.log(level[i - 1]) - Math.log(targetFar))
+            / (Math.log(level[i - 1]) - Math.log(level[i]));
     return threshold[i - 1] + f * (threshold[i] - threshold[i - 1]);
   }
 
   /**
-   * The threshold for a false positive identification rate of {@code targetFpir} when each
-   * search compares the probe with {@code comparisons} templates: each must falsely match with
-   * probability {@code FMR = 1 − (1 − FPIR)^(1/N)}, so the threshold tightens as N grows.
+   * The threshold for a false positive identification rate of {@code targetFpir} when each search
+   * compares the probe with {@code comparisons} templates: each must falsely match with probability
+   * {@code FMR = 1 − (1 − FPIR)^(1/N)}, so the threshold tightens as N grows.
    *
    * @throws IllegalArgumentException if the FMR needed is below {@link #minimumFar()}
    */
   public double thresholdForFpir(double targetFpir, long comparisons) {
-    checkArgument(targetFpir > 0 && targetFpir < 1, "target FPIR must be in (0, 1): %s", targetFpir);
+    checkArgument(
+        targetFpir > 0 && targetFpir < 1, "target FPIR must be in (0, 1): %s", targetFpir);
     checkArgument(comparisons > 0, "comparisons must be positive: %s", comparisons);
     return thresholdForFar(fmrForFpir(targetFpir, comparisons));
   }
@@ -219,13 +245,25 @@ public final class Calibration {
         file,
         out -> {
           Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-          w.write(MAGIC + "\nformat " + FORMAT + "\nembedder " + embedderId
-              + "\nmetric cosine-similarity\ndescription " + description
-              + "\nimpostors " + impostors + "\ngenuines " + genuines
-              + "\nrows " + level.length + "\n# far-level threshold far tar\n");
+          w.write(
+              MAGIC
+                  + "\nformat "
+                  + FORMAT
+                  + "\nembedder "
+                  + embedderId
+                  + "\nmetric cosine-similarity\ndescription "
+                  + description
+                  + "\nimpostors "
+                  + impostors
+                  + "\ngenuines "
+                  + genuines
+                  + "\nrows "
+                  + level.length
+                  + "\n# far-level threshold far tar\n");
           for (int i = 0; i < level.length; i++) {
-            w.write(String.format(
-                Locale.ROOT, "%.6e %.9f %.6e %.6f%n", level[i], threshold[i], far[i], tar[i]));
+            w.write(
+                String.format(
+                    Locale.ROOT, "%.6e %.9f %.6e %.6f%n", level[i], threshold[i], far[i], tar[i]));
           }
           w.flush();
         });
@@ -264,10 +302,12 @@ public final class Calibration {
         checkFile(v.length == 4, "row " + i + " does not have four numbers");
         for (int c = 0; c < 4; c++) {
           cols[c][i] = Double.parseDouble(v[c]);
-          checkFile(c == 3 || Double.isFinite(cols[c][i]), "row " + i + " holds a non-finite value");
+          checkFile(
+              c == 3 || Double.isFinite(cols[c][i]), "row " + i + " holds a non-finite value");
         }
       }
-      return new Calibration(embedder, description, impostors, genuines, cols[0], cols[1], cols[2], cols[3]);
+      return new Calibration(
+          embedder, description, impostors, genuines, cols[0], cols[1], cols[2], cols[3]);
     } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
       throw new SemblanceException("corrupt calibration file " + source + ": " + e.getMessage(), e);
     }
@@ -275,7 +315,8 @@ public final class Calibration {
 
   private static String field(List<String> lines, int index, String name) {
     String line = lines.get(index);
-    checkFile(line.startsWith(name + " "), "line " + (index + 1) + " should start with '" + name + "'");
+    checkFile(
+        line.startsWith(name + " "), "line " + (index + 1) + " should start with '" + name + "'");
     return line.substring(name.length() + 1);
   }
 
@@ -287,14 +328,22 @@ public final class Calibration {
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "Calibration[%s, %d impostor and %d genuine comparisons, FAR down to %.1e]",
-        embedderId, impostors, genuines, minimumFar());
+    return String.format(
+        Locale.ROOT,
+        "Calibration[%s, %d impostor and %d genuine comparisons, FAR down to %.1e]",
+        embedderId,
+        impostors,
+        genuines,
+        minimumFar());
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Calibration c && c.embedderId.equals(embedderId) && c.impostors == impostors
-        && java.util.Arrays.equals(c.threshold, threshold) && java.util.Arrays.equals(c.level, level);
+    return o instanceof Calibration c
+        && c.embedderId.equals(embedderId)
+        && c.impostors == impostors
+        && java.util.Arrays.equals(c.threshold, threshold)
+        && java.util.Arrays.equals(c.level, level);
   }
 
   @Override

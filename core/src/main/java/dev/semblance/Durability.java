@@ -1,9 +1,9 @@
 package dev.semblance;
 
 /**
- * When an enrolment or removal of a gallery {@linkplain Gallery#directory opened from a
- * directory} is on disk. The first two are durable: the call returns only after its log record
- * has been forced to the storage device.
+ * When an enrolment or removal of a gallery {@linkplain Gallery#directory opened from a directory}
+ * is on disk. The first two are durable: the call returns only after its log record has been forced
+ * to the storage device.
  */
 public enum Durability {
   /** Each operation forces the log before it returns: simplest, one sync per call. */

@@ -5,19 +5,27 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * A face embedder: one aligned face image in, one embedding vector out. Faces are aligned to
- * the ArcFace five-point template, scaled to the declared input size. The bundled embedder is a
- * MobileFaceNet-style network with 512-d output that takes 112×112 BGR faces normalised as
- * {@code (x − 127) / 128}.
+ * A face embedder: one aligned face image in, one embedding vector out. Faces are aligned to the
+ * ArcFace five-point template, scaled to the declared input size. The bundled embedder is a
+ * MobileFaceNet-style network with 512-d output that takes 112×112 BGR faces normalised as {@code
+ * (x − 127) / 128}.
  *
  * <p><b>Thread safety.</b> Immutable.
  */
 public final class EmbedderModel {
   static final String BUNDLED_SHA256 =
       "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581";
-  private static final EmbedderModel BUNDLED = new EmbedderModel(new ModelSpec(
-      "dev/semblance/models/fr_feature.onnx", null, BUNDLED_SHA256, 112, 112,
-      ChannelOrder.BGR, 127f, 128f));
+  private static final EmbedderModel BUNDLED =
+      new EmbedderModel(
+          new ModelSpec(
+              "dev/semblance/models/fr_feature.onnx",
+              null,
+              BUNDLED_SHA256,
+              112,
+              112,
+              ChannelOrder.BGR,
+              127f,
+              128f));
 
   private final ModelSpec spec;
 
@@ -31,8 +39,8 @@ public final class EmbedderModel {
   }
 
   /**
-   * An embedder loaded from {@code onnxFile}, prepared like the bundled one until the builder
-   * says otherwise.
+   * An embedder loaded from {@code onnxFile}, prepared like the bundled one until the builder says
+   * otherwise.
    */
   public static Builder fromFile(Path onnxFile) {
     return new Builder(Objects.requireNonNull(onnxFile, "onnxFile"));

@@ -8,10 +8,10 @@ import java.util.Arrays;
  * A face embedding f(x): an L2-normalised vector produced by an embedder. Two embeddings of the
  * same person are close; of different people, far apart.
  *
- * <p><b>Score convention.</b> Semblance compares embeddings by <em>cosine similarity</em>
- * {@code s = f(x1) · f(x2)} in [-1, 1], higher meaning more alike. Because the vectors are unit
- * length, the Euclidean distance follows from it: {@code d = ||f(x1) - f(x2)|| = sqrt(2 - 2s)};
- * both are reported, and every threshold in the API is a similarity threshold.
+ * <p><b>Score convention.</b> Semblance compares embeddings by <em>cosine similarity</em> {@code s
+ * = f(x1) · f(x2)} in [-1, 1], higher meaning more alike. Because the vectors are unit length, the
+ * Euclidean distance follows from it: {@code d = ||f(x1) - f(x2)|| = sqrt(2 - 2s)}; both are
+ * reported, and every threshold in the API is a similarity threshold.
  *
  * <p><b>Thread safety.</b> Immutable; the vector is copied on the way in and out.
  */

@@ -26,9 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds every face in a picture and encodes each into an {@link Embedding}: detection,
- * 68-point landmarks, five-point similarity alignment to the ArcFace template, embedding and
- * L2 normalisation.
+ * Finds every face in a picture and encodes each into an {@link Embedding}: detection, 68-point
+ * landmarks, five-point similarity alignment to the ArcFace template, embedding and L2
+ * normalisation.
  *
  * <pre>{@code
  * try (Encoder encoder = Encoder.builder().build()) {
@@ -39,15 +39,20 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Thread safety.</b> Safe for concurrent use: all calls share one set of model sessions.
- * {@link #close()} waits for calls in progress; calls after it throw {@link
- * IllegalStateException}.
+ * {@link #close()} waits for calls in progress; calls after it throw {@link IllegalStateException}.
  */
 public final class Encoder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Encoder.class);
-  private static final ModelSpec LANDMARKS = new ModelSpec(
-      "dev/semblance/models/fr_landmark.onnx", null,
-      "f10b0ba1d2a8a099adefede1ebf3733e44fe370715e7303dbeb7f59c02142258",
-      64, 64, ChannelOrder.RGB, 0f, 256f);
+  private static final ModelSpec LANDMARKS =
+      new ModelSpec(
+          "dev/semblance/models/fr_landmark.onnx",
+          null,
+          "f10b0ba1d2a8a099adefede1ebf3733e44fe370715e7303dbeb7f59c02142258",
+          64,
+          64,
+          ChannelOrder.RGB,
+          0f,
+          256f);
 
   private final FacePipeline pipeline;
   private final ImageDecoder decoder;
@@ -68,22 +73,36 @@ public final class Encoder implements AutoCloseable {
       // The landmark model is too small to gain from more than one thread.
       var landmarks = ModelLoader.load(backend, LANDMARKS, new SessionOptions(1, false));
       opened.add(landmarks.session());
-      var embedder = ModelLoader.load(backend, b.embedder.spec(), new SessionOptions(b.threads, true));
+      var embedder =
+          ModelLoader.load(backend, b.embedder.spec(), new SessionOptions(b.threads, true));
       opened.add(embedder.session());
-      this.pipeline = new FacePipeline(detector.session(), b.detector.spec(), landmarks.session(),
-          embedder.session(), b.embedder.spec(),
-          new FacePipeline.Settings(b.minScore, b.maxIou, b.flipAveraging, b.batchSize));
-      String name = b.embedder.spec().resource() != null
-          ? "faceplugin/fr_feature" : b.embedder.spec().file().getFileName().toString();
+      this.pipeline =
+          new FacePipeline(
+              detector.session(),
+              b.detector.spec(),
+              landmarks.session(),
+              embedder.session(),
+              b.embedder.spec(),
+              new FacePipeline.Settings(b.minScore, b.maxIou, b.flipAveraging, b.batchSize));
+      String name =
+          b.embedder.spec().resource() != null
+              ? "faceplugin/fr_feature"
+              : b.embedder.spec().file().getFileName().toString();
       String rawId = name + "@sha256:" + embedder.sha256().substring(0, 16);
       if (b.projection != null) {
         if (!b.projection.embedderId().equals(rawId)) {
-          throw new ModelException("the projection head was trained for embedder " + b.projection.embedderId()
-              + ", but this encoder's embedder is " + rawId);
+          throw new ModelException(
+              "the projection head was trained for embedder "
+                  + b.projection.embedderId()
+                  + ", but this encoder's embedder is "
+                  + rawId);
         }
         if (b.projection.inputDimension() != pipeline.embeddingDimension()) {
-          throw new ModelException("the projection head takes " + b.projection.inputDimension()
-              + "-d embeddings, the embedder gives " + pipeline.embeddingDimension());
+          throw new ModelException(
+              "the projection head takes "
+                  + b.projection.inputDimension()
+                  + "-d embeddings, the embedder gives "
+                  + pipeline.embeddingDimension());
         }
       }
       this.projection = b.projection;
@@ -100,10 +119,15 @@ public final class Encoder implements AutoCloseable {
     }
     this.decoder = new ImageDecoder(b.maxPixels);
     this.batchSize = b.batchSize;
-    // Eight bytes a pixel (16-bit RGBA, uncompressed) plus room for metadata bounds any honest file.
+    // Eight bytes a pixel (16-bit RGBA, uncompressed) plus room for metadata bounds any honest
+    // file.
     this.maxFileBytes = Math.min(Integer.MAX_VALUE - 8L, 8 * b.maxPixels + (16L << 20));
-    log.info("encoder ready: backend {}, embedder {} ({}-d), flip averaging {}",
-        backend.name(), embedderId, dimension(), b.flipAveraging);
+    log.info(
+        "encoder ready: backend {}, embedder {} ({}-d), flip averaging {}",
+        backend.name(),
+        embedderId,
+        dimension(),
+        b.flipAveraging);
   }
 
   /** A builder with the bundled models and default settings. */
@@ -112,9 +136,9 @@ public final class Encoder implements AutoCloseable {
   }
 
   /**
-   * Identifies the embedder that produced this encoder's embeddings (model name and the first
-   * 16 hex digits of its SHA-256). Galleries record it, so templates of different embedders are
-   * never compared.
+   * Identifies the embedder that produced this encoder's embeddings (model name and the first 16
+   * hex digits of its SHA-256). Galleries record it, so templates of different embedders are never
+   * compared.
    */
   public String embedderId() {
     return embedderId;
@@ -156,52 +180,56 @@ public final class Encoder implements AutoCloseable {
 
   /**
    * Encodes many image files; element {@code i} of the result holds the faces of {@code
-   * images.get(i)}. Faces of all images are embedded together in batches where the embedder
-   * allows it.
+   * images.get(i)}. Faces of all images are embedded together in batches where the embedder allows
+   * it.
    */
   public List<List<Face>> encodeAll(List<Path> images) {
-    return run(() -> {
-      List<List<Face>> result = new ArrayList<>(images.size());
-      // Decode a few images at a time: enough faces to fill a batch, never the whole list.
-      for (int start = 0; start < images.size(); start += batchSize) {
-        List<Path> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-        List<RgbImage> decoded = new ArrayList<>(chunk.size());
-        List<List<Located>> located = new ArrayList<>(chunk.size());
-        for (Path p : chunk) {
-          RgbImage image = decoder.decode(read(p), p.toString());
-          decoded.add(image);
-          located.add(pipeline.locate(image));
-        }
-        float[][] vectors = pipeline.embedAll(decoded, located);
-        int next = 0;
-        for (List<Located> faces : located) {
-          result.add(toFaces(faces, Arrays.copyOfRange(vectors, next, next + faces.size())));
-          next += faces.size();
-        }
-      }
-      return result;
-    });
+    return run(
+        () -> {
+          List<List<Face>> result = new ArrayList<>(images.size());
+          // Decode a few images at a time: enough faces to fill a batch, never the whole list.
+          for (int start = 0; start < images.size(); start += batchSize) {
+            List<Path> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
+            List<RgbImage> decoded = new ArrayList<>(chunk.size());
+            List<List<Located>> located = new ArrayList<>(chunk.size());
+            for (Path p : chunk) {
+              RgbImage image = decoder.decode(read(p), p.toString());
+              decoded.add(image);
+              located.add(pipeline.locate(image));
+            }
+            float[][] vectors = pipeline.embedAll(decoded, located);
+            int next = 0;
+            for (List<Located> faces : located) {
+              result.add(toFaces(faces, Arrays.copyOfRange(vectors, next, next + faces.size())));
+              next += faces.size();
+            }
+          }
+          return result;
+        });
   }
 
   /**
-   * The main face of the image: the largest face near its centre, as in a portrait or an ID
-   * photo.
+   * The main face of the image: the largest face near its centre, as in a portrait or an ID photo.
    *
    * @throws NoFaceException if the image has no face
    * @throws InvalidImageException if the file cannot be read or decoded
    */
   public Face encodeMainFace(Path image) {
-    return run(() -> {
-      RgbImage rgb = decoder.decode(read(image), image.toString());
-      List<Located> faces = pipeline.locate(rgb);
-      if (faces.isEmpty()) {
-        throw new NoFaceException("no face found in " + image);
-      }
-      Located main = faces.stream()
-          .max(Comparator.comparingDouble(f -> mainFaceScore(f.box(), rgb.width(), rgb.height())))
-          .orElseThrow();
-      return toFaces(List.of(main), pipeline.embed(rgb, List.of(main))).get(0);
-    });
+    return run(
+        () -> {
+          RgbImage rgb = decoder.decode(read(image), image.toString());
+          List<Located> faces = pipeline.locate(rgb);
+          if (faces.isEmpty()) {
+            throw new NoFaceException("no face found in " + image);
+          }
+          Located main =
+              faces.stream()
+                  .max(
+                      Comparator.comparingDouble(
+                          f -> mainFaceScore(f.box(), rgb.width(), rgb.height())))
+                  .orElseThrow();
+          return toFaces(List.of(main), pipeline.embed(rgb, List.of(main))).get(0);
+        });
   }
 
   /** The index in {@code faces} of the main face of a {@code width × height} image, or -1. */
@@ -221,7 +249,9 @@ public final class Encoder implements AutoCloseable {
   /** Area, discounted by distance from the image centre (0 at a corner). */
   private static double mainFaceScore(Box box, int width, int height) {
     Point c = box.center();
-    double off = Math.hypot(c.x() - width / 2.0, c.y() - height / 2.0) / Math.hypot(width / 2.0, height / 2.0);
+    double off =
+        Math.hypot(c.x() - width / 2.0, c.y() - height / 2.0)
+            / Math.hypot(width / 2.0, height / 2.0);
     double centrality = Math.max(0, 1 - off);
     return box.area() * centrality * centrality;
   }
@@ -243,9 +273,10 @@ public final class Encoder implements AutoCloseable {
       for (double[] p : l.fivePoints()) {
         points.add(new Point((float) p[0], (float) p[1]));
       }
-      Embedding embedding = projection == null
-          ? Embedding.of(vectors[i])
-          : projection.project(Embedding.of(vectors[i]));
+      Embedding embedding =
+          projection == null
+              ? Embedding.of(vectors[i])
+              : projection.project(Embedding.of(vectors[i]));
       faces.add(new Face(l.box(), l.score(), points, embedding));
     }
     return faces;
@@ -256,8 +287,14 @@ public final class Encoder implements AutoCloseable {
     try {
       long size = Files.size(image);
       if (size > maxFileBytes) {
-        throw new InvalidImageException("image file is " + size + " bytes, more than any image "
-            + "within the pixel limit can need (" + maxFileBytes + "): " + image);
+        throw new InvalidImageException(
+            "image file is "
+                + size
+                + " bytes, more than any image "
+                + "within the pixel limit can need ("
+                + maxFileBytes
+                + "): "
+                + image);
       }
       return Files.readAllBytes(image);
     } catch (IOException e) {
@@ -292,8 +329,7 @@ public final class Encoder implements AutoCloseable {
   }
 
   /**
-   * Configures an {@link Encoder}. Not thread-safe; the encoder it builds keeps no reference to
-   * it.
+   * Configures an {@link Encoder}. Not thread-safe; the encoder it builds keeps no reference to it.
    */
   public static final class Builder {
     private DetectorModel detector = DetectorModel.bundled();
@@ -310,10 +346,10 @@ public final class Encoder implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Applies a trained projection head to every embedding: faces then carry its
-     * {@link ProjectionHead#outputDimension()}-d output, and {@link Encoder#embedderId()} names the
-     * head too, so galleries never mix projected and raw templates. The build fails if the head
-     * was trained for another embedder.
+     * Applies a trained projection head to every embedding: faces then carry its {@link
+     * ProjectionHead#outputDimension()}-d output, and {@link Encoder#embedderId()} names the head
+     * too, so galleries never mix projected and raw templates. The build fails if the head was
+     * trained for another embedder.
      */
     public Builder projection(ProjectionHead head) {
       this.projection = Objects.requireNonNull(head, "head");
@@ -358,8 +394,8 @@ public final class Encoder implements AutoCloseable {
     }
 
     /**
-     * Average each face's embedding with that of its mirror image: slightly more accurate
-     * (about +0.1 point on LFW), twice the embedding cost. Off by default.
+     * Average each face's embedding with that of its mirror image: slightly more accurate (about
+     * +0.1 point on LFW), twice the embedding cost. Off by default.
      */
     public Builder flipAveraging(boolean flipAveraging) {
       this.flipAveraging = flipAveraging;

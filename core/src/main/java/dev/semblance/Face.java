@@ -13,8 +13,7 @@ import java.util.Objects;
  * @param landmarks five alignment points: left eye, right eye, nose tip, left and right mouth
  *     corner (left and right as seen in the image)
  * @param embedding the normalised embedding of the aligned face
- *
- * <p><b>Thread safety.</b> Immutable.
+ *     <p><b>Thread safety.</b> Immutable.
  */
 public record Face(Box box, float score, List<Point> landmarks, Embedding embedding) {
   public Face {

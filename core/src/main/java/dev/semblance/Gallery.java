@@ -24,7 +24,6 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import javax.crypto.SecretKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,6 +64,7 @@ public final class Gallery implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Gallery.class);
   private static final int MAX_IDENTITY_LENGTH = 256;
+
   /** A log grows to this plus twice the templates' size before it is compacted. */
   private static final long COMPACT_AFTER_BYTES = 64L << 20;
 
@@ -76,6 +76,7 @@ public final class Gallery implements AutoCloseable {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final AtomicBoolean compacting = new AtomicBoolean();
   private volatile boolean closed;
+
   /** The directory this gallery was opened from, or null for one held in memory only. */
   private GalleryStore store;
 
@@ -91,8 +92,7 @@ public final class Gallery implements AutoCloseable {
             options.acceleration(), dimension, options.storage() == TemplateStorage.FLOAT16)
         .ifPresent(templates::attach);
     this.slots = new IdentitySlots(templates);
-    this.policy =
-        new ThresholdPolicy(embedderId, Verifier.DEFAULT_THRESHOLD, DEFAULT_TARGET_FPIR);
+    this.policy = new ThresholdPolicy(embedderId, Verifier.DEFAULT_THRESHOLD, DEFAULT_TARGET_FPIR);
   }
 
   /** An empty in-memory gallery for the embeddings of {@code encoder}, with default options. */
@@ -100,22 +100,28 @@ public final class Gallery implements AutoCloseable {
     return create(encoder, GalleryOptions.defaults());
   }
 
-  /** An empty in-memory gallery for the embeddings of {@code encoder}, searched with {@code options}. */
+  /**
+   * An empty in-memory gallery for the embeddings of {@code encoder}, searched with {@code
+   * options}.
+   */
   public static Gallery create(Encoder encoder, GalleryOptions options) {
     return create(encoder.embedderId(), encoder.dimension(), options);
   }
 
-  /** An empty in-memory gallery, as {@link #create(String, int, GalleryOptions)}, with default options. */
+  /**
+   * An empty in-memory gallery, as {@link #create(String, int, GalleryOptions)}, with default
+   * options.
+   */
   public static Gallery create(String embedderId, int dimension) {
     return create(embedderId, dimension, GalleryOptions.defaults());
   }
 
   /**
    * An empty in-memory gallery for {@code dimension}-d embeddings of the embedder {@code
-   * embedderId}. For the bundled embedder the open-set threshold holds a {@linkplain
-   * #setTargetFpir false positive identification rate} of {@link #DEFAULT_TARGET_FPIR} (1%) under
-   * the {@linkplain Calibration#bundled() bundled calibration}, tightening as the gallery grows; for
-   * other embedders it is {@link Verifier#DEFAULT_THRESHOLD} until set.
+   * embedderId}. For the bundled embedder the open-set threshold holds a {@linkplain #setTargetFpir
+   * false positive identification rate} of {@link #DEFAULT_TARGET_FPIR} (1%) under the {@linkplain
+   * Calibration#bundled() bundled calibration}, tightening as the gallery grows; for other
+   * embedders it is {@link Verifier#DEFAULT_THRESHOLD} until set.
    *
    * @throws IllegalArgumentException if the id is blank or the dimension not positive
    * @throws SemblanceException if {@code options} require a GPU and none is usable
@@ -135,7 +141,10 @@ public final class Gallery implements AutoCloseable {
     return load(file, GalleryOptions.defaults());
   }
 
-  /** Reads a gallery written by {@link #save}, searched with {@code options}; see {@link #load(Path)}. */
+  /**
+   * Reads a gallery written by {@link #save}, searched with {@code options}; see {@link
+   * #load(Path)}.
+   */
   public static Gallery load(Path file, GalleryOptions options) {
     Objects.requireNonNull(options, "options");
     Gallery[] result = new Gallery[1];
@@ -175,8 +184,8 @@ public final class Gallery implements AutoCloseable {
 
   /**
    * Opens the gallery kept in {@code directory} (created if absent) for the embeddings of {@code
-   * encoder}, with default options and {@link Durability#GROUP_COMMIT}; see {@link #directory}
-   * for the other choices.
+   * encoder}, with default options and {@link Durability#GROUP_COMMIT}; see {@link #directory} for
+   * the other choices.
    *
    * <pre>{@code
    * try (Gallery staff = Gallery.open(Path.of("staff"), encoder)) {
@@ -311,8 +320,8 @@ public final class Gallery implements AutoCloseable {
    * the target again when the calibration is the bundled one, else keeps the threshold it had when
    * saved.
    *
-   * @throws IllegalArgumentException if the calibration is for another embedder, or {@code fpir}
-   *     is not in (0, 1)
+   * @throws IllegalArgumentException if the calibration is for another embedder, or {@code fpir} is
+   *     not in (0, 1)
    */
   public void setTargetFpir(Calibration calibration, double fpir) {
     policy.setTarget(calibration, fpir);
@@ -541,9 +550,9 @@ public final class Gallery implements AutoCloseable {
   }
 
   /**
-   * Releases what the gallery holds outside the Java heap (device memory of an accelerated
-   * gallery) and the lock of its directory. A closed gallery refuses further use; files it saved
-   * are unaffected. Idempotent.
+   * Releases what the gallery holds outside the Java heap (device memory of an accelerated gallery)
+   * and the lock of its directory. A closed gallery refuses further use; files it saved are
+   * unaffected. Idempotent.
    */
   @Override
   public void close() {
@@ -608,7 +617,14 @@ public final class Gallery implements AutoCloseable {
     if (closed) {
       return "Gallery[closed, embedder " + embedderId + "]";
     }
-    return "Gallery[" + size() + " identities, " + templateCount() + " templates, embedder "
-        + embedderId + ", threshold " + threshold() + "]";
+    return "Gallery["
+        + size()
+        + " identities, "
+        + templateCount()
+        + " templates, embedder "
+        + embedderId
+        + ", threshold "
+        + threshold()
+        + "]";
   }
 }

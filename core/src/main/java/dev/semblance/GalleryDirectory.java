@@ -7,12 +7,13 @@ import java.util.Objects;
 import javax.crypto.SecretKey;
 
 /**
- * Opens a {@link Gallery} kept in a directory ({@link Gallery#directory}). Every enrolment, removal and threshold change is
- * appended to a log on disk before it is applied, and with a durable {@link Durability} the call
- * returns only once that record is on disk; reopening after a crash replays the log, cutting off
- * a record the crash tore (with a warning). The log is compacted into a snapshot as it grows, or
- * by {@link Gallery#compact()}; a compacted directory holds no trace of removed identities. One process
- * at a time may have a directory open; {@link Gallery#close()} releases it.
+ * Opens a {@link Gallery} kept in a directory ({@link Gallery#directory}). Every enrolment, removal
+ * and threshold change is appended to a log on disk before it is applied, and with a durable {@link
+ * Durability} the call returns only once that record is on disk; reopening after a crash replays
+ * the log, cutting off a record the crash tore (with a warning). The log is compacted into a
+ * snapshot as it grows, or by {@link Gallery#compact()}; a compacted directory holds no trace of
+ * removed identities. One process at a time may have a directory open; {@link Gallery#close()}
+ * releases it.
  *
  * <p><b>Thread safety.</b> Not thread-safe; use one builder from one thread.
  */
@@ -53,10 +54,10 @@ public final class GalleryDirectory {
   }
 
   /**
-   * Seals every record of the directory's files with AES-GCM under {@code key}, bound to its
-   * file and position, so that without the key the templates and names cannot be read and any
-   * change to the files is detected. The key is never stored; keep it in a key store. A new
-   * directory is created encrypted.
+   * Seals every record of the directory's files with AES-GCM under {@code key}, bound to its file
+   * and position, so that without the key the templates and names cannot be read and any change to
+   * the files is detected. The key is never stored; keep it in a key store. A new directory is
+   * created encrypted.
    *
    * @throws IllegalArgumentException if {@code key} is not an AES key of 128, 192 or 256 bits
    */

@@ -1,9 +1,9 @@
 package dev.semblance;
 
 /**
- * A gallery file is not a Semblance gallery, comes from a newer format version, or is
- * damaged (bad checksum, truncated record, impossible values). Nothing is loaded from such a
- * file: a gallery is read whole or not at all.
+ * A gallery file is not a Semblance gallery, comes from a newer format version, or is damaged (bad
+ * checksum, truncated record, impossible values). Nothing is loaded from such a file: a gallery is
+ * read whole or not at all.
  *
  * <p><b>Thread safety.</b> Immutable.
  */

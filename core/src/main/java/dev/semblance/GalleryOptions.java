@@ -7,8 +7,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 
 /**
- * Search settings of a {@link Gallery}: how templates are stored for the scan, whether a GPU
- * helps, and the threads that share a large scan. The answers are the same whatever they are.
+ * Search settings of a {@link Gallery}: how templates are stored for the scan, whether a GPU helps,
+ * and the threads that share a large scan. The answers are the same whatever they are.
  *
  * <p>A scan is split into slices; the calling thread works on them along with up to {@code
  * parallelism − 1} tasks handed to the executor, so searches run in parallel without Semblance

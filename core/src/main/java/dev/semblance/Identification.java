@@ -10,8 +10,7 @@ import java.util.Optional;
  *
  * @param candidates the closest identities, most similar first (at most the k asked for)
  * @param threshold the similarity threshold the decision used
- *
- * <p><b>Thread safety.</b> Immutable.
+ *     <p><b>Thread safety.</b> Immutable.
  */
 public record Identification(List<Candidate> candidates, float threshold) {
   public Identification {

@@ -1,9 +1,8 @@
 package dev.semblance;
 
 /**
- * An image could not be used: it is empty, truncated, corrupt, in an unsupported format, or
- * larger than the configured pixel limit. The message names the problem and, where known,
- * the file.
+ * An image could not be used: it is empty, truncated, corrupt, in an unsupported format, or larger
+ * than the configured pixel limit. The message names the problem and, where known, the file.
  *
  * <p><b>Thread safety.</b> Immutable.
  */

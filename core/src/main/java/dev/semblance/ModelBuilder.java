@@ -44,8 +44,11 @@ abstract class ModelBuilder<B extends ModelBuilder<B>> {
 
   /** Input values are {@code (pixel − mean) / std}, pixels in 0..255; default (127, 128). */
   public B normalization(float mean, float std) {
-    checkArgument(Float.isFinite(mean) && Float.isFinite(std) && std != 0,
-        "normalisation needs a finite mean and a non-zero finite std: %s, %s", mean, std);
+    checkArgument(
+        Float.isFinite(mean) && Float.isFinite(std) && std != 0,
+        "normalisation needs a finite mean and a non-zero finite std: %s, %s",
+        mean,
+        std);
     this.mean = mean;
     this.std = std;
     return self();

@@ -1,9 +1,9 @@
 package dev.semblance;
 
 /**
- * A model could not be found, loaded or run: the bundled models are missing from the class
- * path, no inference backend is installed, a model file does not match its declared shape, or
- * the runtime failed.
+ * A model could not be found, loaded or run: the bundled models are missing from the class path, no
+ * inference backend is installed, a model file does not match its declared shape, or the runtime
+ * failed.
  *
  * <p><b>Thread safety.</b> Immutable.
  */

@@ -1,9 +1,9 @@
 package dev.semblance;
 
 /**
- * Base of the exceptions Semblance throws for failures of its environment or input data:
- * unreadable images, missing models or backends, damaged gallery files. Caller mistakes
- * (a negative size, mismatched dimensions) are {@link IllegalArgumentException}s instead.
+ * Base of the exceptions Semblance throws for failures of its environment or input data: unreadable
+ * images, missing models or backends, damaged gallery files. Caller mistakes (a negative size,
+ * mismatched dimensions) are {@link IllegalArgumentException}s instead.
  *
  * <p><b>Thread safety.</b> Immutable.
  */

@@ -4,8 +4,8 @@ package dev.semblance;
  * How a {@link Gallery} keeps its templates for scanning ({@link GalleryOptions#storage()}). Every
  * storage answers exactly as {@link #FLOAT32} would: a quantised scan only shortlists, with a
  * proven bound on its error, and the shortlist is re-ranked on the float32 templates, which are
- * always kept. Quantised storage therefore costs memory ({@link #FLOAT16} +50%, {@link #INT8}
- * +25% over float32) and buys speed, since a scan reads two or four times fewer bytes.
+ * always kept. Quantised storage therefore costs memory ({@link #FLOAT16} +50%, {@link #INT8} +25%
+ * over float32) and buys speed, since a scan reads two or four times fewer bytes.
  */
 public enum TemplateStorage {
   /** Scan the float32 templates themselves: 4 bytes per dimension. */

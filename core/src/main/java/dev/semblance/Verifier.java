@@ -6,8 +6,8 @@ import dev.semblance.learning.LogisticHead;
 import java.util.Objects;
 
 /**
- * One-to-one face verification: two faces are the same person when the cosine similarity of
- * their embeddings reaches a threshold τ.
+ * One-to-one face verification: two faces are the same person when the cosine similarity of their
+ * embeddings reaches a threshold τ.
  *
  * <pre>{@code
  * Verification v = Verifier.withDefaultThreshold().verify(faceA, faceB);
@@ -34,9 +34,9 @@ public final class Verifier {
   }
 
   /**
-   * A verifier that decides with a trained logistic head instead of a similarity threshold: a
-   * match when the head's probability of "same person" is at least 0.5. The similarity is still
-   * reported. The head must come from the embedder producing the faces compared.
+   * A verifier that decides with a trained logistic head instead of a similarity threshold: a match
+   * when the head's probability of "same person" is at least 0.5. The similarity is still reported.
+   * The head must come from the embedder producing the faces compared.
    */
   public static Verifier withLogisticHead(LogisticHead head) {
     return new Verifier(0.5f, java.util.Objects.requireNonNull(head, "head"));
@@ -53,14 +53,16 @@ public final class Verifier {
    * @throws IllegalArgumentException unless {@code -1 <= threshold <= 1}
    */
   public static Verifier withThreshold(float threshold) {
-    checkArgument(threshold >= -1f && threshold <= 1f,
-        "similarity threshold must be in [-1, 1]: %s", threshold);
+    checkArgument(
+        threshold >= -1f && threshold <= 1f,
+        "similarity threshold must be in [-1, 1]: %s",
+        threshold);
     return new Verifier(threshold, null);
   }
 
   /**
-   * A verifier whose threshold gives a false accept rate of {@code targetFar} according to
-   * {@code calibration}, which must come from the embedder producing the faces compared.
+   * A verifier whose threshold gives a false accept rate of {@code targetFar} according to {@code
+   * calibration}, which must come from the embedder producing the faces compared.
    *
    * @throws IllegalArgumentException if the calibration cannot support so low a FAR
    */
@@ -83,7 +85,8 @@ public final class Verifier {
       return Verification.of(similarity, threshold);
     }
     double p = head.probability(a, b);
-    return new Verification(similarity, Embedding.distanceForSimilarity(similarity), threshold, p >= threshold, p);
+    return new Verification(
+        similarity, Embedding.distanceForSimilarity(similarity), threshold, p >= threshold, p);
   }
 
   /** Compares the embeddings of two faces; see {@link #verify(Embedding, Embedding)}. */
@@ -99,7 +102,8 @@ public final class Verifier {
    */
   public Verification verify(Embedding probe, String identity, Gallery gallery) {
     Objects.requireNonNull(gallery, "gallery");
-    checkArgument(head == null, "a logistic-head verifier compares two embeddings; use verify(a, b)");
+    checkArgument(
+        head == null, "a logistic-head verifier compares two embeddings; use verify(a, b)");
     return Verification.of(gallery.similarityTo(identity, probe), threshold);
   }
 
@@ -110,6 +114,8 @@ public final class Verifier {
 
   @Override
   public String toString() {
-    return head == null ? "Verifier[cosine similarity >= " + threshold + "]" : "Verifier[" + head + " >= 0.5]";
+    return head == null
+        ? "Verifier[cosine similarity >= " + threshold + "]"
+        : "Verifier[" + head + " >= 0.5]";
   }
 }

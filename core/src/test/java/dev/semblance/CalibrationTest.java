@@ -46,7 +46,8 @@ class CalibrationTest {
     assertThat(large).isGreaterThan(small);
     // FPIR 1% over 1000 comparisons needs an FMR of about 1e-5.
     assertThat(Calibration.fmrForFpir(0.01, 1000)).isCloseTo(1.005e-5, offset(1e-8));
-    assertThat(cal.thresholdForFpir(0.01, 1000)).isCloseTo(cal.thresholdForFar(1.005e-5), offset(1e-5));
+    assertThat(cal.thresholdForFpir(0.01, 1000))
+        .isCloseTo(cal.thresholdForFar(1.005e-5), offset(1e-5));
   }
 
   @Test
@@ -54,13 +55,15 @@ class CalibrationTest {
     Calibration cal = Calibration.fromScores("e", "synthetic", normalScores(10, 1000, 4));
     assertThatThrownBy(() -> cal.thresholdForFar(1e-4))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("1000 impostor comparisons").hasMessageContaining("smallest FAR is 0.001");
+        .hasMessageContaining("1000 impostor comparisons")
+        .hasMessageContaining("smallest FAR is 0.001");
     assertThatThrownBy(() -> cal.thresholdForFpir(0.01, 100)).hasMessageContaining("below what");
   }
 
   @Test
   void savesAndLoadsAndRefusesDamagedFiles(@TempDir Path dir) throws IOException {
-    Calibration cal = Calibration.fromScores("model@sha256:12", "synthetic test", normalScores(500, 50_000, 5));
+    Calibration cal =
+        Calibration.fromScores("model@sha256:12", "synthetic test", normalScores(500, 50_000, 5));
     Path file = dir.resolve("cal.txt");
     cal.save(file);
     Calibration loaded = Calibration.load(file);
@@ -73,19 +76,23 @@ class CalibrationTest {
 
     String text = Files.readString(file);
     Files.writeString(file, text.replace("format 1", "format 7"));
-    assertThatThrownBy(() -> Calibration.load(file)).isInstanceOf(SemblanceException.class)
+    assertThatThrownBy(() -> Calibration.load(file))
+        .isInstanceOf(SemblanceException.class)
         .hasMessageContaining("format 7");
     Files.writeString(file, text.substring(0, text.length() / 2));
-    assertThatThrownBy(() -> Calibration.load(file)).isInstanceOf(SemblanceException.class)
+    assertThatThrownBy(() -> Calibration.load(file))
+        .isInstanceOf(SemblanceException.class)
         .hasMessageContaining("corrupt calibration file");
     Files.writeString(file, "hello");
-    assertThatThrownBy(() -> Calibration.load(file)).hasMessageContaining("not a Semblance calibration");
+    assertThatThrownBy(() -> Calibration.load(file))
+        .hasMessageContaining("not a Semblance calibration");
   }
 
   @Test
   void verifierAndGalleryCanBeSetByErrorRate() {
     Calibration cal = Calibration.fromScores("e", "synthetic", normalScores(1000, 1_000_000, 6));
-    assertThat(Verifier.forTargetFar(cal, 1e-3).threshold()).isEqualTo((float) cal.thresholdForFar(1e-3));
+    assertThat(Verifier.forTargetFar(cal, 1e-3).threshold())
+        .isEqualTo((float) cal.thresholdForFar(1e-3));
 
     Gallery gallery = Gallery.create("e", 2);
     gallery.setTargetFpir(cal, 0.01);
@@ -97,7 +104,8 @@ class CalibrationTest {
     float hundred = gallery.threshold();
     assertThat(hundred).isGreaterThan(one);
     assertThat((double) hundred).isCloseTo(cal.thresholdForFpir(0.01, 100), offset(1e-6));
-    assertThat(gallery.identify(Embedding.of(new float[] {1, 0}), 1).threshold()).isEqualTo(hundred);
+    assertThat(gallery.identify(Embedding.of(new float[] {1, 0}), 1).threshold())
+        .isEqualTo(hundred);
     // Growing past what the calibration measured falls back to its strictest threshold.
     gallery.setTargetFpir(cal, 1e-6);
     assertThat((double) gallery.threshold()).isEqualTo((double) (float) cal.strictestThreshold());
@@ -108,7 +116,8 @@ class CalibrationTest {
   }
 
   @Test
-  void galleriesOfTheBundledEmbedderHoldOnePercentFpirAndKeepItThroughSaveAndLoad(@TempDir Path dir) {
+  void galleriesOfTheBundledEmbedderHoldOnePercentFpirAndKeepItThroughSaveAndLoad(
+      @TempDir Path dir) {
     Calibration bundled = Calibration.bundled();
     assertThat(bundled.embedderId()).isEqualTo("faceplugin/fr_feature@sha256:87aacdfe57510db2");
     assertThat(bundled.impostorCount()).isGreaterThan(1_000_000);
@@ -118,7 +127,8 @@ class CalibrationTest {
     assertThat((double) oneTemplate).isCloseTo(bundled.thresholdForFar(0.01), offset(1e-6));
     Random random = new Random(9);
     for (int i = 0; i < 999; i++) {
-      gallery.enroll("p" + i, Embedding.of(new float[] {random.nextFloat(), random.nextFloat(), 1, 1}));
+      gallery.enroll(
+          "p" + i, Embedding.of(new float[] {random.nextFloat(), random.nextFloat(), 1, 1}));
     }
     float thousand = gallery.threshold();
     assertThat(thousand).isGreaterThan(oneTemplate + 0.1f);

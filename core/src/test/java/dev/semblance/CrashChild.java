@@ -5,8 +5,8 @@ import java.nio.file.Path;
 /**
  * The child of {@link CrashTest}: enrols p&lt;i&gt; for i = start, start + 1, … into a gallery
  * directory until it is killed, printing i once each enrolment has returned (acknowledged, so
- * durable), and "-j" once the removal of p&lt;j&gt; has returned; compacts every 150 enrolments
- * so that kills also land inside compactions.
+ * durable), and "-j" once the removal of p&lt;j&gt; has returned; compacts every 150 enrolments so
+ * that kills also land inside compactions.
  */
 public final class CrashChild {
   private CrashChild() {}
@@ -15,7 +15,11 @@ public final class CrashChild {
     Path directory = Path.of(args[0]);
     long start = Long.parseLong(args[1]);
     Durability durability = Durability.valueOf(args[2]);
-    Gallery gallery = Gallery.directory(directory).embedder("test", DurableGalleryTest.DIM_FOR_CHILD).durability(durability).open();
+    Gallery gallery =
+        Gallery.directory(directory)
+            .embedder("test", DurableGalleryTest.DIM_FOR_CHILD)
+            .durability(durability)
+            .open();
     for (long i = start; ; i++) {
       gallery.enroll("p" + i, DurableGalleryTest.unit(i));
       acknowledge(Long.toString(i));

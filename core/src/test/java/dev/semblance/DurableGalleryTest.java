@@ -34,7 +34,10 @@ class DurableGalleryTest {
   }
 
   static Gallery open(Path directory) {
-    return Gallery.directory(directory).embedder("test", DIM).durability(Durability.EVERY_OPERATION).open();
+    return Gallery.directory(directory)
+        .embedder("test", DIM)
+        .durability(Durability.EVERY_OPERATION)
+        .open();
   }
 
   /** Identity → its templates, as the gallery answers for them. */
@@ -78,7 +81,8 @@ class DurableGalleryTest {
   @Test
   void oneWriterAtATime() {
     try (Gallery first = open(dir)) {
-      assertThatThrownBy(() -> open(dir)).isInstanceOf(GalleryLockedException.class)
+      assertThatThrownBy(() -> open(dir))
+          .isInstanceOf(GalleryLockedException.class)
           .hasMessageContaining("already open");
       first.enroll("a", unit(1));
     }
@@ -92,9 +96,21 @@ class DurableGalleryTest {
     try (Gallery gallery = open(dir)) {
       gallery.enroll("a", unit(1));
     }
-    assertThatThrownBy(() -> Gallery.directory(dir).embedder("other-model", DIM).durability(Durability.GROUP_COMMIT).open()).isInstanceOf(GalleryFormatException.class)
+    assertThatThrownBy(
+            () ->
+                Gallery.directory(dir)
+                    .embedder("other-model", DIM)
+                    .durability(Durability.GROUP_COMMIT)
+                    .open())
+        .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("must not be mixed");
-    assertThatThrownBy(() -> Gallery.directory(dir).embedder("test", DIM + 1).durability(Durability.GROUP_COMMIT).open()).isInstanceOf(GalleryFormatException.class);
+    assertThatThrownBy(
+            () ->
+                Gallery.directory(dir)
+                    .embedder("test", DIM + 1)
+                    .durability(Durability.GROUP_COMMIT)
+                    .open())
+        .isInstanceOf(GalleryFormatException.class);
     try (Gallery gallery = open(dir)) { // and nothing was harmed
       assertThat(gallery.identities()).containsExactly("a");
     }
@@ -109,11 +125,13 @@ class DurableGalleryTest {
       gallery.compact();
       gallery.remove("Zelda Secretperson");
       assertThat(containsAnywhere(dir, "Zelda Secretperson".getBytes(StandardCharsets.UTF_8)))
-          .as("the log still records the enrolment before compaction").isTrue();
+          .as("the log still records the enrolment before compaction")
+          .isTrue();
       gallery.compact();
     }
     byte[] templateBytes = floatBytes(secret.toArray());
-    assertThat(containsAnywhere(dir, "Zelda Secretperson".getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(containsAnywhere(dir, "Zelda Secretperson".getBytes(StandardCharsets.UTF_8)))
+        .isFalse();
     assertThat(containsAnywhere(dir, Arrays.copyOf(templateBytes, 16))).isFalse();
     try (Gallery gallery = open(dir)) {
       assertThat(gallery.identities()).containsExactly("bob");
@@ -128,7 +146,8 @@ class DurableGalleryTest {
     }
     Path log = onlyLog(dir);
     long size = Files.size(log);
-    try (var channel = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var channel =
+        java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
       channel.truncate(size - 5); // the crash tore "b"'s record
     }
     try (Gallery gallery = open(dir)) {
@@ -151,7 +170,8 @@ class DurableGalleryTest {
     byte[] bytes = Files.readAllBytes(log);
     bytes[bytes.length / 2] ^= 0x10;
     Files.write(log, bytes);
-    assertThatThrownBy(() -> open(dir)).isInstanceOf(GalleryFormatException.class)
+    assertThatThrownBy(() -> open(dir))
+        .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining(log.getFileName().toString());
   }
 
@@ -164,7 +184,7 @@ class DurableGalleryTest {
     try (Gallery gallery = openEncrypted(dir, key)) {
       gallery.enroll("Zelda Secretperson", secret);
       gallery.compact(); // into the snapshot
-      gallery.enroll("Yannick Hiddenname", unit(5));  // and into the log
+      gallery.enroll("Yannick Hiddenname", unit(5)); // and into the log
       gallery.setThreshold(0.5f);
     }
     for (String name : new String[] {"Zelda Secretperson", "Yannick Hiddenname"}) {
@@ -176,18 +196,23 @@ class DurableGalleryTest {
       assertThat(gallery.similarityTo("Zelda Secretperson", secret)).isGreaterThan(0.9999f);
       assertThat(gallery.threshold()).isEqualTo(0.5f);
     }
-    assertThatThrownBy(() -> openEncrypted(dir, otherKey)).isInstanceOf(GalleryFormatException.class)
+    assertThatThrownBy(() -> openEncrypted(dir, otherKey))
+        .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("wrong key");
-    assertThatThrownBy(() -> open(dir)).isInstanceOf(GalleryFormatException.class)
+    assertThatThrownBy(() -> open(dir))
+        .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("is encrypted");
-    assertThatThrownBy(() -> openEncrypted(dir, new javax.crypto.spec.SecretKeySpec(new byte[7], "AES")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("AES key");
+    assertThatThrownBy(
+            () -> openEncrypted(dir, new javax.crypto.spec.SecretKeySpec(new byte[7], "AES")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("AES key");
 
     // An altered record whose checksum was fixed up still fails its tag: reported, not skipped.
     Path log = onlyLog(dir);
     byte[] bytes = Files.readAllBytes(log);
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
-    int second = 12 + 12 + buffer.getInt(12); // after the magic, version, flags and the header record
+    int second =
+        12 + 12 + buffer.getInt(12); // after the magic, version, flags and the header record
     int length = buffer.getInt(second);
     bytes[second + 12 + length / 2] ^= 1;
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
@@ -195,7 +220,8 @@ class DurableGalleryTest {
     buffer.putInt(second + 8, (int) crc.getValue());
     byte[] tampered = bytes.clone();
     Files.write(log, tampered);
-    assertThatThrownBy(() -> openEncrypted(dir, key)).isInstanceOf(GalleryFormatException.class)
+    assertThatThrownBy(() -> openEncrypted(dir, key))
+        .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("altered");
   }
 
@@ -207,17 +233,25 @@ class DurableGalleryTest {
     javax.crypto.KeyGenerator generator = javax.crypto.KeyGenerator.getInstance("AES");
     generator.init(128);
     javax.crypto.SecretKey key = generator.generateKey();
-    assertThatThrownBy(() -> openEncrypted(dir, key)).isInstanceOf(GalleryFormatException.class)
+    assertThatThrownBy(() -> openEncrypted(dir, key))
+        .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("not encrypted");
   }
 
   static Gallery openEncrypted(Path directory, javax.crypto.SecretKey key) {
-    return Gallery.directory(directory).embedder("test", DIM).durability(Durability.EVERY_OPERATION).encryptionKey(key).open();
+    return Gallery.directory(directory)
+        .embedder("test", DIM)
+        .durability(Durability.EVERY_OPERATION)
+        .encryptionKey(key)
+        .open();
   }
 
   static Path onlyLog(Path directory) throws IOException {
     try (Stream<Path> files = Files.list(directory)) {
-      return files.filter(f -> f.getFileName().toString().startsWith("log-")).findFirst().orElseThrow();
+      return files
+          .filter(f -> f.getFileName().toString().startsWith("log-"))
+          .findFirst()
+          .orElseThrow();
     }
   }
 

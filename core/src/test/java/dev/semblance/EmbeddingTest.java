@@ -38,18 +38,24 @@ class EmbeddingTest {
   @Test
   void rejectsNanInfinityZerosAndEmpty() {
     assertThatThrownBy(() -> Embedding.of(new float[] {1, Float.NaN}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("component 1 is not finite: NaN");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("component 1 is not finite: NaN");
     assertThatThrownBy(() -> Embedding.of(new float[] {Float.POSITIVE_INFINITY}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not finite");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not finite");
     assertThatThrownBy(() -> Embedding.of(new float[3]))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("all zeros");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("all zeros");
     assertThatThrownBy(() -> Embedding.of(new float[0]))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least one dimension");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least one dimension");
   }
 
   @Test
   void comparingDifferentDimensionsIsAnError() {
-    assertThatThrownBy(() -> Embedding.of(new float[] {1, 0}).similarity(Embedding.of(new float[] {1, 0, 0})))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("embedding dimensions differ: 2 != 3");
+    assertThatThrownBy(
+            () -> Embedding.of(new float[] {1, 0}).similarity(Embedding.of(new float[] {1, 0, 0})))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("embedding dimensions differ: 2 != 3");
   }
 }

@@ -12,26 +12,28 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Damages a gallery directory in every way at every offset: each byte of the log and of the
  * snapshot flipped, the log cut at every length, garbage appended. Every case must either be
- * reported as a {@link GalleryFormatException} or open to a state the gallery really had: the
- * whole history, or (only when the damage is in the last log record, as a crash would leave it)
- * the history without its last operation. Never anything else.
+ * reported as a {@link GalleryFormatException} or open to a state the gallery really had: the whole
+ * history, or (only when the damage is in the last log record, as a crash would leave it) the
+ * history without its last operation. Never anything else.
  */
 class GalleryCorruptionTest {
   private static final Logger log = LoggerFactory.getLogger(GalleryCorruptionTest.class);
   @TempDir Path dir;
   private Path logFile;
   private Path snapshotFile;
+
   /** Identities after each logged operation; index 0 is the state the snapshot holds. */
   private final List<Set<String>> history = new ArrayList<>();
+
   /** Where each logged operation's record ends in the log. */
   private final List<Long> recordEnds = new ArrayList<>();
 
@@ -63,7 +65,11 @@ class GalleryCorruptionTest {
       }
     }
     try (Stream<Path> files = Files.list(dir)) {
-      snapshotFile = files.filter(f -> f.getFileName().toString().startsWith("snapshot-")).findFirst().orElseThrow();
+      snapshotFile =
+          files
+              .filter(f -> f.getFileName().toString().startsWith("snapshot-"))
+              .findFirst()
+              .orElseThrow();
     }
   }
 
@@ -92,7 +98,9 @@ class GalleryCorruptionTest {
         if (state == null) {
           detected++;
         } else {
-          assertThat(offset).as("a flip at %s was not detected", offset).isGreaterThanOrEqualTo((int) lastRecordStart);
+          assertThat(offset)
+              .as("a flip at %s was not detected", offset)
+              .isGreaterThanOrEqualTo((int) lastRecordStart);
           assertThat(state).as("flip at %s", offset).isEqualTo(withoutLast);
           recovered++;
         }
@@ -141,15 +149,24 @@ class GalleryCorruptionTest {
     try (Gallery intact = open()) {
       assertThat(intact.identities()).isEqualTo(whole);
     }
-    String summary = String.format(Locale.ROOT, "%s: %d damaged galleries: %d reported as corrupt, %d "
-        + "recovered to a state the gallery had, 0 wrong", encrypted ? "encrypted" : "plain", cases,
-        detected, recovered);
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "%s: %d damaged galleries: %d reported as corrupt, %d "
+                + "recovered to a state the gallery had, 0 wrong",
+            encrypted ? "encrypted" : "plain",
+            cases,
+            detected,
+            recovered);
     log.info(summary);
-    Files.writeString(Path.of("target", "corruption-test-" + (encrypted ? "encrypted" : "plain") + ".txt"),
+    Files.writeString(
+        Path.of("target", "corruption-test-" + (encrypted ? "encrypted" : "plain") + ".txt"),
         summary + "\n");
   }
 
-  /** Writes {@code bytes} over {@code file}, opens the gallery: its identities, or null if refused. */
+  /**
+   * Writes {@code bytes} over {@code file}, opens the gallery: its identities, or null if refused.
+   */
   private Set<String> openAfter(Path file, byte[] bytes) throws IOException {
     Files.write(file, bytes);
     try (Gallery gallery = open()) {

@@ -64,8 +64,10 @@ class GalleryTest {
     Identification id = gallery.identify(near(people.get(17), 0.8), 5);
     assertThat(id.candidates()).hasSize(5);
     assertThat(id.candidates().get(0).identity()).isEqualTo("person-17");
-    assertThat(id.candidates().get(0).similarity()).isCloseTo(0.8f, org.assertj.core.data.Offset.offset(1e-4f));
-    assertThat(id.candidates()).isSortedAccordingTo((a, b) -> Float.compare(b.similarity(), a.similarity()));
+    assertThat(id.candidates().get(0).similarity())
+        .isCloseTo(0.8f, org.assertj.core.data.Offset.offset(1e-4f));
+    assertThat(id.candidates())
+        .isSortedAccordingTo((a, b) -> Float.compare(b.similarity(), a.similarity()));
     assertThat(id.match()).map(Candidate::identity).contains("person-17");
   }
 
@@ -106,7 +108,9 @@ class GalleryTest {
     assertThat(gallery.remove("a")).isTrue();
     assertThat(gallery.remove("a")).isFalse();
     assertThat(gallery.identities()).containsExactly("b");
-    assertThat(gallery.identify(a, 5).candidates()).extracting(Candidate::identity).containsExactly("b");
+    assertThat(gallery.identify(a, 5).candidates())
+        .extracting(Candidate::identity)
+        .containsExactly("b");
     gallery.enroll("c", a);
     assertThat(gallery.identities()).containsExactly("b", "c");
     assertThat(gallery.identify(a, 1).candidates().get(0).identity()).isEqualTo("c");
@@ -119,11 +123,14 @@ class GalleryTest {
     gallery.enroll("a", randomUnit());
     Embedding wrongDim = Embedding.of(new float[] {1, 2, 3});
     assertThatThrownBy(() -> gallery.enroll("b", randomUnit(), wrongDim))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dimension 3 does not match the gallery's 64");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("dimension 3 does not match the gallery's 64");
     assertThatThrownBy(() -> gallery.identify(wrongDim, 1)).hasMessageContaining("dimension 3");
-    assertThatThrownBy(() -> gallery.identify(randomUnit(), 0)).hasMessageContaining("k must be positive");
+    assertThatThrownBy(() -> gallery.identify(randomUnit(), 0))
+        .hasMessageContaining("k must be positive");
     assertThatThrownBy(() -> gallery.enroll(" ", randomUnit())).hasMessageContaining("blank");
-    assertThatThrownBy(() -> gallery.enroll("a\nb", randomUnit())).hasMessageContaining("control characters");
+    assertThatThrownBy(() -> gallery.enroll("a\nb", randomUnit()))
+        .hasMessageContaining("control characters");
     assertThatThrownBy(() -> gallery.enroll("x", List.of())).hasMessageContaining("no embedding");
     assertThat(gallery.identities()).containsExactly("a");
     assertThat(gallery.templateCount()).isEqualTo(1);
@@ -163,7 +170,8 @@ class GalleryTest {
   void everyFlippedByteAndEveryTruncationIsDetected() throws IOException {
     Gallery gallery = Gallery.create("m", 4);
     gallery.enroll("a", Embedding.of(new float[] {1, 2, 3, 4}));
-    gallery.enroll("b", Embedding.of(new float[] {4, 3, 2, 1}), Embedding.of(new float[] {1, 0, 0, 0}));
+    gallery.enroll(
+        "b", Embedding.of(new float[] {4, 3, 2, 1}), Embedding.of(new float[] {1, 0, 0, 0}));
     Path file = dir.resolve("small.gallery");
     gallery.save(file);
     byte[] good = Files.readAllBytes(file);
@@ -172,17 +180,20 @@ class GalleryTest {
       byte[] flipped = good.clone();
       flipped[i] ^= 0x5A;
       Files.write(bad, flipped);
-      assertThatThrownBy(() -> Gallery.load(bad)).as("flip at %s", i)
+      assertThatThrownBy(() -> Gallery.load(bad))
+          .as("flip at %s", i)
           .isInstanceOf(GalleryFormatException.class);
     }
     for (int length = 0; length < good.length; length++) {
       Files.write(bad, Arrays.copyOf(good, length));
-      assertThatThrownBy(() -> Gallery.load(bad)).as("truncated to %s", length)
+      assertThatThrownBy(() -> Gallery.load(bad))
+          .as("truncated to %s", length)
           .isInstanceOf(GalleryFormatException.class);
     }
     byte[] longer = Arrays.copyOf(good, good.length + 3);
     Files.write(bad, longer);
-    assertThatThrownBy(() -> Gallery.load(bad)).isInstanceOf(GalleryFormatException.class)
+    assertThatThrownBy(() -> Gallery.load(bad))
+        .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("after the end record");
   }
 
@@ -194,7 +205,8 @@ class GalleryTest {
     byte[] bytes = Files.readAllBytes(file);
     bytes[9] = 9; // version u16 after the 8-byte magic
     Files.write(file, bytes);
-    assertThatThrownBy(() -> Gallery.load(file)).isInstanceOf(GalleryFormatException.class)
+    assertThatThrownBy(() -> Gallery.load(file))
+        .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("version 9 is newer");
   }
 
@@ -206,7 +218,8 @@ class GalleryTest {
     gallery.save(file);
     byte[] before = Files.readAllBytes(file);
     Path notADirectory = file.resolve("child.gallery");
-    assertThatThrownBy(() -> gallery.save(notADirectory)).isInstanceOf(java.io.UncheckedIOException.class);
+    assertThatThrownBy(() -> gallery.save(notADirectory))
+        .isInstanceOf(java.io.UncheckedIOException.class);
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
   }
 
@@ -223,27 +236,31 @@ class GalleryTest {
     try {
       List<Future<?>> tasks = new ArrayList<>();
       for (int t = 0; t < 2; t++) {
-        tasks.add(pool.submit(() -> {
-          for (int i = 0; i < 2000; i++) {
-            Identification id = gallery.identify(anchor, 1);
-            if (!id.candidates().get(0).identity().equals("anchor")) {
-              throw new AssertionError("lost the anchor: " + id);
-            }
-          }
-          return null;
-        }));
+        tasks.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 2000; i++) {
+                    Identification id = gallery.identify(anchor, 1);
+                    if (!id.candidates().get(0).identity().equals("anchor")) {
+                      throw new AssertionError("lost the anchor: " + id);
+                    }
+                  }
+                  return null;
+                }));
       }
-      tasks.add(pool.submit(() -> {
-        for (int round = 0; round < 20; round++) {
-          for (int i = 0; i < others.size(); i++) {
-            gallery.enroll("o" + i, others.get(i));
-          }
-          for (int i = 0; i < others.size(); i++) {
-            gallery.remove("o" + i);
-          }
-        }
-        return null;
-      }));
+      tasks.add(
+          pool.submit(
+              () -> {
+                for (int round = 0; round < 20; round++) {
+                  for (int i = 0; i < others.size(); i++) {
+                    gallery.enroll("o" + i, others.get(i));
+                  }
+                  for (int i = 0; i < others.size(); i++) {
+                    gallery.remove("o" + i);
+                  }
+                }
+                return null;
+              }));
       for (Future<?> f : tasks) {
         f.get(60, TimeUnit.SECONDS);
       }
@@ -260,8 +277,9 @@ class GalleryTest {
     try {
       List<Gallery> galleries = new ArrayList<>();
       for (TemplateStorage storage : TemplateStorage.values()) {
-        galleries.add(Gallery.create("test", DIM,
-            GalleryOptions.defaults().withStorage(storage).withExecutor(pool, 3)));
+        galleries.add(
+            Gallery.create(
+                "test", DIM, GalleryOptions.defaults().withStorage(storage).withExecutor(pool, 3)));
       }
       List<Embedding> enrolled = new ArrayList<>();
       for (int i = 0; i < 3000; i++) {
@@ -285,13 +303,16 @@ class GalleryTest {
         assertThat(batch).hasSize(probes.size());
         for (int i = 0; i < probes.size(); i++) {
           Identification expected = reference.identify(probes.get(i), 5);
-          assertThat(g.identify(probes.get(i), 5)).as("%s, probe %s", g.options().storage(), i)
+          assertThat(g.identify(probes.get(i), 5))
+              .as("%s, probe %s", g.options().storage(), i)
               .isEqualTo(expected);
-          assertThat(batch.get(i)).as("%s, probe %s in a batch", g.options().storage(), i)
+          assertThat(batch.get(i))
+              .as("%s, probe %s in a batch", g.options().storage(), i)
               .isEqualTo(expected);
         }
         assertThat(batch.get(probes.size() - 1).candidates())
-            .extracting(Candidate::identity).doesNotContain("person-7");
+            .extracting(Candidate::identity)
+            .doesNotContain("person-7");
       }
     } finally {
       pool.shutdownNow();
@@ -301,9 +322,11 @@ class GalleryTest {
   @Test
   void searchOptionsAreCheckedAndKept() {
     assertThatThrownBy(() -> GalleryOptions.defaults().withExecutor(Runnable::run, 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parallelism");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("parallelism");
     assertThatThrownBy(() -> GalleryOptions.defaults().withStorage(null))
-        .isInstanceOf(NullPointerException.class).hasMessageContaining("storage");
+        .isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("storage");
     GalleryOptions int8 = GalleryOptions.defaults().withStorage(TemplateStorage.INT8);
     Gallery gallery = Gallery.create("test", DIM, int8);
     Embedding alice = randomUnit();
@@ -311,7 +334,8 @@ class GalleryTest {
     Path file = dir.resolve("int8.gallery");
     gallery.save(file);
     // The file holds float32 templates whatever the storage; storage is chosen when loading.
-    Gallery loaded = Gallery.load(file, GalleryOptions.defaults().withStorage(TemplateStorage.FLOAT16));
+    Gallery loaded =
+        Gallery.load(file, GalleryOptions.defaults().withStorage(TemplateStorage.FLOAT16));
     assertThat(loaded.options().storage()).isEqualTo(TemplateStorage.FLOAT16);
     assertThat(loaded.identify(alice, 1).candidates().get(0).similarity())
         .isEqualTo(gallery.identify(alice, 1).candidates().get(0).similarity());
@@ -329,10 +353,13 @@ class GalleryTest {
     gallery.close();
     gallery.close(); // idempotent
     assertThatThrownBy(() -> gallery.identify(alice, 1))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThatThrownBy(() -> gallery.enroll("bob", randomUnit()))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThat(gallery.toString()).contains("closed");
-    assertThat(Gallery.load(file).identify(alice, 1).candidates().get(0).identity()).isEqualTo("alice");
+    assertThat(Gallery.load(file).identify(alice, 1).candidates().get(0).identity())
+        .isEqualTo("alice");
   }
 }

@@ -37,12 +37,14 @@ class VerifierTest {
     assertThat(v.match()).isTrue();
     assertThat(v.similarity()).isEqualTo(x.similarity(closeToX));
     assertThatThrownBy(() -> Verifier.withThreshold(0.8f).verify(x, "bob", gallery))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not enrolled: 'bob'");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not enrolled: 'bob'");
   }
 
   @Test
   void thresholdsOutsideTheCosineRangeAreRejected() {
     assertThatThrownBy(() -> Verifier.withThreshold(1.5f)).hasMessageContaining("[-1, 1]: 1.5");
-    assertThatThrownBy(() -> Verifier.withThreshold(Float.NaN)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Verifier.withThreshold(Float.NaN))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

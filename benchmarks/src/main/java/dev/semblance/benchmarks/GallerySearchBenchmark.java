@@ -2,9 +2,9 @@ package dev.semblance.benchmarks;
 
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
-import dev.semblance.TemplateStorage;
 import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
+import dev.semblance.TemplateStorage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -22,9 +22,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Open-set identification (top 10) over galleries of random unit vectors: one probe at a time,
- * and 64 probes in one {@code identifyAll}. The {@code Scalar} methods run in forks without the
- * Vector API module, so the same code falls back to the scalar kernels. Both use every core.
+ * Open-set identification (top 10) over galleries of random unit vectors: one probe at a time, and
+ * 64 probes in one {@code identifyAll}. The {@code Scalar} methods run in forks without the Vector
+ * API module, so the same code falls back to the scalar kernels. Both use every core.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar GallerySearchBenchmark -p identities=1000000 -p dimension=512
@@ -54,7 +54,8 @@ public class GallerySearchBenchmark {
   @Setup
   public void setUp() {
     SplittableRandom random = new SplittableRandom(42);
-    gallery = Gallery.create("benchmark", dimension, GalleryOptions.defaults().withStorage(storage));
+    gallery =
+        Gallery.create("benchmark", dimension, GalleryOptions.defaults().withStorage(storage));
     for (int i = 0; i < identities; i++) {
       gallery.enroll("id-" + i, RandomVectors.unit(random, dimension));
     }
@@ -65,14 +66,18 @@ public class GallerySearchBenchmark {
   }
 
   @Benchmark
-  @Fork(value = 1, jvmArgsAppend = {"-Xmx12g", VECTOR})
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {"-Xmx12g", VECTOR})
   public Identification single() {
     next = (next + 1) & 63;
     return gallery.identify(probes.get(next), 10);
   }
 
   @Benchmark
-  @Fork(value = 1, jvmArgsAppend = {"-Xmx12g", VECTOR})
+  @Fork(
+      value = 1,
+      jvmArgsAppend = {"-Xmx12g", VECTOR})
   public List<Identification> batch64() {
     return gallery.identifyAll(probes, 10);
   }

@@ -3,9 +3,9 @@ package dev.semblance.benchmarks;
 import dev.semblance.Candidate;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
-import dev.semblance.TemplateStorage;
 import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
+import dev.semblance.TemplateStorage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteOrder;
@@ -20,10 +20,12 @@ import java.util.Locale;
 
 /**
  * Semblance's half of {@code benchmarks/compare-peers.sh}: loads the script's raw float32 gallery
- * and probes, times single and batched top-10 searches for each storage, and writes the answers
- * for the script to compare with FAISS. Prints {@code key value} lines.
+ * and probes, times single and batched top-10 searches for each storage, and writes the answers for
+ * the script to compare with FAISS. Prints {@code key value} lines.
  *
- * <pre>java --add-modules jdk.incubator.vector -cp benchmarks.jar dev.semblance.benchmarks.PeerComparison DIR N D</pre>
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp benchmarks.jar dev.semblance.benchmarks.PeerComparison DIR N D
+ * </pre>
  */
 public final class PeerComparison {
   private static final int K = 10;
@@ -73,9 +75,11 @@ public final class PeerComparison {
       }
       System.out.printf(Locale.ROOT, "semblance_%s_single_ms %.3f%n", name, median(single));
       System.out.printf(Locale.ROOT, "semblance_%s_batch64_ms %.3f%n", name, median(batch));
-      try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(dir.resolve("semblance-" + name + ".ids")))) {
+      try (PrintWriter out =
+          new PrintWriter(Files.newBufferedWriter(dir.resolve("semblance-" + name + ".ids")))) {
         for (Identification answer : answers) {
-          out.println(String.join(" ", answer.candidates().stream().map(Candidate::identity).toList()));
+          out.println(
+              String.join(" ", answer.candidates().stream().map(Candidate::identity).toList()));
         }
       }
     }
@@ -97,8 +101,11 @@ public final class PeerComparison {
       long rowsPerMap = Math.max(1, (1L << 30) / (4L * d));
       for (long start = 0; start < rows; start += rowsPerMap) {
         long count = Math.min(rowsPerMap, rows - start);
-        FloatBuffer buffer = channel.map(FileChannel.MapMode.READ_ONLY, start * d * 4, count * d * 4)
-            .order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        FloatBuffer buffer =
+            channel
+                .map(FileChannel.MapMode.READ_ONLY, start * d * 4, count * d * 4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
         for (int r = 0; r < count; r++) {
           buffer.get(result[(int) (start + r)]);
         }

@@ -47,8 +47,10 @@ public class PipelineBenchmark {
   private ModelSession landmarker;
   private Tensor detectorInput;
   private Tensor landmarkInput;
+
   /** 32 LFW images (one per person, sorted), for throughput per image. */
   private List<Path> lfwImages;
+
   private int lfwFaces;
   private Tensor lastFaces;
   private Tensor oneFace;
@@ -57,25 +59,33 @@ public class PipelineBenchmark {
   @Setup
   public void setUp() throws IOException {
     Path data = Path.of(System.getProperty("semblance.data", "../shared/data"));
-    portrait = Files.readAllBytes(data.resolve("lfw-dev/images/Aaron_Peirsol/Aaron_Peirsol_0001.jpg"));
+    portrait =
+        Files.readAllBytes(data.resolve("lfw-dev/images/Aaron_Peirsol/Aaron_Peirsol_0001.jpg"));
     groupPhoto = Files.readAllBytes(data.resolve("tv-characters/group-photos/bbt4.jpg"));
     encoder = Encoder.builder().build();
     InferenceBackend backend = ServiceLoader.load(InferenceBackend.class).findFirst().orElseThrow();
     detector = backend.load(resource("fr_detect.onnx"), "detector", new SessionOptions(0, false));
     embedder = backend.load(resource("fr_feature.onnx"), "embedder", new SessionOptions(0, true));
-    landmarker = backend.load(resource("fr_landmark.onnx"), "landmarks", new SessionOptions(0, false));
+    landmarker =
+        backend.load(resource("fr_landmark.onnx"), "landmarks", new SessionOptions(0, false));
     detectorInput = random(new long[] {1, 3, 240, 320});
     oneFace = random(new long[] {1, 3, 112, 112});
     sixteenFaces = random(new long[] {16, 3, 112, 112});
     landmarkInput = random(new long[] {1, 1, 64, 64});
     try (var people = Files.list(data.resolve("lfw-dev/images"))) {
-      lfwImages = people.sorted().limit(32).map(dir -> {
-        try (var files = Files.list(dir)) {
-          return files.sorted().findFirst().orElseThrow();
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).toList();
+      lfwImages =
+          people
+              .sorted()
+              .limit(32)
+              .map(
+                  dir -> {
+                    try (var files = Files.list(dir)) {
+                      return files.sorted().findFirst().orElseThrow();
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  })
+              .toList();
     }
     lfwFaces = encoder.encodeAll(lfwImages).stream().mapToInt(List::size).sum();
     lastFaces = lfwFaces % 16 == 0 ? sixteenFaces : random(new long[] {lfwFaces % 16, 3, 112, 112});
@@ -154,7 +164,8 @@ public class PipelineBenchmark {
   }
 
   private static byte[] resource(String name) throws IOException {
-    try (InputStream in = PipelineBenchmark.class.getResourceAsStream("/dev/semblance/models/" + name)) {
+    try (InputStream in =
+        PipelineBenchmark.class.getResourceAsStream("/dev/semblance/models/" + name)) {
       return in.readAllBytes();
     }
   }

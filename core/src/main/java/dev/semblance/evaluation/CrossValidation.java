@@ -10,8 +10,7 @@ import java.util.Arrays;
  *
  * @param accuracies accuracy of each fold at the threshold chosen without it
  * @param thresholds those thresholds
- *
- * <p><b>Thread safety.</b> Immutable apart from the arrays, which are copies.
+ *     <p><b>Thread safety.</b> Immutable apart from the arrays, which are copies.
  */
 public record CrossValidation(double[] accuracies, double[] thresholds) {
 
@@ -21,8 +20,12 @@ public record CrossValidation(double[] accuracies, double[] thresholds) {
    * @param fold each pair's fold, 0 ≤ fold &lt; folds
    */
   public static CrossValidation run(float[] scores, boolean[] same, int[] fold, int folds) {
-    checkArgument(scores.length == same.length && same.length == fold.length,
-        "scores, labels and folds differ in length: %s, %s, %s", scores.length, same.length, fold.length);
+    checkArgument(
+        scores.length == same.length && same.length == fold.length,
+        "scores, labels and folds differ in length: %s, %s, %s",
+        scores.length,
+        same.length,
+        fold.length);
     checkArgument(folds >= 2, "need at least two folds: %s", folds);
     double[] accuracies = new double[folds];
     double[] thresholds = new double[folds];
@@ -32,7 +35,8 @@ public record CrossValidation(double[] accuracies, double[] thresholds) {
         checkArgument(k >= 0 && k < folds, "fold index out of range: %s", k);
         inFold += k == f ? 1 : 0;
       }
-      checkArgument(inFold > 0 && inFold < scores.length, "fold %s is empty or holds everything", f);
+      checkArgument(
+          inFold > 0 && inFold < scores.length, "fold %s is empty or holds everything", f);
       float[] trainScores = new float[scores.length - inFold];
       boolean[] trainSame = new boolean[trainScores.length];
       float[] testScores = new float[inFold];

@@ -15,10 +15,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Open-set identification results in the terms of NIST FRVT 1:N. A <em>mated</em> search is a
- * probe of someone enrolled: its outcome is the rank of the enrolled mate among the candidates
- * and the mate's similarity. A <em>non-mated</em> search is a probe of someone not enrolled: its
- * outcome is the best similarity any enrolled identity reached.
+ * Open-set identification results in the terms of NIST FRVT 1:N. A <em>mated</em> search is a probe
+ * of someone enrolled: its outcome is the rank of the enrolled mate among the candidates and the
+ * mate's similarity. A <em>non-mated</em> search is a probe of someone not enrolled: its outcome is
+ * the best similarity any enrolled identity reached.
  *
  * <ul>
  *   <li>FPIR(τ): fraction of non-mated searches whose best score is ≥ τ (someone is wrongly named).
@@ -58,11 +58,10 @@ public final class OpenSetScores {
   }
 
   /**
-   * Runs the open-set protocol: every probe is searched in {@code gallery}; a probe whose
-   * identity is enrolled is a mated search (its mate's rank among the first {@code maxRank}
-   * candidates, and its mate's similarity), any other a non-mated one (its best similarity). A
-   * probe without a face finds nobody: a miss if mated, a correct rejection if not, as a deployed
-   * system would answer.
+   * Runs the open-set protocol: every probe is searched in {@code gallery}; a probe whose identity
+   * is enrolled is a mated search (its mate's rank among the first {@code maxRank} candidates, and
+   * its mate's similarity), any other a non-mated one (its best similarity). A probe without a face
+   * finds nobody: a miss if mated, a correct rejection if not, as a deployed system would answer.
    *
    * <pre>{@code
    * OpenSetScores scores = OpenSetScores.search(gallery, probes, 10);
@@ -70,8 +69,8 @@ public final class OpenSetScores {
    * TarAtFar dir = scores.dirAtFpir(0.01);
    * }</pre>
    *
-   * @throws IllegalArgumentException if {@code maxRank < 1} or a probe's dimension differs from
-   *     the gallery's
+   * @throws IllegalArgumentException if {@code maxRank < 1} or a probe's dimension differs from the
+   *     gallery's
    */
   public static OpenSetScores search(Gallery gallery, List<Probe> probes, int maxRank) {
     checkArgument(maxRank > 0, "maxRank must be positive: %s", maxRank);
@@ -116,18 +115,25 @@ public final class OpenSetScores {
   }
 
   /**
-   * @param mateRank for each mated search, the 1-based rank of the mate ({@link
-   *     Integer#MAX_VALUE} if it was not among the candidates)
+   * @param mateRank for each mated search, the 1-based rank of the mate ({@link Integer#MAX_VALUE}
+   *     if it was not among the candidates)
    * @param mateScore for each mated search, the mate's similarity
    * @param nonMatedBest for each non-mated search, the best similarity of any enrolled identity
    * @throws IllegalArgumentException on NaN, ranks below 1, or mismatched lengths
    */
   public static OpenSetScores of(int[] mateRank, float[] mateScore, float[] nonMatedBest) {
-    checkArgument(mateRank.length == mateScore.length,
-        "%s mate ranks but %s mate scores", mateRank.length, mateScore.length);
+    checkArgument(
+        mateRank.length == mateScore.length,
+        "%s mate ranks but %s mate scores",
+        mateRank.length,
+        mateScore.length);
     for (int i = 0; i < mateRank.length; i++) {
       checkArgument(mateRank[i] >= 1, "rank must be at least 1: %s", mateRank[i]);
-      checkArgument(Float.isFinite(mateScore[i]), "mate score %s is not a number: %s", i, (Object) mateScore[i]);
+      checkArgument(
+          Float.isFinite(mateScore[i]),
+          "mate score %s is not a number: %s",
+          i,
+          (Object) mateScore[i]);
     }
     return new OpenSetScores(mateRank.clone(), mateScore.clone(), nonMatedBest);
   }
@@ -172,24 +178,34 @@ public final class OpenSetScores {
     double[] rates = new double[maxRank];
     for (int k = 1; k <= maxRank; k++) {
       final int rank = k;
-      rates[k - 1] = (double) Arrays.stream(mateRank).filter(r -> r <= rank).count() / mateRank.length;
+      rates[k - 1] =
+          (double) Arrays.stream(mateRank).filter(r -> r <= rank).count() / mateRank.length;
     }
     return rates;
   }
 
   /**
-   * FNIR at the most lenient threshold whose FPIR does not exceed {@code targetFpir}, with the
-   * same support rule as {@link Scores#tarAtFar}: at least {@code 1 / targetFpir} non-mated
-   * searches. The {@link TarAtFar#tar() tar} of the result is the DIR (1 − FNIR), its {@code far}
-   * the FPIR observed.
+   * FNIR at the most lenient threshold whose FPIR does not exceed {@code targetFpir}, with the same
+   * support rule as {@link Scores#tarAtFar}: at least {@code 1 / targetFpir} non-mated searches.
+   * The {@link TarAtFar#tar() tar} of the result is the DIR (1 − FNIR), its {@code far} the FPIR
+   * observed.
    */
   public TarAtFar dirAtFpir(double targetFpir) {
-    checkArgument(targetFpir > 0 && targetFpir < 1, "target FPIR must be in (0, 1): %s", targetFpir);
+    checkArgument(
+        targetFpir > 0 && targetFpir < 1, "target FPIR must be in (0, 1): %s", targetFpir);
     checkArgument(nonMated.impostorCount() > 0, "no non-mated searches");
     float threshold = nonMated.thresholdForFar(targetFpir);
     double dir = 1 - fnir(threshold);
     double[] ci = Scores.wilson(dir, mateRank.length);
-    return new TarAtFar(targetFpir, threshold, fpir(threshold), dir, ci[0], ci[1],
-        nonMated.impostorCount(), mateRank.length, targetFpir * nonMated.impostorCount() >= 1);
+    return new TarAtFar(
+        targetFpir,
+        threshold,
+        fpir(threshold),
+        dir,
+        ci[0],
+        ci[1],
+        nonMated.impostorCount(),
+        mateRank.length,
+        targetFpir * nonMated.impostorCount() >= 1);
   }
 }

@@ -6,7 +6,6 @@ package dev.semblance.evaluation;
  * @param threshold the similarity threshold (±infinity at the ends)
  * @param far false accept rate at the threshold
  * @param tar true accept rate at the threshold (1 − FRR)
- *
- * <p><b>Thread safety.</b> Immutable.
+ *     <p><b>Thread safety.</b> Immutable.
  */
 public record RocPoint(double threshold, double far, double tar) {}

@@ -9,12 +9,13 @@ import java.util.List;
 
 /**
  * Labelled verification scores: cosine similarities of genuine (same person) and impostor
- * (different people) comparisons, and the error rates they imply. Higher scores mean "more
- * alike"; a comparison is accepted when {@code score >= threshold}.
+ * (different people) comparisons, and the error rates they imply. Higher scores mean "more alike";
+ * a comparison is accepted when {@code score >= threshold}.
  *
  * <ul>
  *   <li>FAR (false accept rate, also FMR) at τ: the fraction of impostor scores ≥ τ.
- *   <li>FRR (false reject rate, also FNMR) at τ: the fraction of genuine scores &lt; τ; TAR = 1 − FRR.
+ *   <li>FRR (false reject rate, also FNMR) at τ: the fraction of genuine scores &lt; τ; TAR = 1 −
+ *       FRR.
  * </ul>
  *
  * <p><b>Thread safety.</b> Immutable.
@@ -37,7 +38,8 @@ public final class Scores {
 
   /** Splits {@code scores} by {@code same[i]} (true = genuine). */
   public static Scores of(float[] scores, boolean[] same) {
-    checkArgument(scores.length == same.length, "%s scores but %s labels", scores.length, same.length);
+    checkArgument(
+        scores.length == same.length, "%s scores but %s labels", scores.length, same.length);
     int g = 0;
     for (boolean s : same) {
       g += s ? 1 : 0;
@@ -57,20 +59,28 @@ public final class Scores {
   }
 
   /**
-   * Scores of every pair of labelled embeddings: pairs with the same identity are genuine, the
-   * rest impostor. n embeddings give n(n − 1)/2 comparisons, enough impostors to measure low FARs.
+   * Scores of every pair of labelled embeddings: pairs with the same identity are genuine, the rest
+   * impostor. n embeddings give n(n − 1)/2 comparisons, enough impostors to measure low FARs.
    *
    * @throws IllegalArgumentException if the lists differ in length or the dimensions differ
    */
-  public static Scores ofAllPairs(List<dev.semblance.Embedding> embeddings, List<String> identities) {
-    checkArgument(embeddings.size() == identities.size(),
-        "%s embeddings but %s identities", embeddings.size(), identities.size());
+  public static Scores ofAllPairs(
+      List<dev.semblance.Embedding> embeddings, List<String> identities) {
+    checkArgument(
+        embeddings.size() == identities.size(),
+        "%s embeddings but %s identities",
+        embeddings.size(),
+        identities.size());
     int n = embeddings.size();
     int dim = n == 0 ? 0 : embeddings.get(0).dimension();
     float[] matrix = new float[n * dim];
     for (int i = 0; i < n; i++) {
-      checkArgument(embeddings.get(i).dimension() == dim, "embedding %s has dimension %s, not %s",
-          i, embeddings.get(i).dimension(), dim);
+      checkArgument(
+          embeddings.get(i).dimension() == dim,
+          "embedding %s has dimension %s, not %s",
+          i,
+          embeddings.get(i).dimension(),
+          dim);
       embeddings.get(i).copyTo(matrix, i * dim);
     }
     int genuineCount = 0;
@@ -99,7 +109,8 @@ public final class Scores {
   private static float[] checkedSorted(float[] scores, String kind) {
     float[] copy = scores.clone();
     for (int i = 0; i < copy.length; i++) {
-      checkArgument(Float.isFinite(copy[i]), "%s score %s is not a number: %s", kind, i, (Object) copy[i]);
+      checkArgument(
+          Float.isFinite(copy[i]), "%s score %s is not a number: %s", kind, i, (Object) copy[i]);
     }
     Arrays.sort(copy);
     return copy;
@@ -130,7 +141,9 @@ public final class Scores {
 
   /** Fraction of genuine scores below {@code threshold}; 0 without genuine scores. */
   public double frr(double threshold) {
-    return genuine.length == 0 ? 0 : 1.0 - (double) countAtLeast(genuine, threshold) / genuine.length;
+    return genuine.length == 0
+        ? 0
+        : 1.0 - (double) countAtLeast(genuine, threshold) / genuine.length;
   }
 
   public double tar(double threshold) {
@@ -141,13 +154,14 @@ public final class Scores {
   public double accuracy(double threshold) {
     int total = genuine.length + impostor.length;
     checkArgument(total > 0, "no scores");
-    long correct = countAtLeast(genuine, threshold) + (impostor.length - countAtLeast(impostor, threshold));
+    long correct =
+        countAtLeast(genuine, threshold) + (impostor.length - countAtLeast(impostor, threshold));
     return (double) correct / total;
   }
 
   /**
-   * The ROC curve: one point per distinct score used as threshold, from the strictest
-   * (FAR = TAR = 0) to the most lenient (FAR = TAR = 1), FAR ascending.
+   * The ROC curve: one point per distinct score used as threshold, from the strictest (FAR = TAR =
+   * 0) to the most lenient (FAR = TAR = 1), FAR ascending.
    */
   public List<RocPoint> roc() {
     float[] all = distinctDescending();
@@ -163,8 +177,8 @@ public final class Scores {
   }
 
   /**
-   * Area under the ROC curve: the probability that a random genuine score beats a random
-   * impostor score, ties counting one half (the Mann–Whitney statistic).
+   * Area under the ROC curve: the probability that a random genuine score beats a random impostor
+   * score, ties counting one half (the Mann–Whitney statistic).
    *
    * @throws IllegalArgumentException unless there are both genuine and impostor scores
    */
@@ -202,8 +216,10 @@ public final class Scores {
     int gi = genuine.length - 1;
     int ii = impostor.length - 1;
     while (gi >= 0 || ii >= 0) {
-      float t = Math.max(gi >= 0 ? genuine[gi] : Float.NEGATIVE_INFINITY,
-          ii >= 0 ? impostor[ii] : Float.NEGATIVE_INFINITY);
+      float t =
+          Math.max(
+              gi >= 0 ? genuine[gi] : Float.NEGATIVE_INFINITY,
+              ii >= 0 ? impostor[ii] : Float.NEGATIVE_INFINITY);
       while (gi >= 0 && genuine[gi] == t) {
         gi--;
       }
@@ -217,7 +233,10 @@ public final class Scores {
         double db = far - frr;
         double f = da == db ? 0 : -da / (db - da);
         double rate = previousFar + f * (far - previousFar);
-        double threshold = Double.isInfinite(previousThreshold) ? t : previousThreshold + f * (t - previousThreshold);
+        double threshold =
+            Double.isInfinite(previousThreshold)
+                ? t
+                : previousThreshold + f * (t - previousThreshold);
         return new OperatingPoint(threshold, rate, 1 - rate);
       }
       previousThreshold = t;
@@ -245,11 +264,12 @@ public final class Scores {
   }
 
   /**
-   * The most lenient threshold whose FAR does not exceed {@code targetFar}, and the TAR there
-   * with a 95% Wilson interval. With {@code n} impostor scores only FARs of {@code k / n} can be
+   * The most lenient threshold whose FAR does not exceed {@code targetFar}, and the TAR there with
+   * a 95% Wilson interval. With {@code n} impostor scores only FARs of {@code k / n} can be
    * observed; targets below {@code 1 / n} are reported as not {@link TarAtFar#supported()}.
    *
-   * @throws IllegalArgumentException unless {@code 0 < targetFar < 1} and both kinds of scores exist
+   * @throws IllegalArgumentException unless {@code 0 < targetFar < 1} and both kinds of scores
+   *     exist
    */
   public TarAtFar tarAtFar(double targetFar) {
     checkArgument(targetFar > 0 && targetFar < 1, "target FAR must be in (0, 1): %s", targetFar);
@@ -257,13 +277,21 @@ public final class Scores {
     float threshold = thresholdForFar(targetFar);
     double tar = tar(threshold);
     double[] ci = wilson(tar, genuine.length);
-    return new TarAtFar(targetFar, threshold, far(threshold), tar, ci[0], ci[1],
-        impostor.length, genuine.length, targetFar * impostor.length >= 1);
+    return new TarAtFar(
+        targetFar,
+        threshold,
+        far(threshold),
+        tar,
+        ci[0],
+        ci[1],
+        impostor.length,
+        genuine.length,
+        targetFar * impostor.length >= 1);
   }
 
   /**
-   * The most lenient threshold at which no more than {@code targetFar} of the impostor scores
-   * are accepted.
+   * The most lenient threshold at which no more than {@code targetFar} of the impostor scores are
+   * accepted.
    */
   public float thresholdForFar(double targetFar) {
     checkArgument(impostor.length > 0, "no impostor scores");
@@ -334,9 +362,11 @@ public final class Scores {
   }
 
   private void requireBoth() {
-    checkArgument(genuine.length > 0 && impostor.length > 0,
+    checkArgument(
+        genuine.length > 0 && impostor.length > 0,
         "needs both genuine and impostor scores (have %s genuine, %s impostor)",
-        genuine.length, impostor.length);
+        genuine.length,
+        impostor.length);
   }
 
   /** How many of the ascending {@code sorted} are at least {@code threshold}. */

@@ -13,8 +13,15 @@ package dev.semblance.evaluation;
  * @param genuines genuine comparisons behind the TAR
  * @param supported whether there are at least {@code 1 / targetFar} impostor comparisons; if not,
  *     the observed FAR is 0 and says little about the target
- *
- * <p><b>Thread safety.</b> Immutable.
+ *     <p><b>Thread safety.</b> Immutable.
  */
-public record TarAtFar(double targetFar, double threshold, double far, double tar, double tarLow,
-    double tarHigh, int impostors, int genuines, boolean supported) {}
+public record TarAtFar(
+    double targetFar,
+    double threshold,
+    double far,
+    double tar,
+    double tarLow,
+    double tarHigh,
+    int impostors,
+    int genuines,
+    boolean supported) {}

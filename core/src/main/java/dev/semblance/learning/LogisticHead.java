@@ -15,8 +15,8 @@ import java.util.List;
  * component, trained with cross-entropy on same/different pairs. φ is |a_k − b_k| ({@link
  * Features#ABSOLUTE_DIFFERENCE}) or the χ² form (a_k − b_k)² / (|a_k| + |b_k|) ({@link
  * Features#CHI_SQUARE}; DeepFace's (a_k + b_k) in the denominator assumes non-negative features,
- * which these embeddings are not, hence the absolute values). A {@link dev.semblance.Verifier}
- * can decide with it.
+ * which these embeddings are not, hence the absolute values). A {@link dev.semblance.Verifier} can
+ * decide with it.
  *
  * <p><b>Thread safety.</b> Immutable.
  */
@@ -64,8 +64,12 @@ public final class LogisticHead {
    * @throws IllegalArgumentException if a dimension differs from the head's
    */
   public double probability(Embedding a, Embedding b) {
-    checkArgument(a.dimension() == weights.length && b.dimension() == weights.length,
-        "embedding dimensions %s and %s do not match the head's %s", a.dimension(), b.dimension(), weights.length);
+    checkArgument(
+        a.dimension() == weights.length && b.dimension() == weights.length,
+        "embedding dimensions %s and %s do not match the head's %s",
+        a.dimension(),
+        b.dimension(),
+        weights.length);
     return sigmoid(logit(phi(features, a.toArray(), b.toArray())));
   }
 
@@ -81,9 +85,10 @@ public final class LogisticHead {
     float[] f = new float[a.length];
     for (int k = 0; k < a.length; k++) {
       float d = a[k] - b[k];
-      f[k] = features == Features.ABSOLUTE_DIFFERENCE
-          ? Math.abs(d)
-          : d * d / (Math.abs(a[k]) + Math.abs(b[k]) + 1e-6f);
+      f[k] =
+          features == Features.ABSOLUTE_DIFFERENCE
+              ? Math.abs(d)
+              : d * d / (Math.abs(a[k]) + Math.abs(b[k]) + 1e-6f);
     }
     return f;
   }
@@ -93,15 +98,22 @@ public final class LogisticHead {
   }
 
   /**
-   * Trains a head on labelled pairs by full-batch Adam on the mean cross-entropy plus an L2
-   * penalty on the weights. Deterministic.
+   * Trains a head on labelled pairs by full-batch Adam on the mean cross-entropy plus an L2 penalty
+   * on the weights. Deterministic.
    *
    * @param pairs each element holds the two embeddings of a pair
    * @param same whether each pair is the same person
    */
-  public static LogisticHead train(String embedderId, Features features, List<Embedding[]> pairs,
-      boolean[] same, int epochs, double learningRate, double l2) {
-    checkArgument(pairs.size() == same.length && !pairs.isEmpty(), "need one label per pair, and pairs");
+  public static LogisticHead train(
+      String embedderId,
+      Features features,
+      List<Embedding[]> pairs,
+      boolean[] same,
+      int epochs,
+      double learningRate,
+      double l2) {
+    checkArgument(
+        pairs.size() == same.length && !pairs.isEmpty(), "need one label per pair, and pairs");
     checkArgument(epochs > 0 && learningRate > 0 && l2 >= 0, "bad training settings");
     int d = pairs.get(0)[0].dimension();
     float[][] x = new float[pairs.size()][];
@@ -155,14 +167,18 @@ public final class LogisticHead {
   }
 
   public void save(Path file) {
-    HeadFile.write(file, KIND, embedderId, out -> {
-      out.writeUTF(features.name());
-      out.writeInt(weights.length);
-      for (float w : weights) {
-        out.writeFloat(w);
-      }
-      out.writeFloat(bias);
-    });
+    HeadFile.write(
+        file,
+        KIND,
+        embedderId,
+        out -> {
+          out.writeUTF(features.name());
+          out.writeInt(weights.length);
+          for (float w : weights) {
+            out.writeFloat(w);
+          }
+          out.writeFloat(bias);
+        });
   }
 
   /**
@@ -175,7 +191,8 @@ public final class LogisticHead {
       Features features = Features.valueOf(in.readUTF());
       int d = in.readInt();
       if (d <= 0 || (long) d * 4 + 4 != in.available()) {
-        throw new SemblanceException("logistic head has an impossible dimension " + d + ": " + file);
+        throw new SemblanceException(
+            "logistic head has an impossible dimension " + d + ": " + file);
       }
       float[] w = new float[d];
       for (int k = 0; k < d; k++) {

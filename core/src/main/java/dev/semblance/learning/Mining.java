@@ -18,8 +18,8 @@ public enum Mining {
   /** For each anchor, its farthest positive and its closest negative. */
   BATCH_HARD,
   /**
-   * For each anchor–positive pair, a random negative with d(A,P) &lt; d(A,N) &lt; d(A,P) + α: farther
-   * than the positive but still inside the margin (FaceNet). Pairs without one are skipped.
+   * For each anchor–positive pair, a random negative with d(A,P) &lt; d(A,N) &lt; d(A,P) + α:
+   * farther than the positive but still inside the margin (FaceNet). Pairs without one are skipped.
    */
   SEMI_HARD,
   /** For each anchor–positive pair, a random negative: mostly easy triplets, for comparison. */
@@ -32,7 +32,11 @@ public enum Mining {
    * @param margin the loss's margin α
    */
   public List<Triplet> mine(float[][] embeddings, int[] labels, double margin, Random random) {
-    checkArgument(embeddings.length == labels.length, "%s embeddings but %s labels", embeddings.length, labels.length);
+    checkArgument(
+        embeddings.length == labels.length,
+        "%s embeddings but %s labels",
+        embeddings.length,
+        labels.length);
     int n = embeddings.length;
     double[][] d = new double[n][n];
     for (int i = 0; i < n; i++) {
@@ -71,11 +75,12 @@ public enum Mining {
           if (labels[q] == labels[a]) {
             continue;
           }
-          boolean take = switch (this) {
-            case BATCH_ALL -> d[a][p] - d[a][q] + margin > 0;
-            case SEMI_HARD -> d[a][q] > d[a][p] && d[a][q] < d[a][p] + margin;
-            default -> true; // RANDOM
-          };
+          boolean take =
+              switch (this) {
+                case BATCH_ALL -> d[a][p] - d[a][q] + margin > 0;
+                case SEMI_HARD -> d[a][q] > d[a][p] && d[a][q] < d[a][p] + margin;
+                default -> true; // RANDOM
+              };
           if (take) {
             candidates.add(q);
           }

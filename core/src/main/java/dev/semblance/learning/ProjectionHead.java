@@ -12,10 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * A linear map W (d_in → d_out) followed by L2 normalisation, trained with {@link TripletLoss}
- * on a frozen embedder's output: it adapts embeddings to a population and compresses them (512 →
- * 128 makes galleries four times smaller and scans four times faster). An {@link
- * dev.semblance.Encoder} can apply it transparently.
+ * A linear map W (d_in → d_out) followed by L2 normalisation, trained with {@link TripletLoss} on a
+ * frozen embedder's output: it adapts embeddings to a population and compresses them (512 → 128
+ * makes galleries four times smaller and scans four times faster). An {@link dev.semblance.Encoder}
+ * can apply it transparently.
  *
  * <p><b>Thread safety.</b> Immutable.
  */
@@ -29,7 +29,8 @@ public final class ProjectionHead {
 
   ProjectionHead(String embedderId, int inputDimension, int outputDimension, float[] weights) {
     checkArgument(inputDimension > 0 && outputDimension > 0, "dimensions must be positive");
-    checkArgument(weights.length == inputDimension * outputDimension, "weights do not match the dimensions");
+    checkArgument(
+        weights.length == inputDimension * outputDimension, "weights do not match the dimensions");
     for (float w : weights) {
       checkArgument(Float.isFinite(w), "projection weights must be finite");
     }
@@ -48,7 +49,10 @@ public final class ProjectionHead {
   public String projectedEmbedderId() {
     ByteBuffer bytes = ByteBuffer.allocate(weights.length * 4);
     bytes.asFloatBuffer().put(weights);
-    return embedderId + "+projection" + outputDimension + "@sha256:"
+    return embedderId
+        + "+projection"
+        + outputDimension
+        + "@sha256:"
         + Hashing.sha256().hashBytes(bytes.array()).toString().substring(0, 16);
   }
 
@@ -80,8 +84,11 @@ public final class ProjectionHead {
    * @throws IllegalArgumentException if the length is not {@link #inputDimension()}
    */
   public Embedding project(float[] embedding) {
-    checkArgument(embedding.length == inputDimension,
-        "embedding dimension %s does not match the projection's input %s", embedding.length, inputDimension);
+    checkArgument(
+        embedding.length == inputDimension,
+        "embedding dimension %s does not match the projection's input %s",
+        embedding.length,
+        inputDimension);
     return Embedding.of(linear(embedding));
   }
 
@@ -95,13 +102,17 @@ public final class ProjectionHead {
   }
 
   public void save(Path file) {
-    HeadFile.write(file, KIND, embedderId, out -> {
-      out.writeInt(inputDimension);
-      out.writeInt(outputDimension);
-      for (float w : weights) {
-        out.writeFloat(w);
-      }
-    });
+    HeadFile.write(
+        file,
+        KIND,
+        embedderId,
+        out -> {
+          out.writeInt(inputDimension);
+          out.writeInt(outputDimension);
+          for (float w : weights) {
+            out.writeFloat(w);
+          }
+        });
   }
 
   /**
@@ -114,7 +125,8 @@ public final class ProjectionHead {
       int inDim = in.readInt();
       int outDim = in.readInt();
       if (inDim <= 0 || outDim <= 0 || (long) inDim * outDim * 4 != in.available()) {
-        throw new SemblanceException("projection head has impossible dimensions " + inDim + " → " + outDim + ": " + file);
+        throw new SemblanceException(
+            "projection head has impossible dimensions " + inDim + " → " + outDim + ": " + file);
       }
       float[] w = new float[inDim * outDim];
       for (int i = 0; i < w.length; i++) {
@@ -122,12 +134,19 @@ public final class ProjectionHead {
       }
       return new ProjectionHead(opened.embedderId(), inDim, outDim, w);
     } catch (IOException | IllegalArgumentException e) {
-      throw new SemblanceException("projection head is damaged: " + file + ": " + e.getMessage(), e);
+      throw new SemblanceException(
+          "projection head is damaged: " + file + ": " + e.getMessage(), e);
     }
   }
 
   @Override
   public String toString() {
-    return "ProjectionHead[" + inputDimension + " → " + outputDimension + ", for " + embedderId + "]";
+    return "ProjectionHead["
+        + inputDimension
+        + " → "
+        + outputDimension
+        + ", for "
+        + embedderId
+        + "]";
   }
 }

@@ -13,11 +13,11 @@ import java.util.Random;
 import java.util.function.IntConsumer;
 
 /**
- * Trains a {@link ProjectionHead} with {@link TripletLoss} by mini-batch Adam. Batches are drawn
- * P × K (P identities, K embeddings each); triplets are mined in every batch with the chosen
- * {@link Mining} strategy on the current projection. A share of the identities is held out, and
- * training stops when their triplet loss has not improved for {@code patience} epochs, keeping
- * the best weights. Deterministic for a given seed.
+ * Trains a {@link ProjectionHead} with {@link TripletLoss} by mini-batch Adam. Batches are drawn P
+ * × K (P identities, K embeddings each); triplets are mined in every batch with the chosen {@link
+ * Mining} strategy on the current projection. A share of the identities is held out, and training
+ * stops when their triplet loss has not improved for {@code patience} epochs, keeping the best
+ * weights. Deterministic for a given seed.
  *
  * <pre>{@code
  * ProjectionTrainer.Result r = ProjectionTrainer.builder(128).mining(Mining.SEMI_HARD).seed(7).build()
@@ -65,24 +65,37 @@ public final class ProjectionTrainer {
   public record Result(ProjectionHead head, List<Epoch> history, int bestEpoch) {}
 
   /**
-   * Trains on {@code embeddings} labelled by {@code identities}; identities with a single
-   * embedding serve only as negatives.
+   * Trains on {@code embeddings} labelled by {@code identities}; identities with a single embedding
+   * serve only as negatives.
    *
    * @param progress called with each finished epoch number, e.g. for a progress bar; may be null
    * @throws IllegalArgumentException if fewer than two identities have two or more embeddings
    */
-  public Result train(String embedderId, List<Embedding> embeddings, List<String> identities, IntConsumer progress) {
-    checkArgument(embeddings.size() == identities.size(), "%s embeddings but %s identities",
-        embeddings.size(), identities.size());
+  public Result train(
+      String embedderId,
+      List<Embedding> embeddings,
+      List<String> identities,
+      IntConsumer progress) {
+    checkArgument(
+        embeddings.size() == identities.size(),
+        "%s embeddings but %s identities",
+        embeddings.size(),
+        identities.size());
     checkArgument(!embeddings.isEmpty(), "nothing to train on");
     int dIn = embeddings.get(0).dimension();
     Random random = new Random(seed);
 
     Map<String, List<float[]>> byIdentity = new LinkedHashMap<>();
     for (int i = 0; i < embeddings.size(); i++) {
-      checkArgument(embeddings.get(i).dimension() == dIn, "embedding %s has dimension %s, not %s",
-          i, embeddings.get(i).dimension(), dIn);
-      byIdentity.computeIfAbsent(identities.get(i), k -> new ArrayList<>()).add(embeddings.get(i).toArray());
+      checkArgument(
+          embeddings.get(i).dimension() == dIn,
+          "embedding %s has dimension %s, not %s",
+          i,
+          embeddings.get(i).dimension(),
+          dIn);
+      byIdentity
+          .computeIfAbsent(identities.get(i), k -> new ArrayList<>())
+          .add(embeddings.get(i).toArray());
     }
     List<String> names = new ArrayList<>(byIdentity.keySet());
     Collections.shuffle(names, random);
@@ -90,19 +103,24 @@ public final class ProjectionTrainer {
     List<String> validation = names.subList(0, held);
     List<String> training = names.subList(held, names.size());
     List<String> trainable = training.stream().filter(n -> byIdentity.get(n).size() >= 2).toList();
-    checkArgument(trainable.size() >= 2, "need at least two training identities with two or more embeddings, have %s",
+    checkArgument(
+        trainable.size() >= 2,
+        "need at least two training identities with two or more embeddings, have %s",
         trainable.size());
     List<String> singles = training.stream().filter(n -> byIdentity.get(n).size() < 2).toList();
     float[][] validationX = stack(validation, byIdentity);
     int[] validationLabels = labels(validation, byIdentity);
 
-    float[] w = principalStart
-        ? principalRows(outputDimension, stack(training, byIdentity), random)
-        : orthonormalRows(outputDimension, dIn, random);
+    float[] w =
+        principalStart
+            ? principalRows(outputDimension, stack(training, byIdentity), random)
+            : orthonormalRows(outputDimension, dIn, random);
     Adam adam = new Adam(w.length, learningRate);
     List<Epoch> history = new ArrayList<>();
     float[] best = w.clone();
-    double bestLoss = heldOutLoss(new ProjectionHead(embedderId, dIn, outputDimension, w), validationX, validationLabels);
+    double bestLoss =
+        heldOutLoss(
+            new ProjectionHead(embedderId, dIn, outputDimension, w), validationX, validationLabels);
     int bestEpoch = 0;
     for (int epoch = 1; epoch <= maxEpochs && epoch - bestEpoch <= patience; epoch++) {
       List<String> order = new ArrayList<>(trainable);
@@ -114,7 +132,8 @@ public final class ProjectionTrainer {
         List<float[]> xs = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
         int label = 0;
-        for (String name : order.subList(start, Math.min(order.size(), start + identitiesPerBatch))) {
+        for (String name :
+            order.subList(start, Math.min(order.size(), start + identitiesPerBatch))) {
           List<float[]> all = new ArrayList<>(byIdentity.get(name));
           Collections.shuffle(all, random);
           for (float[] x : all.subList(0, Math.min(perIdentity, all.size()))) {
@@ -160,9 +179,13 @@ public final class ProjectionTrainer {
         }
         adam.step(w, gradW);
       }
-      double validationLoss = heldOutLoss(new ProjectionHead(embedderId, dIn, outputDimension, w),
-          validationX, validationLabels);
-      history.add(new Epoch(epoch, batches == 0 ? 0 : costSum / batches, validationLoss, tripletCount));
+      double validationLoss =
+          heldOutLoss(
+              new ProjectionHead(embedderId, dIn, outputDimension, w),
+              validationX,
+              validationLabels);
+      history.add(
+          new Epoch(epoch, batches == 0 ? 0 : costSum / batches, validationLoss, tripletCount));
       if (validationLoss < bestLoss) {
         bestLoss = validationLoss;
         best = w.clone();
@@ -172,7 +195,8 @@ public final class ProjectionTrainer {
         progress.accept(epoch);
       }
     }
-    return new Result(new ProjectionHead(embedderId, dIn, outputDimension, best), history, bestEpoch);
+    return new Result(
+        new ProjectionHead(embedderId, dIn, outputDimension, best), history, bestEpoch);
   }
 
   /**
@@ -214,13 +238,15 @@ public final class ProjectionTrainer {
   }
 
   /** The mean loss over all triplets of labelled embeddings, raw or through {@code head}. */
-  public double heldOutLoss(ProjectionHead head, List<Embedding> embeddings, List<String> identities) {
+  public double heldOutLoss(
+      ProjectionHead head, List<Embedding> embeddings, List<String> identities) {
     Map<String, Integer> ids = new HashMap<>();
     int[] labels = new int[identities.size()];
     for (int i = 0; i < labels.length; i++) {
       labels[i] = ids.computeIfAbsent(identities.get(i), k -> ids.size());
     }
-    return heldOutLoss(head, embeddings.stream().map(Embedding::toArray).toArray(float[][]::new), labels);
+    return heldOutLoss(
+        head, embeddings.stream().map(Embedding::toArray).toArray(float[][]::new), labels);
   }
 
   /** dL/dz for y = z / |z|: (g − y (y·g)) / |z|. */
@@ -253,9 +279,9 @@ public final class ProjectionTrainer {
   }
 
   /**
-   * The top principal directions of the (uncentred) training embeddings, by subspace iteration:
-   * the linear map that keeps most of the embeddings' energy, so training starts from a
-   * projection that already scores close to the raw embeddings.
+   * The top principal directions of the (uncentred) training embeddings, by subspace iteration: the
+   * linear map that keeps most of the embeddings' energy, so training starts from a projection that
+   * already scores close to the raw embeddings.
    */
   static float[] principalRows(int rows, float[][] x, Random random) {
     int d = x[0].length;
@@ -379,7 +405,11 @@ public final class ProjectionTrainer {
 
     /** P × K batches: {@code identities} people, up to {@code perIdentity} embeddings each. */
     public Builder batch(int identities, int perIdentity) {
-      checkArgument(identities >= 2 && perIdentity >= 2, "need P >= 2 and K >= 2: %s, %s", identities, perIdentity);
+      checkArgument(
+          identities >= 2 && perIdentity >= 2,
+          "need P >= 2 and K >= 2: %s, %s",
+          identities,
+          perIdentity);
       this.identitiesPerBatch = identities;
       this.perIdentity = perIdentity;
       return this;
@@ -402,7 +432,8 @@ public final class ProjectionTrainer {
 
     /** Share of identities held out for early stopping; default 0.2. */
     public Builder validationFraction(double fraction) {
-      checkArgument(fraction > 0 && fraction < 1, "validation fraction must be in (0, 1): %s", fraction);
+      checkArgument(
+          fraction > 0 && fraction < 1, "validation fraction must be in (0, 1): %s", fraction);
       this.validationFraction = fraction;
       return this;
     }

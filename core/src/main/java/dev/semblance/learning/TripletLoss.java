@@ -5,11 +5,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.util.List;
 
 /**
- * The triplet loss of FaceNet: for anchor A, positive P and negative N,
- * {@code L = max(‖f(A) − f(P)‖² − ‖f(A) − f(N)‖² + α, 0)}. The cost J of a batch is the sum over
- * its triplets, or optionally their mean. A triplet whose negative is already farther than the
- * positive by the margin α costs nothing and teaches nothing: the hard triplets, where
- * d(A,P) ≈ d(A,N), are the ones that move the embedding.
+ * The triplet loss of FaceNet: for anchor A, positive P and negative N, {@code L = max(‖f(A) −
+ * f(P)‖² − ‖f(A) − f(N)‖² + α, 0)}. The cost J of a batch is the sum over its triplets, or
+ * optionally their mean. A triplet whose negative is already farther than the positive by the
+ * margin α costs nothing and teaches nothing: the hard triplets, where d(A,P) ≈ d(A,N), are the
+ * ones that move the embedding.
  *
  * <pre>{@code
  * TripletLoss loss = TripletLoss.withMargin(0.2);
@@ -29,7 +29,10 @@ public final class TripletLoss {
   }
 
   public static TripletLoss withMargin(double margin) {
-    checkArgument(margin >= 0 && Double.isFinite(margin), "margin must be finite and not negative: %s", margin);
+    checkArgument(
+        margin >= 0 && Double.isFinite(margin),
+        "margin must be finite and not negative: %s",
+        margin);
     return new TripletLoss(margin);
   }
 
@@ -44,12 +47,13 @@ public final class TripletLoss {
   /** The loss of one triplet. */
   public double loss(float[] anchor, float[] positive, float[] negative) {
     checkLengths(anchor, positive, negative);
-    return Math.max(squaredDistance(anchor, positive) - squaredDistance(anchor, negative) + margin, 0);
+    return Math.max(
+        squaredDistance(anchor, positive) - squaredDistance(anchor, negative) + margin, 0);
   }
 
   /**
-   * The cost J of the triplets over {@code embeddings} (rows of a batch): the sum of their
-   * losses, or the mean when {@code mean} (0 for no triplets).
+   * The cost J of the triplets over {@code embeddings} (rows of a batch): the sum of their losses,
+   * or the mean when {@code mean} (0 for no triplets).
    */
   public double cost(float[][] embeddings, List<Triplet> triplets, boolean mean) {
     double sum = 0;
@@ -60,11 +64,12 @@ public final class TripletLoss {
   }
 
   /**
-   * The cost, as {@link #cost}, and its gradient with respect to every embedding, added into
-   * {@code gradient} (same shape as {@code embeddings}). For an active triplet,
-   * ∂L/∂A = 2(N − P), ∂L/∂P = 2(P − A), ∂L/∂N = 2(A − N); inactive triplets contribute nothing.
+   * The cost, as {@link #cost}, and its gradient with respect to every embedding, added into {@code
+   * gradient} (same shape as {@code embeddings}). For an active triplet, ∂L/∂A = 2(N − P), ∂L/∂P =
+   * 2(P − A), ∂L/∂N = 2(A − N); inactive triplets contribute nothing.
    */
-  public double costAndGradient(float[][] embeddings, List<Triplet> triplets, boolean mean, float[][] gradient) {
+  public double costAndGradient(
+      float[][] embeddings, List<Triplet> triplets, boolean mean, float[][] gradient) {
     double scale = mean && !triplets.isEmpty() ? 1.0 / triplets.size() : 1.0;
     double sum = 0;
     for (Triplet t : triplets) {
@@ -98,8 +103,12 @@ public final class TripletLoss {
   }
 
   private static void checkLengths(float[] a, float[] p, float[] n) {
-    checkArgument(a.length == p.length && p.length == n.length,
-        "embedding dimensions differ: %s, %s, %s", a.length, p.length, n.length);
+    checkArgument(
+        a.length == p.length && p.length == n.length,
+        "embedding dimensions differ: %s, %s, %s",
+        a.length,
+        p.length,
+        n.length);
   }
 
   @Override

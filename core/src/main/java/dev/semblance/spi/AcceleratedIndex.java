@@ -4,8 +4,8 @@ package dev.semblance.spi;
  * A device-resident copy of a gallery's rows, kept in the same order as the CPU's: the gallery
  * appends, moves and truncates rows here exactly as it does in memory.
  *
- * <p><b>Thread safety.</b> The gallery serialises changes and lets searches run concurrently
- * with each other (not with changes); {@link #close()} may be called once, after all use.
+ * <p><b>Thread safety.</b> The gallery serialises changes and lets searches run concurrently with
+ * each other (not with changes); {@link #close()} may be called once, after all use.
  */
 public interface AcceleratedIndex extends AutoCloseable {
   /** Adds {@code vector} as row {@link #rowCount()}. */
@@ -20,8 +20,8 @@ public interface AcceleratedIndex extends AutoCloseable {
   int rowCount();
 
   /**
-   * For each query, the {@code candidates} rows with the highest inner products, best first, and
-   * a bound on every other row's score.
+   * For each query, the {@code candidates} rows with the highest inner products, best first, and a
+   * bound on every other row's score.
    */
   Candidates[] search(float[][] queries, int candidates);
 

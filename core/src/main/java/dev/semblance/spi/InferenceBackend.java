@@ -1,10 +1,9 @@
 package dev.semblance.spi;
 
 /**
- * Runs ONNX models for Semblance. Implementations register through {@link
- * java.util.ServiceLoader} in {@code META-INF/services/dev.semblance.spi.InferenceBackend};
- * the one with the highest {@link #priority()} wins unless the system property {@code
- * semblance.backend} names another.
+ * Runs ONNX models for Semblance. Implementations register through {@link java.util.ServiceLoader}
+ * in {@code META-INF/services/dev.semblance.spi.InferenceBackend}; the one with the highest {@link
+ * #priority()} wins unless the system property {@code semblance.backend} names another.
  *
  * <p><b>Thread safety.</b> Implementations must be safe for concurrent use.
  */

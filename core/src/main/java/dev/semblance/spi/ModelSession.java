@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * A loaded model with one float32 input, ready to run.
  *
- * <p><b>Thread safety.</b> Implementations must allow concurrent {@link #run} calls; {@link
- * #close} waits for no caller and may be called once all callers are done.
+ * <p><b>Thread safety.</b> Implementations must allow concurrent {@link #run} calls; {@link #close}
+ * waits for no caller and may be called once all callers are done.
  */
 public interface ModelSession extends AutoCloseable {
 
@@ -14,8 +14,8 @@ public interface ModelSession extends AutoCloseable {
   long[] inputShape();
 
   /**
-   * The largest batch (outermost input dimension) one {@link #run} accepts: 1 for models that
-   * pin their batch size, {@link Integer#MAX_VALUE} when it is free.
+   * The largest batch (outermost input dimension) one {@link #run} accepts: 1 for models that pin
+   * their batch size, {@link Integer#MAX_VALUE} when it is free.
    */
   int maxBatch();
 

@@ -1,10 +1,10 @@
 package dev.semblance.spi;
 
 /**
- * Offloads the scoring of gallery scans to a device such as a GPU. Implementations register
- * through {@link java.util.ServiceLoader} in {@code
- * META-INF/services/dev.semblance.spi.SearchAccelerator}; a gallery created with {@code
- * Acceleration.AUTO} uses the first one that {@linkplain #isAvailable() is available}.
+ * Offloads the scoring of gallery scans to a device such as a GPU. Implementations register through
+ * {@link java.util.ServiceLoader} in {@code META-INF/services/dev.semblance.spi.SearchAccelerator};
+ * a gallery created with {@code Acceleration.AUTO} uses the first one that {@linkplain
+ * #isAvailable() is available}.
  *
  * <p>An accelerator only shortlists: the gallery re-scores its candidates on the CPU and checks,
  * with the bound the index declares, that nothing outside the shortlist could rank higher; when

@@ -8,8 +8,8 @@ import static com.google.common.base.Preconditions.checkArgument;
  * <p><b>Thread safety.</b> Immutable.
  *
  * @param threads threads one inference may use; 0 lets the backend decide
- * @param freeBatchDimension ask the backend to lift a batch size the model pins to 1, when it
- *     can prove the rewrite safe; otherwise the session keeps {@link ModelSession#maxBatch()} 1
+ * @param freeBatchDimension ask the backend to lift a batch size the model pins to 1, when it can
+ *     prove the rewrite safe; otherwise the session keeps {@link ModelSession#maxBatch()} 1
  */
 public record SessionOptions(int threads, boolean freeBatchDimension) {
   public SessionOptions {

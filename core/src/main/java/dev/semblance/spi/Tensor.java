@@ -7,8 +7,8 @@ import java.util.Arrays;
 /**
  * A dense float32 tensor in row-major order.
  *
- * <p><b>Thread safety.</b> The record does not copy its array: treat a tensor as immutable once
- * it has been handed over.
+ * <p><b>Thread safety.</b> The record does not copy its array: treat a tensor as immutable once it
+ * has been handed over.
  *
  * @param data the values, {@code product(shape)} of them
  * @param shape the dimensions, outermost first

@@ -7,9 +7,11 @@ import org.junit.jupiter.api.Test;
 
 class OpenSetScoresTest {
   // Four mated searches (rank, score) and five non-mated best scores.
-  private final OpenSetScores s = OpenSetScores.of(
-      new int[] {1, 1, 2, 1}, new float[] {0.9f, 0.5f, 0.6f, 0.3f},
-      new float[] {0.2f, 0.35f, 0.1f, 0.55f, 0.4f});
+  private final OpenSetScores s =
+      OpenSetScores.of(
+          new int[] {1, 1, 2, 1},
+          new float[] {0.9f, 0.5f, 0.6f, 0.3f},
+          new float[] {0.2f, 0.35f, 0.1f, 0.55f, 0.4f});
 
   @Test
   void ratesFollowTheFrvtDefinitions() {
@@ -38,7 +40,8 @@ class OpenSetScoresTest {
         .hasMessageContaining("rank must be at least 1");
     assertThatThrownBy(() -> OpenSetScores.of(new int[] {1}, new float[] {Float.NaN}, new float[0]))
         .hasMessageContaining("not a number");
-    assertThatThrownBy(() -> OpenSetScores.of(new int[] {1}, new float[] {0.1f}, new float[] {Float.NaN}))
+    assertThatThrownBy(
+            () -> OpenSetScores.of(new int[] {1}, new float[] {0.1f}, new float[] {Float.NaN}))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

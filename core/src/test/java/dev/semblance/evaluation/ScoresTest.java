@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class ScoresTest {
   // Hand-computed example: genuine {0.9, 0.8, 0.6, 0.4}, impostor {0.7, 0.5, 0.3, 0.2, 0.1}.
-  private final Scores small = Scores.of(new float[] {0.9f, 0.8f, 0.6f, 0.4f},
-      new float[] {0.7f, 0.5f, 0.3f, 0.2f, 0.1f});
+  private final Scores small =
+      Scores.of(new float[] {0.9f, 0.8f, 0.6f, 0.4f}, new float[] {0.7f, 0.5f, 0.3f, 0.2f, 0.1f});
 
   @Test
   void ratesAtAThresholdFollowTheDefinitions() {
@@ -131,7 +131,8 @@ class ScoresTest {
   @Test
   void degenerateInputs() {
     assertThatThrownBy(() -> Scores.of(new float[] {Float.NaN}, new float[] {0.1f}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("genuine score 0 is not a number");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("genuine score 0 is not a number");
     Scores allGenuine = Scores.of(new float[] {0.3f, 0.6f}, new float[0]);
     assertThat(allGenuine.far(0.5)).isZero();
     assertThat(allGenuine.bestAccuracy().threshold()).isLessThan(0.3);

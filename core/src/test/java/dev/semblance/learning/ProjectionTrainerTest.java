@@ -49,7 +49,9 @@ class ProjectionTrainerTest {
       float[] down = z.clone();
       up[i] += h;
       down[i] -= h;
-      double numeric = (dot(g, ProjectionTrainer.normalised(up)) - dot(g, ProjectionTrainer.normalised(down))) / (2 * h);
+      double numeric =
+          (dot(g, ProjectionTrainer.normalised(up)) - dot(g, ProjectionTrainer.normalised(down)))
+              / (2 * h);
       assertThat((double) gz[i]).isCloseTo(numeric, offset(1e-3));
     }
   }
@@ -67,19 +69,28 @@ class ProjectionTrainerTest {
     List<Embedding> embeddings = new ArrayList<>();
     List<String> identities = new ArrayList<>();
     synthetic(embeddings, identities, 1);
-    ProjectionTrainer trainer = ProjectionTrainer.builder(8).mining(Mining.BATCH_HARD).batch(8, 4)
-        .learningRate(5e-3).epochs(30, 30).seed(42).build();
+    ProjectionTrainer trainer =
+        ProjectionTrainer.builder(8)
+            .mining(Mining.BATCH_HARD)
+            .batch(8, 4)
+            .learningRate(5e-3)
+            .epochs(30, 30)
+            .seed(42)
+            .build();
     ProjectionTrainer.Result result = trainer.train("test-embedder", embeddings, identities, null);
     assertThat(result.history()).isNotEmpty();
     ProjectionHead head = result.head();
     assertThat(head.inputDimension()).isEqualTo(32);
     assertThat(head.outputDimension()).isEqualTo(8);
 
-    // Fresh identities from the same distribution: the head separates them better than a random one.
+    // Fresh identities from the same distribution: the head separates them better than a random
+    // one.
     List<Embedding> fresh = new ArrayList<>();
     List<String> freshIds = new ArrayList<>();
     synthetic(fresh, freshIds, 2);
-    ProjectionHead random = new ProjectionHead("test-embedder", 32, 8, ProjectionTrainer.orthonormalRows(8, 32, new Random(3)));
+    ProjectionHead random =
+        new ProjectionHead(
+            "test-embedder", 32, 8, ProjectionTrainer.orthonormalRows(8, 32, new Random(3)));
     double trained = trainer.heldOutLoss(head, fresh, freshIds);
     double untrained = trainer.heldOutLoss(random, fresh, freshIds);
     assertThat(trained).isLessThan(untrained * 0.5);
@@ -90,7 +101,8 @@ class ProjectionTrainerTest {
 
   @Test
   void savesLoadsAndRefusesDamagedFiles() throws IOException {
-    ProjectionHead head = new ProjectionHead("emb@sha256:1", 4, 2, new float[] {1, 0, 0, 0, 0, 1, 0, 0});
+    ProjectionHead head =
+        new ProjectionHead("emb@sha256:1", 4, 2, new float[] {1, 0, 0, 0, 0, 1, 0, 0});
     Path file = dir.resolve("p.head");
     head.save(file);
     ProjectionHead loaded = ProjectionHead.load(file);
@@ -101,10 +113,14 @@ class ProjectionTrainerTest {
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length / 2] ^= 1;
     Files.write(file, bytes);
-    assertThatThrownBy(() -> ProjectionHead.load(file)).isInstanceOf(SemblanceException.class).hasMessageContaining("checksum");
-    LogisticHead logistic = new LogisticHead("emb", LogisticHead.Features.ABSOLUTE_DIFFERENCE, new float[] {-1, -1}, 1);
+    assertThatThrownBy(() -> ProjectionHead.load(file))
+        .isInstanceOf(SemblanceException.class)
+        .hasMessageContaining("checksum");
+    LogisticHead logistic =
+        new LogisticHead("emb", LogisticHead.Features.ABSOLUTE_DIFFERENCE, new float[] {-1, -1}, 1);
     logistic.save(file);
-    assertThatThrownBy(() -> ProjectionHead.load(file)).hasMessageContaining("holds a logistic head");
+    assertThatThrownBy(() -> ProjectionHead.load(file))
+        .hasMessageContaining("holds a logistic head");
     assertThatThrownBy(() -> head.project(new float[3])).hasMessageContaining("does not match");
   }
 }

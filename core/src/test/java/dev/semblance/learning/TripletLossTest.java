@@ -15,7 +15,8 @@ class TripletLossTest {
     float[] a = {0, 0};
     float[] p = {0.3f, 0}; // d(A,P)² = 0.09
     // d(A,N)² = 0.29: exactly the margin beyond → loss 0; a hair closer → positive.
-    assertThat(loss.loss(a, p, new float[] {0, (float) Math.sqrt(0.29)})).isCloseTo(0, offset(1e-7));
+    assertThat(loss.loss(a, p, new float[] {0, (float) Math.sqrt(0.29)}))
+        .isCloseTo(0, offset(1e-7));
     assertThat(loss.loss(a, p, new float[] {0, 0.6f})).isZero(); // 0.36 > 0.29
     assertThat(loss.loss(a, p, new float[] {0, 0.5f})).isCloseTo(0.09 - 0.25 + 0.2, offset(1e-7));
     assertThat(TripletLoss.withMargin(0).loss(a, p, p)).isZero();
@@ -40,7 +41,8 @@ class TripletLossTest {
         row[i] = (float) random.nextGaussian() * 0.3f;
       }
     }
-    List<Triplet> triplets = List.of(new Triplet(0, 1, 2), new Triplet(3, 4, 5), new Triplet(0, 4, 5));
+    List<Triplet> triplets =
+        List.of(new Triplet(0, 1, 2), new Triplet(3, 4, 5), new Triplet(0, 4, 5));
     TripletLoss wide = TripletLoss.withMargin(2.0); // keep every triplet active
     float[][] grad = new float[6][5];
     wide.costAndGradient(e, triplets, true, grad);
@@ -53,7 +55,9 @@ class TripletLossTest {
         e[r][c] = (float) (keep - h);
         double down = wide.cost(e, triplets, true);
         e[r][c] = keep;
-        assertThat((double) grad[r][c]).as("dJ/de[%s][%s]", r, c).isCloseTo((up - down) / (2 * h), offset(2e-3));
+        assertThat((double) grad[r][c])
+            .as("dJ/de[%s][%s]", r, c)
+            .isCloseTo((up - down) / (2 * h), offset(2e-3));
       }
     }
   }

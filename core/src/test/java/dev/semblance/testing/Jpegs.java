@@ -24,21 +24,29 @@ public final class Jpegs {
   }
 
   /**
-   * The JPEG with an APP1 EXIF segment holding only IFD0's Orientation tag, inserted right
-   * after the SOI marker.
+   * The JPEG with an APP1 EXIF segment holding only IFD0's Orientation tag, inserted right after
+   * the SOI marker.
    */
   public static byte[] withOrientation(byte[] jpeg, int orientation) {
     // TIFF header (big-endian), one IFD entry: tag 0x0112, type SHORT, count 1, value.
     ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + 12 + 4);
     tiff.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
     tiff.putShort((short) 1);
-    tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
+    tiff.putShort((short) 0x0112)
+        .putShort((short) 3)
+        .putInt(1)
+        .putShort((short) orientation)
+        .putShort((short) 0);
     tiff.putInt(0);
     byte[] exifHeader = {'E', 'x', 'i', 'f', 0, 0};
     int length = 2 + exifHeader.length + tiff.capacity();
     ByteBuffer out = ByteBuffer.allocate(jpeg.length + 2 + length);
     out.put(jpeg, 0, 2); // SOI
-    out.put((byte) 0xFF).put((byte) 0xE1).putShort((short) length).put(exifHeader).put(tiff.array());
+    out.put((byte) 0xFF)
+        .put((byte) 0xE1)
+        .putShort((short) length)
+        .put(exifHeader)
+        .put(tiff.array());
     out.put(jpeg, 2, jpeg.length - 2);
     return out.array();
   }

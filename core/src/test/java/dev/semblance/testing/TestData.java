@@ -14,14 +14,16 @@ public final class TestData {
 
   public static Path root() {
     Path root = Path.of(System.getProperty("semblance.data", "../../shared/data"));
-    assumeTrue(Files.isDirectory(root),
+    assumeTrue(
+        Files.isDirectory(root),
         "skipped: test data not found at " + root.toAbsolutePath() + " (set -Dsemblance.data)");
     return root;
   }
 
   public static Path dir(String relative) {
     Path dir = root().resolve(relative);
-    assumeTrue(Files.isDirectory(dir), "skipped: test data folder missing: " + dir.toAbsolutePath());
+    assumeTrue(
+        Files.isDirectory(dir), "skipped: test data folder missing: " + dir.toAbsolutePath());
     return dir;
   }
 }

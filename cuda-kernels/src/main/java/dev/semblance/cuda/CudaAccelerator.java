@@ -41,8 +41,16 @@ public final class CudaAccelerator implements SearchAccelerator {
   @Override
   public String deviceName() {
     CudaContext cuda = probe();
-    return cuda == null ? "none" : cuda.deviceName() + " (compute " + cuda.computeCapability() + ", "
-        + cuda.multiprocessors() + " SMs, " + (cuda.memoryBytes() >> 30) + " GiB)";
+    return cuda == null
+        ? "none"
+        : cuda.deviceName()
+            + " (compute "
+            + cuda.computeCapability()
+            + ", "
+            + cuda.multiprocessors()
+            + " SMs, "
+            + (cuda.memoryBytes() >> 30)
+            + " GiB)";
   }
 
   @Override
@@ -79,8 +87,11 @@ public final class CudaAccelerator implements SearchAccelerator {
       } catch (RuntimeException e) {
         unavailable = e.getMessage();
       } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-        unavailable = "the CUDA libraries could not be loaded; an NVIDIA driver (libcuda.so.1) and "
-            + "the CUDA 13 runtime (libcudart.so.13) are needed (" + e.getMessage() + ")";
+        unavailable =
+            "the CUDA libraries could not be loaded; an NVIDIA driver (libcuda.so.1) and "
+                + "the CUDA 13 runtime (libcudart.so.13) are needed ("
+                + e.getMessage()
+                + ")";
       }
       return context;
     }

@@ -77,8 +77,10 @@ final class CudaContext {
       memoryBytes = memory.get();
     }
     multiprocessors = attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device[0]);
-    computeCapability = attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device[0]) + "."
-        + attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device[0]);
+    computeCapability =
+        attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device[0])
+            + "."
+            + attribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device[0]);
     check(cuDevicePrimaryCtxRetain(context, device[0]), "cuDevicePrimaryCtxRetain");
     makeCurrent();
     CUmod_st module = new CUmod_st();
@@ -103,8 +105,9 @@ final class CudaContext {
     byte[] kernels;
     try (InputStream in = CudaContext.class.getResourceAsStream(KERNELS)) {
       if (in == null) {
-        throw new IllegalStateException("this build of semblance-cuda-kernels has no GPU kernels "
-            + "(nvcc was not found when it was built)");
+        throw new IllegalStateException(
+            "this build of semblance-cuda-kernels has no GPU kernels "
+                + "(nvcc was not found when it was built)");
       }
       kernels = in.readAllBytes();
     } catch (IOException e) {
@@ -148,7 +151,9 @@ final class CudaContext {
 
   long allocate(long bytes, String what) {
     long[] pointer = new long[1];
-    check(cuMemAlloc(pointer, Math.max(1, bytes)), "cuMemAlloc(" + bytes + " bytes for " + what + ")");
+    check(
+        cuMemAlloc(pointer, Math.max(1, bytes)),
+        "cuMemAlloc(" + bytes + " bytes for " + what + ")");
     return pointer[0];
   }
 
@@ -167,7 +172,13 @@ final class CudaContext {
    * and 64-bit integers, {@code Integer}, {@code Float}; each is copied into native memory that
    * outlives the call.
    */
-  void launch(CUfunc_st function, String name, int gridX, int gridY, int block, int sharedBytes,
+  void launch(
+      CUfunc_st function,
+      String name,
+      int gridX,
+      int gridY,
+      int block,
+      int sharedBytes,
       Object... arguments) {
     Pointer[] values = new Pointer[arguments.length];
     try {
@@ -184,8 +195,20 @@ final class CudaContext {
         }
       }
       try (PointerPointer<Pointer> parameters = new PointerPointer<>(values)) {
-        check(cuLaunchKernel(function, gridX, gridY, 1, block, 1, 1, sharedBytes, null, parameters,
-            (PointerPointer<?>) null), "cuLaunchKernel(" + name + ")");
+        check(
+            cuLaunchKernel(
+                function,
+                gridX,
+                gridY,
+                1,
+                block,
+                1,
+                1,
+                sharedBytes,
+                null,
+                parameters,
+                (PointerPointer<?>) null),
+            "cuLaunchKernel(" + name + ")");
       }
     } finally {
       for (Pointer p : values) {

@@ -21,8 +21,8 @@ import org.bytedeco.javacpp.ShortPointer;
 import org.bytedeco.javacpp.indexer.HalfIndexer;
 
 /**
- * A gallery's rows in GPU memory (float32 or half), with the squared norm of each row for the
- * L2 metric. Appends are gathered on the host and copied in blocks; moves and truncations are
+ * A gallery's rows in GPU memory (float32 or half), with the squared norm of each row for the L2
+ * metric. Appends are gathered on the host and copied in blocks; moves and truncations are
  * device-to-device copies. Searches score every row on the GPU and keep only each query's best
  * {@code candidates + 1} (the last one bounds every row left out).
  *
@@ -32,11 +32,13 @@ import org.bytedeco.javacpp.indexer.HalfIndexer;
 public final class CudaIndex implements AcceleratedIndex {
   /** Scores of one chunk of a search: 256 MiB of floats at most. */
   private static final long SCORE_BUDGET_FLOATS = 64L << 20;
+
   private static final int PENDING_ROWS = 4096;
   private static final int BLOCK = 256;
   private static final int SELECT_THREADS = 256;
   private static final Cleaner CLEANER = Cleaner.create();
-  private static final int NEGATIVE_INFINITY_BITS = Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
+  private static final int NEGATIVE_INFINITY_BITS =
+      Float.floatToRawIntBits(Float.NEGATIVE_INFINITY);
 
   /** How scores compare rows with a query. */
   public enum Metric {
@@ -58,8 +60,10 @@ public final class CudaIndex implements AcceleratedIndex {
   private int count;
   private float worstHalfError;
   private boolean closed;
+
   /** Bracket the kernels of the last search, for {@link #lastKernelMillis()}. */
   private CUevent_st kernelsStart;
+
   private CUevent_st kernelsEnd;
 
   /** Device allocations; what the cleaner frees if the index is never closed. */
@@ -99,7 +103,8 @@ public final class CudaIndex implements AcceleratedIndex {
   public synchronized void append(float[] vector) {
     checkOpen();
     if (vector.length != dimension) {
-      throw new IllegalArgumentException("vector has " + vector.length + " dimensions, index " + dimension);
+      throw new IllegalArgumentException(
+          "vector has " + vector.length + " dimensions, index " + dimension);
     }
     System.arraycopy(vector, 0, pending, pendingCount * dimension, dimension);
     double norm = 0;
@@ -119,9 +124,12 @@ public final class CudaIndex implements AcceleratedIndex {
     checkRow(from);
     checkRow(to);
     cuda.makeCurrent();
-    check(cuMemcpyDtoD(buffers.rows + (long) to * rowBytes, buffers.rows + (long) from * rowBytes, rowBytes),
+    check(
+        cuMemcpyDtoD(
+            buffers.rows + (long) to * rowBytes, buffers.rows + (long) from * rowBytes, rowBytes),
         "cuMemcpyDtoD(row)");
-    check(cuMemcpyDtoD(buffers.norms + 4L * to, buffers.norms + 4L * from, 4), "cuMemcpyDtoD(norm)");
+    check(
+        cuMemcpyDtoD(buffers.norms + 4L * to, buffers.norms + 4L * from, 4), "cuMemcpyDtoD(norm)");
   }
 
   @Override
@@ -134,8 +142,12 @@ public final class CudaIndex implements AcceleratedIndex {
     if (rowCount < count) {
       cuda.makeCurrent();
       // Erase the dropped rows: a removed person's template must not stay in device memory.
-      check(cuMemsetD8(buffers.rows + (long) rowCount * rowBytes, (byte) 0,
-          (long) (count - rowCount) * rowBytes), "cuMemsetD8(rows)");
+      check(
+          cuMemsetD8(
+              buffers.rows + (long) rowCount * rowBytes,
+              (byte) 0,
+              (long) (count - rowCount) * rowBytes),
+          "cuMemsetD8(rows)");
       count = rowCount;
     }
   }
@@ -164,15 +176,23 @@ public final class CudaIndex implements AcceleratedIndex {
       return result;
     }
     int kept = (int) Math.min(Math.min(candidates + 1L, SearchPlan.MAX_K), count);
-    SearchPlan plan = SearchPlan.of(count, queries.length, kept, SCORE_BUDGET_FLOATS, cuda.multiprocessors());
+    SearchPlan plan =
+        SearchPlan.of(count, queries.length, kept, SCORE_BUDGET_FLOATS, cuda.multiprocessors());
     int q = queries.length;
     long queryBytes = 4L * q * dimension, queryNormBytes = 4L * q;
     long scoreBytes = 4L * plan.chunkRows() * q;
     long partialBytes = 4L * plan.partialsPerQuery() * q;
     long finalBytes = 4L * kept * q;
     // One scratch allocation, cut into 256-byte aligned parts in this order.
-    long[] parts = offsets(queryBytes, queryNormBytes, scoreBytes, partialBytes, partialBytes,
-        finalBytes, finalBytes);
+    long[] parts =
+        offsets(
+            queryBytes,
+            queryNormBytes,
+            scoreBytes,
+            partialBytes,
+            partialBytes,
+            finalBytes,
+            finalBytes);
     long queriesAt = parts[0], queryNormsAt = parts[1], scoresAt = parts[2];
     long partialScoresAt = parts[3], partialIndexAt = parts[4];
     long finalScoresAt = parts[5], finalIndexAt = parts[6], at = parts[7];
@@ -183,7 +203,8 @@ public final class CudaIndex implements AcceleratedIndex {
     float[] queryNorms = new float[q];
     for (int i = 0; i < q; i++) {
       if (queries[i].length != dimension) {
-        throw new IllegalArgumentException("query has " + queries[i].length + " dimensions, index " + dimension);
+        throw new IllegalArgumentException(
+            "query has " + queries[i].length + " dimensions, index " + dimension);
       }
       System.arraycopy(queries[i], 0, flat, i * dimension, dimension);
       double norm = 0;
@@ -192,13 +213,19 @@ public final class CudaIndex implements AcceleratedIndex {
       }
       queryNorms[i] = (float) norm;
     }
-    try (FloatPointer hostQueries = new FloatPointer(flat); FloatPointer hostNorms = new FloatPointer(queryNorms)) {
+    try (FloatPointer hostQueries = new FloatPointer(flat);
+        FloatPointer hostNorms = new FloatPointer(queryNorms)) {
       check(cuMemcpyHtoD(scratch + queriesAt, hostQueries, queryBytes), "cuMemcpyHtoD(queries)");
-      check(cuMemcpyHtoD(scratch + queryNormsAt, hostNorms, queryNormBytes), "cuMemcpyHtoD(query norms)");
+      check(
+          cuMemcpyHtoD(scratch + queryNormsAt, hostNorms, queryNormBytes),
+          "cuMemcpyHtoD(query norms)");
     }
-    check(cuMemsetD32(scratch + partialScoresAt, NEGATIVE_INFINITY_BITS, plan.partialsPerQuery() * q),
+    check(
+        cuMemsetD32(scratch + partialScoresAt, NEGATIVE_INFINITY_BITS, plan.partialsPerQuery() * q),
         "cuMemsetD32(partial scores)");
-    check(cuMemsetD32(scratch + partialIndexAt, -1, plan.partialsPerQuery() * q), "cuMemsetD32(partial rows)");
+    check(
+        cuMemsetD32(scratch + partialIndexAt, -1, plan.partialsPerQuery() * q),
+        "cuMemsetD32(partial rows)");
     if (kernelsStart == null) {
       kernelsStart = new CUevent_st();
       kernelsEnd = new CUevent_st();
@@ -213,31 +240,85 @@ public final class CudaIndex implements AcceleratedIndex {
       long start = plan.chunkStart(c), length = plan.chunkLength(c);
       long rowsPointer = buffers.rows + start * rowBytes;
       if (few) {
-        int grid = (int) Math.min((length + BLOCK / 32 - 1) / (BLOCK / 32), 16L * cuda.multiprocessors());
-        cuda.launch(half ? cuda.scoreFewF16 : cuda.scoreFewF32, "score_few", grid, 1, BLOCK, (int) queryBytes,
-            rowsPointer, length, dimension, scratch + queriesAt, q, offset(rowNorms, 4 * start),
-            queryNormsPointer, scratch + scoresAt, length);
+        int grid =
+            (int) Math.min((length + BLOCK / 32 - 1) / (BLOCK / 32), 16L * cuda.multiprocessors());
+        cuda.launch(
+            half ? cuda.scoreFewF16 : cuda.scoreFewF32,
+            "score_few",
+            grid,
+            1,
+            BLOCK,
+            (int) queryBytes,
+            rowsPointer,
+            length,
+            dimension,
+            scratch + queriesAt,
+            q,
+            offset(rowNorms, 4 * start),
+            queryNormsPointer,
+            scratch + scoresAt,
+            length);
       } else {
         int gridX = (int) ((length + SearchPlan.TILE - 1) / SearchPlan.TILE);
         int gridY = (q + SearchPlan.TILE - 1) / SearchPlan.TILE;
-        cuda.launch(half ? cuda.scoreTiledF16 : cuda.scoreTiledF32, "score_tiled", gridX, gridY, 256, 0,
-            rowsPointer, length, dimension, scratch + queriesAt, q, offset(rowNorms, 4 * start),
-            queryNormsPointer, scratch + scoresAt, length);
+        cuda.launch(
+            half ? cuda.scoreTiledF16 : cuda.scoreTiledF32,
+            "score_tiled",
+            gridX,
+            gridY,
+            256,
+            0,
+            rowsPointer,
+            length,
+            dimension,
+            scratch + queriesAt,
+            q,
+            offset(rowNorms, 4 * start),
+            queryNormsPointer,
+            scratch + scoresAt,
+            length);
       }
       long partialOffset = 4L * c * plan.segmentsPerChunk() * kept;
-      cuda.launch(cuda.selectTopK, "select_top_k", plan.segmentsIn(c), q, SELECT_THREADS, 0,
-          scratch + scoresAt, 0L, length, length, plan.segment(), kept, start,
-          scratch + partialScoresAt + partialOffset, scratch + partialIndexAt + partialOffset,
+      cuda.launch(
+          cuda.selectTopK,
+          "select_top_k",
+          plan.segmentsIn(c),
+          q,
+          SELECT_THREADS,
+          0,
+          scratch + scoresAt,
+          0L,
+          length,
+          length,
+          plan.segment(),
+          kept,
+          start,
+          scratch + partialScoresAt + partialOffset,
+          scratch + partialIndexAt + partialOffset,
           plan.partialsPerQuery());
     }
-    cuda.launch(cuda.selectTopK, "select_top_k(merge)", 1, q, SELECT_THREADS, 0,
-        scratch + partialScoresAt, scratch + partialIndexAt, plan.partialsPerQuery(),
-        plan.partialsPerQuery(), plan.partialsPerQuery(), kept, 0L,
-        scratch + finalScoresAt, scratch + finalIndexAt, (long) kept);
+    cuda.launch(
+        cuda.selectTopK,
+        "select_top_k(merge)",
+        1,
+        q,
+        SELECT_THREADS,
+        0,
+        scratch + partialScoresAt,
+        scratch + partialIndexAt,
+        plan.partialsPerQuery(),
+        plan.partialsPerQuery(),
+        plan.partialsPerQuery(),
+        kept,
+        0L,
+        scratch + finalScoresAt,
+        scratch + finalIndexAt,
+        (long) kept);
     check(cuEventRecord(kernelsEnd, null), "cuEventRecord");
     float[] scores = new float[kept * q];
     int[] rows = new int[kept * q];
-    try (FloatPointer hostScores = new FloatPointer(scores.length); IntPointer hostRows = new IntPointer(rows.length)) {
+    try (FloatPointer hostScores = new FloatPointer(scores.length);
+        IntPointer hostRows = new IntPointer(rows.length)) {
       check(cuMemcpyDtoH(hostScores, scratch + finalScoresAt, finalBytes), "cuMemcpyDtoH(scores)");
       check(cuMemcpyDtoH(hostRows, scratch + finalIndexAt, finalBytes), "cuMemcpyDtoH(rows)");
       hostScores.get(scores);
@@ -247,9 +328,11 @@ public final class CudaIndex implements AcceleratedIndex {
     boolean everyRow = kept == count;
     int listed = everyRow ? kept : kept - 1;
     for (int i = 0; i < q; i++) {
-      result[i] = new Candidates(Arrays.copyOfRange(rows, i * kept, i * kept + listed),
-          Arrays.copyOfRange(scores, i * kept, i * kept + listed),
-          everyRow ? Float.NEGATIVE_INFINITY : scores[i * kept + kept - 1]);
+      result[i] =
+          new Candidates(
+              Arrays.copyOfRange(rows, i * kept, i * kept + listed),
+              Arrays.copyOfRange(scores, i * kept, i * kept + listed),
+              everyRow ? Float.NEGATIVE_INFINITY : scores[i * kept + kept - 1]);
     }
     return result;
   }
@@ -267,8 +350,8 @@ public final class CudaIndex implements AcceleratedIndex {
   }
 
   /**
-   * Float rounding of a d-term dot product of unit vectors on either side (the GPU sums in
-   * another order than the CPU), plus the worst half-precision rounding of a stored row.
+   * Float rounding of a d-term dot product of unit vectors on either side (the GPU sums in another
+   * order than the CPU), plus the worst half-precision rounding of a stored row.
    */
   @Override
   public synchronized float errorBound() {
@@ -299,7 +382,8 @@ public final class CudaIndex implements AcceleratedIndex {
       for (int r = 0; r < pendingCount; r++) {
         double error = 0;
         for (int i = 0; i < dimension; i++) {
-          double e = pending[r * dimension + i] - (double) HalfIndexer.toFloat(halves[r * dimension + i]);
+          double e =
+              pending[r * dimension + i] - (double) HalfIndexer.toFloat(halves[r * dimension + i]);
           error += e * e;
         }
         worstHalfError = Math.max(worstHalfError, (float) Math.sqrt(error) * 1.0001f);
@@ -315,7 +399,8 @@ public final class CudaIndex implements AcceleratedIndex {
     }
     try (FloatPointer host = new FloatPointer(pendingCount)) {
       host.put(pendingNorms, 0, pendingCount);
-      check(cuMemcpyHtoD(buffers.norms + 4L * count, host, 4L * pendingCount), "cuMemcpyHtoD(norms)");
+      check(
+          cuMemcpyHtoD(buffers.norms + 4L * count, host, 4L * pendingCount), "cuMemcpyHtoD(norms)");
     }
     count += pendingCount;
     pendingCount = 0;
@@ -336,7 +421,8 @@ public final class CudaIndex implements AcceleratedIndex {
       throw e;
     }
     if (count > 0) {
-      check(cuMemcpyDtoD(newRows, buffers.rows, (long) count * rowBytes), "cuMemcpyDtoD(grow rows)");
+      check(
+          cuMemcpyDtoD(newRows, buffers.rows, (long) count * rowBytes), "cuMemcpyDtoD(grow rows)");
       check(cuMemcpyDtoD(newNorms, buffers.norms, 4L * count), "cuMemcpyDtoD(grow norms)");
     }
     cuda.free(buffers.rows);

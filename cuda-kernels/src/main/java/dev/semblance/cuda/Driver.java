@@ -19,12 +19,14 @@ final class Driver {
   static String name(int result) {
     BytePointer name = new BytePointer((org.bytedeco.javacpp.Pointer) null);
     return cuGetErrorName(result, name) == CUDA_SUCCESS && !name.isNull()
-        ? name.getString() : "CUDA error " + result;
+        ? name.getString()
+        : "CUDA error " + result;
   }
 
   private static String description(int result) {
     BytePointer text = new BytePointer((org.bytedeco.javacpp.Pointer) null);
     return cuGetErrorString(result, text) == CUDA_SUCCESS && !text.isNull()
-        ? text.getString() : "no description";
+        ? text.getString()
+        : "no description";
   }
 }

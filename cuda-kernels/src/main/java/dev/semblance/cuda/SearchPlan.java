@@ -17,12 +17,21 @@ import static com.google.common.base.Preconditions.checkArgument;
  * @param segmentsPerChunk selection blocks per chunk and query, at most
  * @param partialsPerQuery length of each query's partial-result list
  */
-record SearchPlan(long rows, int queries, int k, long chunkRows, int chunks, long segment,
-    int segmentsPerChunk, long partialsPerQuery) {
+record SearchPlan(
+    long rows,
+    int queries,
+    int k,
+    long chunkRows,
+    int chunks,
+    long segment,
+    int segmentsPerChunk,
+    long partialsPerQuery) {
   /** The kernels' per-thread candidate lists hold at most this many. */
   static final int MAX_K = 64;
+
   /** Score rows per GEMM tile; chunks are multiples of it so tiles never straddle two chunks. */
   static final int TILE = 64;
+
   /** Queries up to this many use the memory-bound kernel; more use the GEMM-style one. */
   static final int FEW_QUERIES = 8;
 
@@ -38,7 +47,10 @@ record SearchPlan(long rows, int queries, int k, long chunkRows, int chunks, lon
     int segmentsPerChunk = (int) Math.max(1, Math.min(wanted, chunkRows / 1024));
     long segment = (chunkRows + segmentsPerChunk - 1) / segmentsPerChunk;
     long partials = (long) chunks * segmentsPerChunk * k;
-    checkArgument(partials < Integer.MAX_VALUE, "search too large for one plan: %s partial results", partials);
+    checkArgument(
+        partials < Integer.MAX_VALUE,
+        "search too large for one plan: %s partial results",
+        partials);
     return new SearchPlan(rows, queries, k, chunkRows, chunks, segment, segmentsPerChunk, partials);
   }
 

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.semblance.Acceleration;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
-import dev.semblance.Acceleration;
-import dev.semblance.TemplateStorage;
 import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
 import dev.semblance.SemblanceException;
+import dev.semblance.TemplateStorage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -35,13 +35,16 @@ class CudaAcceleratorTest {
       auto.enroll("a", e);
       assertThat(auto.identify(e, 1).candidates().get(0).identity()).isEqualTo("a");
     }
-    assertThatThrownBy(() -> Gallery.create("test", 16,
-        GalleryOptions.defaults().withAcceleration(Acceleration.GPU)))
+    assertThatThrownBy(
+            () ->
+                Gallery.create(
+                    "test", 16, GalleryOptions.defaults().withAcceleration(Acceleration.GPU)))
         .isInstanceOf(SemblanceException.class)
         .hasMessageContaining("a GPU was required")
         .hasMessageContaining("cuda: " + CUDA.unavailableReason());
     assertThatThrownBy(() -> CudaAccelerator.newIndex(16, false))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("no usable CUDA GPU");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no usable CUDA GPU");
   }
 
   @Test
@@ -49,10 +52,20 @@ class CudaAcceleratorTest {
     assumeTrue(CUDA.isAvailable(), "no CUDA GPU here: " + CUDA.unavailableReason());
     SplittableRandom random = new SplittableRandom(9);
     for (TemplateStorage storage : TemplateStorage.values()) {
-      try (Gallery gpu = Gallery.create("test", 128, GalleryOptions.defaults().withStorage(storage)
-              .withAcceleration(Acceleration.GPU));
-          Gallery cpu = Gallery.create("test", 128, GalleryOptions.defaults().withStorage(storage)
-              .withAcceleration(Acceleration.CPU))) {
+      try (Gallery gpu =
+              Gallery.create(
+                  "test",
+                  128,
+                  GalleryOptions.defaults()
+                      .withStorage(storage)
+                      .withAcceleration(Acceleration.GPU));
+          Gallery cpu =
+              Gallery.create(
+                  "test",
+                  128,
+                  GalleryOptions.defaults()
+                      .withStorage(storage)
+                      .withAcceleration(Acceleration.CPU))) {
         assertThat(gpu.isAccelerated()).isTrue();
         for (int i = 0; i < 20_000; i++) {
           Embedding e = unit(random, 128);

@@ -20,9 +20,11 @@ class SearchPlanTest {
             assertThat(plan.chunkStart(c)).isEqualTo(covered);
             assertThat(plan.chunkLength(c)).isPositive().isLessThanOrEqualTo(plan.chunkRows());
             // A chunk's scores fit the scratch budget.
-            assertThat(plan.chunkLength(c) * queries).isLessThanOrEqualTo(Math.max(BUDGET, 64L * queries));
+            assertThat(plan.chunkLength(c) * queries)
+                .isLessThanOrEqualTo(Math.max(BUDGET, 64L * queries));
             assertThat(plan.segmentsIn(c)).isBetween(1, plan.segmentsPerChunk());
-            assertThat((long) plan.segmentsIn(c) * plan.segment()).isGreaterThanOrEqualTo(plan.chunkLength(c));
+            assertThat((long) plan.segmentsIn(c) * plan.segment())
+                .isGreaterThanOrEqualTo(plan.chunkLength(c));
             covered += plan.chunkLength(c);
           }
           assertThat(covered).as("%s rows, %s queries", rows, queries).isEqualTo(rows);
@@ -50,7 +52,9 @@ class SearchPlanTest {
 
   @Test
   void impossiblePlansAreRefused() {
-    assertThatThrownBy(() -> SearchPlan.of(10, 1, 65, BUDGET, 132)).hasMessageContaining("k must be");
-    assertThatThrownBy(() -> SearchPlan.of(0, 1, 5, BUDGET, 132)).hasMessageContaining("empty search");
+    assertThatThrownBy(() -> SearchPlan.of(10, 1, 65, BUDGET, 132))
+        .hasMessageContaining("k must be");
+    assertThatThrownBy(() -> SearchPlan.of(0, 1, 5, BUDGET, 132))
+        .hasMessageContaining("empty search");
   }
 }

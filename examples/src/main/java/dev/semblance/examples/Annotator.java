@@ -1,9 +1,9 @@
 package dev.semblance.examples;
 
-import dev.semblance.internal.io.DurableFiles;
 import dev.semblance.Box;
 import dev.semblance.Face;
 import dev.semblance.Point;
+import dev.semblance.internal.io.DurableFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -11,8 +11,6 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -23,7 +21,8 @@ final class Annotator {
   private Annotator() {}
 
   static void write(BufferedImage image, List<Face> faces, IntFunction<String> label, Path out) {
-    BufferedImage copy = new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
+    BufferedImage copy =
+        new BufferedImage(image.getWidth(), image.getHeight(), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = copy.createGraphics();
     try {
       g.drawImage(image, 0, 0, null);
@@ -35,7 +34,11 @@ final class Annotator {
         Box b = f.box();
         g.setColor(new Color(0, 230, 90));
         g.setStroke(new BasicStroke(2 * scale));
-        g.drawRect(Math.round(b.left()), Math.round(b.top()), Math.round(b.width()), Math.round(b.height()));
+        g.drawRect(
+            Math.round(b.left()),
+            Math.round(b.top()),
+            Math.round(b.width()),
+            Math.round(b.height()));
         g.setColor(new Color(255, 60, 60));
         int r = Math.round(2 * scale);
         for (Point p : f.landmarks()) {

@@ -4,7 +4,6 @@ import dev.semblance.Calibration;
 import dev.semblance.Embedding;
 import dev.semblance.evaluation.Scores;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,10 +14,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "calibrate",
-    description = {"Measure how similarity maps to false accept rate on the images of a pairs file",
-        "(every same-folder pair genuine, every different-folder pair impostor), save the calibration,",
-        "and print the threshold for the target FAR. Also writes FILE.html and FILE.json."})
+@Command(
+    name = "calibrate",
+    description = {
+      "Measure how similarity maps to false accept rate on the images of a pairs file",
+      "(every same-folder pair genuine, every different-folder pair impostor), save the calibration,",
+      "and print the threshold for the target FAR. Also writes FILE.html and FILE.json."
+    })
 final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--pairs", required = true, paramLabel = "FILE")
   Path pairsFile;
@@ -26,7 +28,10 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--images", required = true, paramLabel = "DIR")
   Path images;
 
-  @Option(names = "--target-far", defaultValue = "1e-3", description = "FAR to report the threshold for (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--target-far",
+      defaultValue = "1e-3",
+      description = "FAR to report the threshold for (default ${DEFAULT-VALUE}).")
   double targetFar;
 
   @Option(names = "--out", required = true, paramLabel = "FILE")
@@ -38,51 +43,100 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** Everything the command measured; FILE.json is this record. */
+  record Figures(
+      String calibration,
+      String embedder,
+      int images,
+      int imagesWithoutFace,
+      double targetFar,
+      double threshold,
+      double tarAtThreshold,
+      double minimumFar,
+      VerificationFigures.Summary scores) {}
+
   @Override
   public Integer call() {
     PairsFile pairs = PairsFile.read(pairsFile, images);
-    EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
-        cache.orElse(Path.of(out + ".embeddings")), pairs.images());
+    EmbeddingCache.Encoded encoded =
+        EmbeddingCache.encode(
+            encoderOptions, cache.orElse(Path.of(out + ".embeddings")), pairs.images());
     Map<Path, Embedding> embeddings = encoded.embeddings();
     Map<Path, String> failures = encoded.failures();
     String embedderId = encoded.embedderId();
     Scores scores = VerificationFigures.allVsAll(embeddings);
-    Calibration calibration = Calibration.fromScores(embedderId, String.format(Locale.ROOT,
-        "all pairs of the %d images of %s with a face (%d genuine, %d impostor)", embeddings.size(),
-        pairsFile.getFileName(), scores.genuineCount(), scores.impostorCount()), scores);
+    Calibration calibration =
+        Calibration.fromScores(
+            embedderId,
+            String.format(
+                Locale.ROOT,
+                "all pairs of the %d images of %s with a face (%d genuine, %d impostor)",
+                embeddings.size(),
+                pairsFile.getFileName(),
+                scores.genuineCount(),
+                scores.impostorCount()),
+            scores);
     calibration.save(out);
     double threshold = calibration.thresholdForFar(targetFar);
 
-    Map<String, Object> figures = new LinkedHashMap<>();
-    figures.put("calibration", out.toString());
-    figures.put("embedder", embedderId);
-    figures.put("images", embeddings.size());
-    figures.put("images_without_face", failures.size());
-    figures.put("target_far", targetFar);
-    figures.put("threshold", threshold);
-    figures.put("tar_at_threshold", scores.tar(threshold));
-    figures.put("minimum_far", calibration.minimumFar());
-    Map<String, Object> scoreFigures = VerificationFigures.figures(scores);
-    figures.put("scores", scoreFigures);
-    String command = "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    VerificationFigures.Summary scoreFigures = VerificationFigures.Summary.of(scores);
+    Figures figures =
+        new Figures(
+            out.toString(),
+            embedderId,
+            embeddings.size(),
+            failures.size(),
+            targetFar,
+            threshold,
+            scores.tar(threshold),
+            calibration.minimumFar(),
+            scoreFigures);
+    String command =
+        "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     Report report = new Report("Calibration: " + out.getFileName(), command, embedderId);
-    report.section("Calibration").paragraph(calibration.description() + ". Smallest supported FAR: "
-        + VerificationFigures.sci(calibration.minimumFar()) + ".");
-    report.table(List.of("measure", "value"), List.of(
-        List.of("threshold for FAR " + VerificationFigures.sci(targetFar), VerificationFigures.fmt("%.4f", threshold)),
-        List.of("TAR at that threshold", VerificationFigures.pct(scores.tar(threshold)))));
-    report.table(List.of("measure", "value"), VerificationFigures.rows(scoreFigures));
-    report.section("Curves").plot("ROC", Charts.roc(Map.of("calibration data", VerificationFigures.curve(scores))))
+    report
+        .section("Calibration")
+        .paragraph(
+            calibration.description()
+                + ". Smallest supported FAR: "
+                + VerificationFigures.sci(calibration.minimumFar())
+                + ".");
+    report.table(
+        List.of("measure", "value"),
+        List.of(
+            List.of(
+                "threshold for FAR " + VerificationFigures.sci(targetFar),
+                VerificationFigures.fmt("%.4f", threshold)),
+            List.of("TAR at that threshold", VerificationFigures.pct(scores.tar(threshold)))));
+    report.table(List.of("measure", "value"), scoreFigures.rows());
+    report
+        .section("Curves")
+        .plot("ROC", Charts.roc(Map.of("calibration data", VerificationFigures.curve(scores))))
         .plot("DET", Charts.det(Map.of("calibration data", VerificationFigures.curve(scores))))
-        .plot("Genuine and impostor similarities", Charts.histogram("calibration data", "genuine",
-            scores.genuine(), "impostor", scores.impostor(),
-            Map.of("FAR " + VerificationFigures.sci(targetFar), threshold)));
+        .plot(
+            "Genuine and impostor similarities",
+            Charts.histogram(
+                "calibration data",
+                "genuine",
+                scores.genuine(),
+                "impostor",
+                scores.impostor(),
+                Map.of("FAR " + VerificationFigures.sci(targetFar), threshold)));
     report.write(Path.of(out + ".html"));
     Report.writeJson(Path.of(out + ".json"), figures);
-    System.out.printf(Locale.ROOT, "calibration of %s from %d images (%d genuine, %d impostor comparisons) written to %s%n"
+    System.out.printf(
+        Locale.ROOT,
+        "calibration of %s from %d images (%d genuine, %d impostor comparisons) written to %s%n"
             + "threshold for FAR %.1e: %.4f (TAR %.2f%% on the calibration data); FAR supported down to %.1e%n",
-        embedderId, embeddings.size(), scores.genuineCount(), scores.impostorCount(), out, targetFar, threshold,
-        100 * scores.tar(threshold), calibration.minimumFar());
-    return 0;
+        embedderId,
+        embeddings.size(),
+        scores.genuineCount(),
+        scores.impostorCount(),
+        out,
+        targetFar,
+        threshold,
+        100 * scores.tar(threshold),
+        calibration.minimumFar());
+    return Cli.OK;
   }
 }

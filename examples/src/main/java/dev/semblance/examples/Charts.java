@@ -31,7 +31,11 @@ final class Charts {
   static final int WIDTH = 720;
   static final int HEIGHT = 440;
   private static final Color[] PALETTE = {
-    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd), new Color(0xff7f0e)
+    new Color(0x1f77b4),
+    new Color(0xd62728),
+    new Color(0x2ca02c),
+    new Color(0x9467bd),
+    new Color(0xff7f0e)
   };
 
   private Charts() {}
@@ -39,13 +43,22 @@ final class Charts {
   /** ROC curves: TAR against FAR on a log axis. */
   static byte[] roc(Map<String, List<RocPoint>> curves) {
     XYSeriesCollection data = new XYSeriesCollection();
-    curves.forEach((name, points) -> {
-      XYSeries s = new XYSeries(name, false);
-      points.stream().filter(p -> p.far() > 0).forEach(p -> s.add(p.far(), p.tar()));
-      data.addSeries(s);
-    });
-    JFreeChart chart = ChartFactory.createXYLineChart("ROC", "false accept rate (FAR)",
-        "true accept rate (TAR)", data, PlotOrientation.VERTICAL, true, false, false);
+    curves.forEach(
+        (name, points) -> {
+          XYSeries s = new XYSeries(name, false);
+          points.stream().filter(p -> p.far() > 0).forEach(p -> s.add(p.far(), p.tar()));
+          data.addSeries(s);
+        });
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            "ROC",
+            "false accept rate (FAR)",
+            "true accept rate (TAR)",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false);
     XYPlot plot = chart.getXYPlot();
     plot.setDomainAxis(logAxis("false accept rate (FAR)"));
     NumberAxis y = (NumberAxis) plot.getRangeAxis();
@@ -57,13 +70,24 @@ final class Charts {
   /** DET curves: FRR against FAR, both on log axes. */
   static byte[] det(Map<String, List<RocPoint>> curves) {
     XYSeriesCollection data = new XYSeriesCollection();
-    curves.forEach((name, points) -> {
-      XYSeries s = new XYSeries(name, false);
-      points.stream().filter(p -> p.far() > 0 && p.tar() < 1).forEach(p -> s.add(p.far(), 1 - p.tar()));
-      data.addSeries(s);
-    });
-    JFreeChart chart = ChartFactory.createXYLineChart("DET", "false accept rate (FAR)",
-        "false reject rate (FRR)", data, PlotOrientation.VERTICAL, true, false, false);
+    curves.forEach(
+        (name, points) -> {
+          XYSeries s = new XYSeries(name, false);
+          points.stream()
+              .filter(p -> p.far() > 0 && p.tar() < 1)
+              .forEach(p -> s.add(p.far(), 1 - p.tar()));
+          data.addSeries(s);
+        });
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            "DET",
+            "false accept rate (FAR)",
+            "false reject rate (FRR)",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false);
     XYPlot plot = chart.getXYPlot();
     plot.setDomainAxis(logAxis("false accept rate (FAR)"));
     plot.setRangeAxis(logAxis("false reject rate (FRR)"));
@@ -71,14 +95,27 @@ final class Charts {
   }
 
   /** Two score distributions as relative-frequency histograms, with thresholds marked. */
-  static byte[] histogram(String title, String firstName, float[] first, String secondName,
-      float[] second, Map<String, Double> thresholds) {
+  static byte[] histogram(
+      String title,
+      String firstName,
+      float[] first,
+      String secondName,
+      float[] second,
+      Map<String, Double> thresholds) {
     HistogramDataset data = new HistogramDataset();
     data.setType(HistogramType.RELATIVE_FREQUENCY);
     data.addSeries(firstName, toDoubles(first), 80, -0.4, 1.0);
     data.addSeries(secondName, toDoubles(second), 80, -0.4, 1.0);
-    JFreeChart chart = ChartFactory.createHistogram(title, "cosine similarity", "fraction of comparisons",
-        data, PlotOrientation.VERTICAL, true, false, false);
+    JFreeChart chart =
+        ChartFactory.createHistogram(
+            title,
+            "cosine similarity",
+            "fraction of comparisons",
+            data,
+            PlotOrientation.VERTICAL,
+            true,
+            false,
+            false);
     XYPlot plot = chart.getXYPlot();
     XYBarRenderer bars = (XYBarRenderer) plot.getRenderer();
     bars.setShadowVisible(false);
@@ -87,8 +124,12 @@ final class Charts {
     bars.setSeriesPaint(1, new Color(214, 39, 40, 150));
     int i = 0;
     for (Map.Entry<String, Double> t : thresholds.entrySet()) {
-      ValueMarker marker = new ValueMarker(t.getValue(), Color.DARK_GRAY,
-          new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {5, 4}, 0));
+      ValueMarker marker =
+          new ValueMarker(
+              t.getValue(),
+              Color.DARK_GRAY,
+              new BasicStroke(
+                  1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {5, 4}, 0));
       marker.setLabel(t.getKey());
       marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
       marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
@@ -100,19 +141,22 @@ final class Charts {
   }
 
   /** A line through (x, y) points; {@code logX} puts x on a log axis. */
-  static byte[] line(String title, String xLabel, String yLabel, Map<String, double[][]> series, boolean logX) {
+  static byte[] line(
+      String title, String xLabel, String yLabel, Map<String, double[][]> series, boolean logX) {
     XYSeriesCollection data = new XYSeriesCollection();
-    series.forEach((name, xy) -> {
-      XYSeries s = new XYSeries(name, false);
-      for (double[] p : xy) {
-        if (!logX || p[0] > 0) {
-          s.add(p[0], p[1]);
-        }
-      }
-      data.addSeries(s);
-    });
-    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data,
-        PlotOrientation.VERTICAL, true, false, false);
+    series.forEach(
+        (name, xy) -> {
+          XYSeries s = new XYSeries(name, false);
+          for (double[] p : xy) {
+            if (!logX || p[0] > 0) {
+              s.add(p[0], p[1]);
+            }
+          }
+          data.addSeries(s);
+        });
+    JFreeChart chart =
+        ChartFactory.createXYLineChart(
+            title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true, false, false);
     if (logX) {
       chart.getXYPlot().setDomainAxis(logAxis(xLabel));
     }

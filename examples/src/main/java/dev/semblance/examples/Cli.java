@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code semblance} command line. Each command parses its options (picocli), computes with
- * the library, and renders the result as text or, with {@code --json}, as JSON.
+ * The {@code semblance} command line. Each command parses its options (picocli), computes with the
+ * library, and renders the result as text or, with {@code --json}, as JSON.
  */
 @Command(
     name = "semblance",
@@ -77,7 +77,11 @@ public final class Cli {
     int threads;
 
     Encoder open() {
-      return Encoder.builder().flipAveraging(flip).minDetectionScore(minScore).threads(threads).build();
+      return Encoder.builder()
+          .flipAveraging(flip)
+          .minDetectionScore(minScore)
+          .threads(threads)
+          .build();
     }
   }
 
@@ -114,15 +118,22 @@ public final class Cli {
   /** The version of this build, from the pom (filtered into version.properties). */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() throws IOException {
+    public String[] getVersion() {
+      return new String[] {"Semblance " + number()};
+    }
+
+    /** The version number, e.g. {@code 0.1.0}. */
+    static String number() {
       Properties p = new Properties();
       try (InputStream in = Cli.class.getResourceAsStream("version.properties")) {
         if (in == null) {
-          throw new IOException("version.properties is missing from the CLI's jar");
+          throw new IllegalStateException("version.properties is missing from the CLI's jar");
         }
         p.load(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the CLI's version: " + e, e);
       }
-      return new String[] {"Semblance " + p.getProperty("version")};
+      return p.getProperty("version");
     }
   }
 

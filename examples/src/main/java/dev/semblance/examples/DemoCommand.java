@@ -21,16 +21,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo",
-    description = {"Run the whole pipeline on the sample group photos fetched by the build:",
-        "detect and draw every face, enroll the faces of the first half of the photos into a",
-        "gallery, then identify every face of the second half (or call it unknown)."})
+@Command(
+    name = "demo",
+    description = {
+      "Run the whole pipeline on the sample group photos fetched by the build:",
+      "detect and draw every face, enroll the faces of the first half of the photos into a",
+      "gallery, then identify every face of the second half (or call it unknown)."
+    })
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--samples", paramLabel = "DIR",
+  @Option(
+      names = "--samples",
+      paramLabel = "DIR",
       description = "Folder of photos (default: the samples the build fetched).")
   Path samples;
 
-  @Option(names = "--out-dir", paramLabel = "DIR", defaultValue = "demo-out",
+  @Option(
+      names = "--out-dir",
+      paramLabel = "DIR",
+      defaultValue = "demo-out",
       description = "Where annotated images and the gallery go (default ${DEFAULT-VALUE}).")
   Path out;
 
@@ -40,19 +48,24 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Path dir = samples != null ? samples : Path.of(System.getProperty("semblance.samples", "examples/target/samples"));
+    Path dir =
+        samples != null
+            ? samples
+            : Path.of(System.getProperty("semblance.samples", "examples/target/samples"));
     List<Path> files;
     try (Stream<Path> list = Files.list(dir)) {
       files = list.filter(Images::isImage).sorted().toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("no sample photos in " + dir + " (build first: mvn -DskipTests package)", e);
+      throw new UncheckedIOException(
+          "no sample photos in " + dir + " (build first: mvn -DskipTests package)", e);
     }
     if (files.size() < 2) {
       throw new IllegalArgumentException("the demo needs at least two photos in " + dir);
     }
     Files.createDirectories(out);
     try (Encoder encoder = encoderOptions.open()) {
-      System.out.println("1. Detect, align and encode every face (annotated copies in " + out + ")");
+      System.out.println(
+          "1. Detect, align and encode every face (annotated copies in " + out + ")");
       List<Photo> photos = new ArrayList<>();
       long encoding = 0;
       for (Path file : files) {
@@ -61,11 +74,22 @@ final class DemoCommand implements Callable<Integer> {
         List<Face> faces = encoder.encode(image);
         encoding += System.nanoTime() - start;
         photos.add(new Photo(file, image, faces));
-        System.out.printf(Locale.ROOT, "   %-12s %4dx%-4d  %d faces%n", file.getFileName(),
-            image.getWidth(), image.getHeight(), faces.size());
-        Annotator.write(image, faces, i -> "#" + i, out.resolve(DetectCommand.baseName(file) + ".annotated.png"));
+        System.out.printf(
+            Locale.ROOT,
+            "   %-12s %4dx%-4d  %d faces%n",
+            file.getFileName(),
+            image.getWidth(),
+            image.getHeight(),
+            faces.size());
+        Annotator.write(
+            image,
+            faces,
+            i -> "#" + i,
+            out.resolve(DetectCommand.baseName(file) + ".annotated.png"));
       }
-      System.out.printf(Locale.ROOT, "   %.0f ms per photo (decoding included; the first warms up)%n",
+      System.out.printf(
+          Locale.ROOT,
+          "   %.0f ms per photo (decoding included; the first warms up)%n",
           encoding / 1e6 / files.size());
 
       int half = photos.size() / 2;
@@ -77,11 +101,19 @@ final class DemoCommand implements Callable<Integer> {
       }
       Path galleryFile = out.resolve("demo.gallery");
       gallery.save(galleryFile);
-      System.out.printf(Locale.ROOT, "%n2. Enrolled %d faces of %d photos, one shot each, into %s%n",
-          gallery.size(), half, galleryFile);
+      System.out.printf(
+          Locale.ROOT,
+          "%n2. Enrolled %d faces of %d photos, one shot each, into %s%n",
+          gallery.size(),
+          half,
+          galleryFile);
 
-      System.out.printf(Locale.ROOT, "%n3. Identify the faces of the other photos (open set: threshold %.2f, "
-          + "set for 1%% of strangers wrongly named in a gallery of %d)%n", gallery.threshold(), gallery.templateCount());
+      System.out.printf(
+          Locale.ROOT,
+          "%n3. Identify the faces of the other photos (open set: threshold %.2f, "
+              + "set for 1%% of strangers wrongly named in a gallery of %d)%n",
+          gallery.threshold(),
+          gallery.templateCount());
       Verifier verifier = Verifier.withThreshold(gallery.threshold());
       for (Photo p : photos.subList(half, photos.size())) {
         List<String> labels = new ArrayList<>();
@@ -91,13 +123,23 @@ final class DemoCommand implements Callable<Integer> {
           String who = id.match().map(Candidate::identity).orElse("unknown");
           labels.add(who);
           Verification v = verifier.verify(p.faces().get(i).embedding(), best.identity(), gallery);
-          System.out.printf(Locale.ROOT, "   %-14s -> %-14s closest %-14s similarity %.3f  distance %.3f%n",
-              name(p, i), who, best.identity(), v.similarity(), v.distance());
+          System.out.printf(
+              Locale.ROOT,
+              "   %-14s -> %-14s closest %-14s similarity %.3f  distance %.3f%n",
+              name(p, i),
+              who,
+              best.identity(),
+              v.similarity(),
+              v.distance());
         }
-        Annotator.write(p.image(), p.faces(), labels::get,
+        Annotator.write(
+            p.image(),
+            p.faces(),
+            labels::get,
             out.resolve(DetectCommand.baseName(p.file()) + ".identified.png"));
       }
-      System.out.println("\nSame photos, your own: bin/semblance enroll / identify / verify --help");
+      System.out.println(
+          "\nSame photos, your own: bin/semblance enroll / identify / verify --help");
     }
     return 0;
   }

@@ -14,13 +14,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "detect", description = "List the faces in each image: box, score; optionally draw them.")
+@Command(
+    name = "detect",
+    description = "List the faces in each image: box, score; optionally draw them.")
 final class DetectCommand implements Callable<Integer> {
   @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files or folders.")
   List<Path> images;
 
-  @Option(names = "--annotate", paramLabel = "OUT",
-      description = "Write a PNG copy with boxes and landmarks: a file for one image, a folder for several.")
+  @Option(
+      names = "--annotate",
+      paramLabel = "OUT",
+      description =
+          "Write a PNG copy with boxes and landmarks: a file for one image, a folder for several.")
   Path annotate;
 
   @Mixin Cli.JsonOption output;
@@ -37,21 +42,40 @@ final class DetectCommand implements Callable<Integer> {
       for (Path file : files) {
         BufferedImage image = encoder.readImage(file);
         List<Face> faces = encoder.encode(image);
-        results.add(new ImageJson(file.toString(), image.getWidth(), image.getHeight(), Json.faces(faces)));
+        results.add(
+            new ImageJson(file.toString(), image.getWidth(), image.getHeight(), Json.faces(faces)));
         if (!output.json) {
-          System.out.printf(Locale.ROOT, "%s: %d face%s (%dx%d)%n", file, faces.size(),
-              faces.size() == 1 ? "" : "s", image.getWidth(), image.getHeight());
+          System.out.printf(
+              Locale.ROOT,
+              "%s: %d face%s (%dx%d)%n",
+              file,
+              faces.size(),
+              faces.size() == 1 ? "" : "s",
+              image.getWidth(),
+              image.getHeight());
           for (int i = 0; i < faces.size(); i++) {
             Box b = faces.get(i).box();
-            System.out.printf(Locale.ROOT, "  face %d  box %.0f,%.0f %.0fx%.0f  score %.3f%n",
-                i, b.left(), b.top(), b.width(), b.height(), faces.get(i).score());
+            System.out.printf(
+                Locale.ROOT,
+                "  face %d  box %.0f,%.0f %.0fx%.0f  score %.3f%n",
+                i,
+                b.left(),
+                b.top(),
+                b.width(),
+                b.height(),
+                faces.get(i).score());
           }
         }
         if (annotate != null) {
-          Path out = files.size() == 1 && !annotate.toFile().isDirectory()
-              ? annotate
-              : annotate.resolve(baseName(file) + ".annotated.png");
-          Annotator.write(image, faces, i -> "#" + i + String.format(Locale.ROOT, " %.2f", faces.get(i).score()), out);
+          Path out =
+              files.size() == 1 && !annotate.toFile().isDirectory()
+                  ? annotate
+                  : annotate.resolve(baseName(file) + ".annotated.png");
+          Annotator.write(
+              image,
+              faces,
+              i -> "#" + i + String.format(Locale.ROOT, " %.2f", faces.get(i).score()),
+              out);
         }
       }
     }

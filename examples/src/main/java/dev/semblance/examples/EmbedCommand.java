@@ -18,18 +18,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "embed",
-    description = {"Write the normalised embedding of every face as tab-separated text.",
-        "Columns: path, face, left, top, right, bottom, score, note, then one per component.",
-        "Images without a usable face get one row with empty fields and the reason in 'note'."})
+@Command(
+    name = "embed",
+    description = {
+      "Write the normalised embedding of every face as tab-separated text.",
+      "Columns: path, face, left, top, right, bottom, score, note, then one per component.",
+      "Images without a usable face get one row with empty fields and the reason in 'note'."
+    })
 final class EmbedCommand implements Callable<Integer> {
-  @Parameters(arity = "1..*", paramLabel = "PATH", description = "Image files or folders (walked recursively).")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "PATH",
+      description = "Image files or folders (walked recursively).")
   List<Path> paths;
 
   @Option(names = "--out", required = true, paramLabel = "FILE")
   Path out;
 
-  @Option(names = "--one-per-image", description = "Only the main face (the largest face near the centre) of each image.")
+  @Option(
+      names = "--one-per-image",
+      description = "Only the main face (the largest face near the centre) of each image.")
   boolean onePerImage;
 
   @Mixin Cli.EncoderOptions encoderOptions;
@@ -65,7 +73,11 @@ final class EmbedCommand implements Callable<Integer> {
             }
           }
         } catch (SemblanceException e) {
-          w.write(file + "\t\t\t\t\t\t\t" + e.getMessage().replace('\t', ' ').replace('\n', ' ') + "\n");
+          w.write(
+              file
+                  + "\t\t\t\t\t\t\t"
+                  + e.getMessage().replace('\t', ' ').replace('\n', ' ')
+                  + "\n");
           failed++;
         }
         progress.step(file.getFileName().toString());
@@ -73,7 +85,8 @@ final class EmbedCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + out + ": " + e, e);
     }
-    System.err.printf("wrote %d face rows from %d images (%d without a usable face) to %s%n",
+    System.err.printf(
+        "wrote %d face rows from %d images (%d without a usable face) to %s%n",
         rows, files.size(), failed, out);
     return 0;
   }

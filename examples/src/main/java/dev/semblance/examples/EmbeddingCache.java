@@ -1,26 +1,23 @@
 package dev.semblance.examples;
 
-import dev.semblance.internal.io.DurableFiles;
 import dev.semblance.Embedding;
 import dev.semblance.Encoder;
 import dev.semblance.SemblanceException;
+import dev.semblance.internal.io.DurableFiles;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Main-face embeddings of image files, kept in a file between runs so that an evaluation run
- * again with other settings does not encode again. An entry is reused only while the image's
- * size and modification time are unchanged, and only for the same embedder.
+ * Main-face embeddings of image files, kept in a file between runs so that an evaluation run again
+ * with other settings does not encode again. An entry is reused only while the image's size and
+ * modification time are unchanged, and only for the same embedder.
  */
 final class EmbeddingCache {
   private static final int FORMAT = 1;
@@ -72,7 +69,8 @@ final class EmbeddingCache {
       Entry entry = entries.get(key);
       if (entry == null || entry.size() != size || entry.modified() != modified) {
         try {
-          entry = new Entry(size, modified, encoder.encodeMainFace(image).embedding().toArray(), null);
+          entry =
+              new Entry(size, modified, encoder.encodeMainFace(image).embedding().toArray(), null);
         } catch (SemblanceException e) {
           entry = new Entry(size, modified, null, e.getMessage());
         }
@@ -91,7 +89,8 @@ final class EmbeddingCache {
   }
 
   private void load() {
-    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       if (in.readInt() != FORMAT || !in.readUTF().equals(embedderId)) {
         return; // another format or embedder: start afresh
       }

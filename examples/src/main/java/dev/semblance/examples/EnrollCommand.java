@@ -15,14 +15,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "enroll",
-    description = {"Add people to a gallery (created if absent) from the main face of each image.",
-        "  enroll --gallery FILE NAME IMAGE...",
-        "  enroll --gallery-dir DIR [--key-file KEY] --from DIR   (one sub-folder per person)"})
+@Command(
+    name = "enroll",
+    description = {
+      "Add people to a gallery (created if absent) from the main face of each image.",
+      "  enroll --gallery FILE NAME IMAGE...",
+      "  enroll --gallery-dir DIR [--key-file KEY] --from DIR   (one sub-folder per person)"
+    })
 final class EnrollCommand implements Callable<Integer> {
   @Mixin GalleryLocation location;
 
-  @Option(names = "--from", paramLabel = "DIR", description = "A folder with one sub-folder of images per person.")
+  @Option(
+      names = "--from",
+      paramLabel = "DIR",
+      description = "A folder with one sub-folder of images per person.")
   Path from;
 
   @Parameters(paramLabel = "NAME IMAGE", description = "A name, then its images.")
@@ -48,8 +54,10 @@ final class EnrollCommand implements Callable<Integer> {
       if (nameAndImages.size() < 2) {
         throw new IllegalArgumentException("give a NAME and at least one IMAGE, or --from DIR");
       }
-      people.put(nameAndImages.get(0),
-          Images.expand(nameAndImages.subList(1, nameAndImages.size()).stream().map(Path::of).toList()));
+      people.put(
+          nameAndImages.get(0),
+          Images.expand(
+              nameAndImages.subList(1, nameAndImages.size()).stream().map(Path::of).toList()));
     }
     int images = people.values().stream().mapToInt(List::size).sum();
     try (Encoder encoder = encoderOptions.open();
@@ -78,14 +86,20 @@ final class EnrollCommand implements Callable<Integer> {
       location.save(gallery);
       int used = images - skipped.size();
       if (output.json) {
-        System.out.println(Json.write(new Summary(location.toString(), enrolled, used, skipped, gallery.size())));
+        System.out.println(
+            Json.write(new Summary(location.toString(), enrolled, used, skipped, gallery.size())));
       } else {
-        System.out.printf("enrolled %d identit%s from %d image%s (%d skipped); %s now holds %d identities%n",
-            enrolled, enrolled == 1 ? "y" : "ies", used, used == 1 ? "" : "s", skipped.size(),
-            location, gallery.size());
+        System.out.printf(
+            "enrolled %d identit%s from %d image%s (%d skipped); %s now holds %d identities%n",
+            enrolled,
+            enrolled == 1 ? "y" : "ies",
+            used,
+            used == 1 ? "" : "s",
+            skipped.size(),
+            location,
+            gallery.size());
       }
       return enrolled > 0 ? Cli.OK : Cli.NO_MATCH;
     }
   }
-
 }

@@ -48,21 +48,35 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
   }
 
   static final class Folders {
-    @Option(names = "--gallery-dir", required = true, paramLabel = "DIR", description = "One sub-folder per enrolled person.")
+    @Option(
+        names = "--gallery-dir",
+        required = true,
+        paramLabel = "DIR",
+        description = "One sub-folder per enrolled person.")
     Path galleryDir;
 
-    @Option(names = "--probe-dir", required = true, paramLabel = "DIR", description = "One sub-folder per person searched for.")
+    @Option(
+        names = "--probe-dir",
+        required = true,
+        paramLabel = "DIR",
+        description = "One sub-folder per person searched for.")
     Path probeDir;
   }
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
 
-  @Option(names = "--distractors", paramLabel = "DIR", description = "Extra people enrolled to enlarge the gallery.")
+  @Option(
+      names = "--distractors",
+      paramLabel = "DIR",
+      description = "Extra people enrolled to enlarge the gallery.")
   Path distractors;
 
-  @Option(names = "--calibration", paramLabel = "FILE",
-      description = "Check a calibration: the FPIR and FNIR its thresholds give for this gallery size.")
+  @Option(
+      names = "--calibration",
+      paramLabel = "FILE",
+      description =
+          "Check a calibration: the FPIR and FNIR its thresholds give for this gallery size.")
   Path calibrationFile;
 
   @Mixin Cli.ReportDirOption outDir;
@@ -74,18 +88,27 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
   /** FPIR and FNIR at one threshold. */
   record Rates(double threshold, double fpir, double fnir) {
     static Rates at(OpenSetScores scores, double threshold) {
-      return new Rates(threshold,
+      return new Rates(
+          threshold,
           scores.nonMatedCount() > 0 ? scores.fpir(threshold) : Double.NaN,
           scores.matedCount() > 0 ? scores.fnir(threshold) : Double.NaN);
     }
   }
 
   /** A calibration's threshold for a target FPIR at this gallery's size, and what it gives here. */
-  record CalibrationCheck(double targetFpir, double threshold, double observedFpir, double observedFnir) {}
+  record CalibrationCheck(
+      double targetFpir, double threshold, double observedFpir, double observedFnir) {}
 
   /** Everything the command measured; report.json is this record. */
-  record Figures(int galleryIdentities, int galleryTemplates, int matedSearches, int nonMatedSearches,
-      int imagesWithoutFace, double[] cmc, List<TarAtFar> dirAtFpir, Map<String, Rates> atThresholds,
+  record Figures(
+      int galleryIdentities,
+      int galleryTemplates,
+      int matedSearches,
+      int nonMatedSearches,
+      int imagesWithoutFace,
+      double[] cmc,
+      List<TarAtFar> dirAtFpir,
+      Map<String, Rates> atThresholds,
       List<CalibrationCheck> calibrationCheck) {}
 
   @Override
@@ -93,32 +116,48 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
     Map<String, List<Path>> enrolled = new TreeMap<>();
     Map<String, List<Path>> probes = new TreeMap<>();
     if (source.split != null) {
-      Images.peopleIn(source.split).forEach((name, images) -> {
-        if (images.size() > 1) {
-          enrolled.put(name, images.subList(0, 1));
-          probes.put(name, images.subList(1, images.size()));
-        } else {
-          probes.put(name, images);
-        }
-      });
+      Images.peopleIn(source.split)
+          .forEach(
+              (name, images) -> {
+                if (images.size() > 1) {
+                  enrolled.put(name, images.subList(0, 1));
+                  probes.put(name, images.subList(1, images.size()));
+                } else {
+                  probes.put(name, images);
+                }
+              });
     } else {
       enrolled.putAll(Images.peopleIn(source.folders.galleryDir));
       probes.putAll(Images.peopleIn(source.folders.probeDir));
     }
     Map<String, List<Path>> extra = distractors == null ? Map.of() : Images.peopleIn(distractors);
-    List<Path> all = Stream.of(enrolled, probes, extra).flatMap(m -> m.values().stream())
-        .flatMap(List::stream).distinct().sorted().toList();
-    EmbeddingCache.Encoded encoded = EmbeddingCache.encode(encoderOptions,
-        cache.orElse(outDir.dir.resolve("embeddings.cache")), all);
+    List<Path> all =
+        Stream.of(enrolled, probes, extra)
+            .flatMap(m -> m.values().stream())
+            .flatMap(List::stream)
+            .distinct()
+            .sorted()
+            .toList();
+    EmbeddingCache.Encoded encoded =
+        EmbeddingCache.encode(
+            encoderOptions, cache.orElse(outDir.dir.resolve("embeddings.cache")), all);
 
     Map<Path, Embedding> embeddings = encoded.embeddings();
-    Gallery gallery = Gallery.create(encoded.embedderId(),
-        embeddings.isEmpty() ? 1 : embeddings.values().iterator().next().dimension());
+    Gallery gallery =
+        Gallery.create(
+            encoded.embedderId(),
+            embeddings.isEmpty() ? 1 : embeddings.values().iterator().next().dimension());
     enrollAll(gallery, enrolled, embeddings, "");
     enrollAll(gallery, extra, embeddings, "distractor:");
     List<Probe> searches = new ArrayList<>();
-    probes.forEach((name, images) -> images.forEach(image -> searches.add(
-        embeddings.containsKey(image) ? Probe.of(name, embeddings.get(image)) : Probe.noFace(name))));
+    probes.forEach(
+        (name, images) ->
+            images.forEach(
+                image ->
+                    searches.add(
+                        embeddings.containsKey(image)
+                            ? Probe.of(name, embeddings.get(image))
+                            : Probe.noFace(name))));
     OpenSetScores scores = OpenSetScores.search(gallery, searches, MAX_RANK);
     Calibration calibration = calibrationFile == null ? null : Calibration.load(calibrationFile);
     Figures figures = figures(gallery, scores, encoded.failures().size(), calibration);
@@ -134,7 +173,8 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
     return Cli.OK;
   }
 
-  static Figures figures(Gallery gallery, OpenSetScores scores, int withoutFace, Calibration calibration) {
+  static Figures figures(
+      Gallery gallery, OpenSetScores scores, int withoutFace, Calibration calibration) {
     List<TarAtFar> dirs = new ArrayList<>();
     if (scores.matedCount() > 0 && scores.nonMatedCount() > 0) {
       for (double fpir : FPIRS) {
@@ -154,19 +194,35 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
         }
       }
     }
-    return new Figures(gallery.size(), gallery.templateCount(), scores.matedCount(),
-        scores.nonMatedCount(), withoutFace,
-        scores.matedCount() > 0 ? scores.cmc(MAX_RANK) : new double[0], dirs, fixed, checks);
+    return new Figures(
+        gallery.size(),
+        gallery.templateCount(),
+        scores.matedCount(),
+        scores.nonMatedCount(),
+        withoutFace,
+        scores.matedCount() > 0 ? scores.cmc(MAX_RANK) : new double[0],
+        dirs,
+        fixed,
+        checks);
   }
 
   private Report report(Figures f, OpenSetScores scores, Gallery gallery) {
     float galleryThreshold = gallery.threshold();
-    String command = "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    String command =
+        "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
     Report report = new Report("Open-set identification", command, gallery.embedderId());
-    report.section("Protocol").paragraph(String.format(Locale.ROOT,
-        "Gallery: %d identities, %d templates. %d mated searches (probe enrolled), %d non-mated (probe not enrolled); "
-            + "%d images without a face (a search that finds no face returns nobody).",
-        f.galleryIdentities(), f.galleryTemplates(), f.matedSearches(), f.nonMatedSearches(), f.imagesWithoutFace()));
+    report
+        .section("Protocol")
+        .paragraph(
+            String.format(
+                Locale.ROOT,
+                "Gallery: %d identities, %d templates. %d mated searches (probe enrolled), %d non-mated (probe not enrolled); "
+                    + "%d images without a face (a search that finds no face returns nobody).",
+                f.galleryIdentities(),
+                f.galleryTemplates(),
+                f.matedSearches(),
+                f.nonMatedSearches(),
+                f.imagesWithoutFace()));
     List<List<String>> rows = new ArrayList<>();
     double[] cmc = f.cmc();
     for (int k = 0; k < cmc.length; k++) {
@@ -175,72 +231,141 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
       }
     }
     for (TarAtFar d : f.dirAtFpir()) {
-      rows.add(List.of("FNIR at FPIR " + sci(d.targetFar()), d.supported()
-          ? pct(1 - d.tar()) + " (DIR " + pct(d.tar()) + ", 95% CI of DIR " + pct(d.tarLow()) + "–"
-              + pct(d.tarHigh()) + "), threshold " + fmt("%.4f", d.threshold()) + ", observed FPIR " + sci(d.far())
-          : "not supported: " + d.impostors() + " non-mated searches < 1/FPIR"));
+      rows.add(
+          List.of(
+              "FNIR at FPIR " + sci(d.targetFar()),
+              d.supported()
+                  ? pct(1 - d.tar())
+                      + " (DIR "
+                      + pct(d.tar())
+                      + ", 95% CI of DIR "
+                      + pct(d.tarLow())
+                      + "–"
+                      + pct(d.tarHigh())
+                      + "), threshold "
+                      + fmt("%.4f", d.threshold())
+                      + ", observed FPIR "
+                      + sci(d.far())
+                  : "not supported: " + d.impostors() + " non-mated searches < 1/FPIR"));
     }
-    f.atThresholds().forEach((name, r) -> rows.add(List.of(
-        (name.equals("gallery_threshold") ? "at the gallery's threshold " : "at the 1:1 default threshold ")
-            + fmt("%.4f", r.threshold()),
-        "FPIR " + (f.nonMatedSearches() > 0 ? sci(r.fpir()) : "n/a")
-            + ", FNIR " + (f.matedSearches() > 0 ? pct(r.fnir()) : "n/a"))));
+    f.atThresholds()
+        .forEach(
+            (name, r) ->
+                rows.add(
+                    List.of(
+                        (name.equals("gallery_threshold")
+                                ? "at the gallery's threshold "
+                                : "at the 1:1 default threshold ")
+                            + fmt("%.4f", r.threshold()),
+                        "FPIR "
+                            + (f.nonMatedSearches() > 0 ? sci(r.fpir()) : "n/a")
+                            + ", FNIR "
+                            + (f.matedSearches() > 0 ? pct(r.fnir()) : "n/a"))));
     report.table(List.of("measure", "value"), rows);
     if (!f.calibrationCheck().isEmpty()) {
-      report.section("Calibration check").paragraph("Thresholds from " + calibrationFile + " for this gallery's "
-          + f.galleryTemplates() + " templates, against the rates they give here.");
-      report.table(List.of("target FPIR", "threshold", "observed FPIR", "observed FNIR"),
-          f.calibrationCheck().stream().map(c -> List.of(sci(c.targetFpir()), fmt("%.4f", c.threshold()),
-              f.nonMatedSearches() > 0 ? sci(c.observedFpir()) : "n/a", pct(c.observedFnir()))).toList());
+      report
+          .section("Calibration check")
+          .paragraph(
+              "Thresholds from "
+                  + calibrationFile
+                  + " for this gallery's "
+                  + f.galleryTemplates()
+                  + " templates, against the rates they give here.");
+      report.table(
+          List.of("target FPIR", "threshold", "observed FPIR", "observed FNIR"),
+          f.calibrationCheck().stream()
+              .map(
+                  c ->
+                      List.of(
+                          sci(c.targetFpir()),
+                          fmt("%.4f", c.threshold()),
+                          f.nonMatedSearches() > 0 ? sci(c.observedFpir()) : "n/a",
+                          pct(c.observedFnir())))
+              .toList());
     }
     if (cmc.length > 0) {
       double[][] cmcPoints = new double[cmc.length][];
       for (int k = 0; k < cmc.length; k++) {
         cmcPoints[k] = new double[] {k + 1, cmc[k]};
       }
-      report.section("Curves").plot("CMC: identification rate by rank (no threshold)",
-          Charts.line("CMC", "rank", "identification rate", Map.of("mated searches", cmcPoints), false));
+      report
+          .section("Curves")
+          .plot(
+              "CMC: identification rate by rank (no threshold)",
+              Charts.line(
+                  "CMC",
+                  "rank",
+                  "identification rate",
+                  Map.of("mated searches", cmcPoints),
+                  false));
       if (scores.nonMatedCount() > 0) {
         float[] sorted = scores.nonMatedBest();
         List<double[]> det = new ArrayList<>();
         for (int i = sorted.length - 1; i >= 0; i--) {
           det.add(new double[] {scores.fpir(sorted[i]), scores.fnir(sorted[i])});
         }
-        report.plot("FNIR against FPIR (log scale), threshold swept over the non-mated scores",
-            Charts.line("FNIR vs FPIR", "false positive identification rate (FPIR)",
-                "false negative identification rate (FNIR)", Map.of("open set", det.toArray(double[][]::new)), true));
+        report.plot(
+            "FNIR against FPIR (log scale), threshold swept over the non-mated scores",
+            Charts.line(
+                "FNIR vs FPIR",
+                "false positive identification rate (FPIR)",
+                "false negative identification rate (FNIR)",
+                Map.of("open set", det.toArray(double[][]::new)),
+                true));
       }
       Map<String, Double> marks = new LinkedHashMap<>();
-      marks.put("gallery threshold " + fmt("%.2f", (double) galleryThreshold), (double) galleryThreshold);
+      marks.put(
+          "gallery threshold " + fmt("%.2f", (double) galleryThreshold), (double) galleryThreshold);
       for (TarAtFar d : f.dirAtFpir()) {
         if (d.supported()) {
           marks.put("FPIR " + sci(d.targetFar()), d.threshold());
         }
       }
-      report.section("Score distributions").plot("Mate similarity of mated searches, best similarity of non-mated searches",
-          Charts.histogram("open set", "mated (mate's score)", scores.mateScores(), "non-mated (best score)",
-              scores.nonMatedBest(), marks));
+      report
+          .section("Score distributions")
+          .plot(
+              "Mate similarity of mated searches, best similarity of non-mated searches",
+              Charts.histogram(
+                  "open set",
+                  "mated (mate's score)",
+                  scores.mateScores(),
+                  "non-mated (best score)",
+                  scores.nonMatedBest(),
+                  marks));
     }
     return report;
   }
 
   private static String summary(Figures f, Path html) {
     TarAtFar middle = f.dirAtFpir().isEmpty() ? null : f.dirAtFpir().get(1);
-    return String.format(Locale.ROOT, "%d identities, %d mated and %d non-mated searches; rank-1 %s%s%nreport: %s",
-        f.galleryIdentities(), f.matedSearches(), f.nonMatedSearches(),
+    return String.format(
+        Locale.ROOT,
+        "%d identities, %d mated and %d non-mated searches; rank-1 %s%s%nreport: %s",
+        f.galleryIdentities(),
+        f.matedSearches(),
+        f.nonMatedSearches(),
         f.cmc().length > 0 ? pct(f.cmc()[0]) : "n/a",
-        middle == null ? "" : "; FNIR at FPIR " + sci(middle.targetFar()) + ": "
-            + (middle.supported() ? pct(1 - middle.tar()) : "not supported"),
+        middle == null
+            ? ""
+            : "; FNIR at FPIR "
+                + sci(middle.targetFar())
+                + ": "
+                + (middle.supported() ? pct(1 - middle.tar()) : "not supported"),
         html);
   }
 
-  private static void enrollAll(Gallery gallery, Map<String, List<Path>> people,
-      Map<Path, Embedding> embeddings, String prefix) {
-    people.forEach((name, images) -> {
-      List<Embedding> found = images.stream().map(embeddings::get).filter(e -> e != null).toList();
-      if (!found.isEmpty()) {
-        gallery.enroll(prefix + name, found);
-      }
-    });
+  private static void enrollAll(
+      Gallery gallery,
+      Map<String, List<Path>> people,
+      Map<Path, Embedding> embeddings,
+      String prefix) {
+    people.forEach(
+        (name, images) -> {
+          List<Embedding> found =
+              images.stream().map(embeddings::get).filter(e -> e != null).toList();
+          if (!found.isEmpty()) {
+            gallery.enroll(prefix + name, found);
+          }
+        });
   }
 }

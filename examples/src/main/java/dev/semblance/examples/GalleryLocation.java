@@ -71,8 +71,12 @@ final class GalleryLocation {
     Gallery gallery = Gallery.load(where.file);
     if (!gallery.embedderId().equals(encoder.embedderId())) {
       throw new IllegalArgumentException(
-          "gallery " + where.file + " holds templates of embedder " + gallery.embedderId()
-              + ", but this encoder is " + encoder.embedderId()
+          "gallery "
+              + where.file
+              + " holds templates of embedder "
+              + gallery.embedderId()
+              + ", but this encoder is "
+              + encoder.embedderId()
               + "; embeddings of different models cannot be compared");
     }
     return gallery;
@@ -107,7 +111,11 @@ final class GalleryLocation {
     }
     if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
       throw new IllegalArgumentException(
-          "key file " + file + " holds a " + 8 * bytes.length + "-bit key; AES takes 128, 192 or 256");
+          "key file "
+              + file
+              + " holds a "
+              + 8 * bytes.length
+              + "-bit key; AES takes 128, 192 or 256");
     }
     return new SecretKeySpec(bytes, "AES");
   }

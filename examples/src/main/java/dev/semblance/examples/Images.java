@@ -16,7 +16,10 @@ final class Images {
 
   static boolean isImage(Path p) {
     String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png") || n.endsWith(".bmp")
+    return n.endsWith(".jpg")
+        || n.endsWith(".jpeg")
+        || n.endsWith(".png")
+        || n.endsWith(".bmp")
         || n.endsWith(".gif");
   }
 

@@ -30,12 +30,16 @@ final class Json {
   record FaceJson(int index, float[] box, float score, float[][] landmarks) {
     static FaceJson of(int index, Face f) {
       Box b = f.box();
-      float[][] points = f.landmarks().stream().map(p -> new float[] {p.x(), p.y()}).toArray(float[][]::new);
-      return new FaceJson(index, new float[] {b.left(), b.top(), b.right(), b.bottom()}, f.score(), points);
+      float[][] points =
+          f.landmarks().stream().map(p -> new float[] {p.x(), p.y()}).toArray(float[][]::new);
+      return new FaceJson(
+          index, new float[] {b.left(), b.top(), b.right(), b.bottom()}, f.score(), points);
     }
   }
 
   static List<FaceJson> faces(List<Face> faces) {
-    return java.util.stream.IntStream.range(0, faces.size()).mapToObj(i -> FaceJson.of(i, faces.get(i))).toList();
+    return java.util.stream.IntStream.range(0, faces.size())
+        .mapToObj(i -> FaceJson.of(i, faces.get(i)))
+        .toList();
   }
 }

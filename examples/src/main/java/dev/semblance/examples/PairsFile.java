@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 /**
  * An LFW pairs file: a header line ({@code N}, or {@code SETS N} for View 2's ten folds), then
  * {@code name i j} (same person) or {@code name1 i name2 j} (different people), tab-separated.
- * Image {@code i} of {@code name} is {@code DIR/name/name_000i.jpg}, or any image in
- * {@code DIR/name/} whose base name is {@code name_000i} or {@code name + i}.
+ * Image {@code i} of {@code name} is {@code DIR/name/name_000i.jpg}, or any image in {@code
+ * DIR/name/} whose base name is {@code name_000i} or {@code name + i}.
  */
 record PairsFile(List<Pair> pairs, int folds) {
   record Pair(Path first, Path second, boolean same, int fold) {}
@@ -45,11 +45,13 @@ record PairsFile(List<Pair> pairs, int folds) {
       } else if (f.length == 4) {
         pairs.add(new Pair(image(images, f[0], f[1]), image(images, f[2], f[3]), false, fold));
       } else {
-        throw new IllegalArgumentException("line " + (n + 1) + " of " + file + " is not a pair: " + line);
+        throw new IllegalArgumentException(
+            "line " + (n + 1) + " of " + file + " is not a pair: " + line);
       }
     }
     if (pairs.size() != 2 * sets * perKind) {
-      throw new IllegalArgumentException(file + " declares " + 2 * sets * perKind + " pairs but holds " + pairs.size());
+      throw new IllegalArgumentException(
+          file + " declares " + 2 * sets * perKind + " pairs but holds " + pairs.size());
     }
     return new PairsFile(pairs, sets);
   }
@@ -63,15 +65,21 @@ record PairsFile(List<Pair> pairs, int folds) {
     }
     List<String> wanted = List.of(String.format(Locale.ROOT, "%s_%04d", name, i), name + i);
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> wanted.contains(DetectCommand.baseName(p)))
+      return files
+          .filter(p -> wanted.contains(DetectCommand.baseName(p)))
           .findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("no image " + i + " of " + name + " in " + dir));
+          .orElseThrow(
+              () -> new IllegalArgumentException("no image " + i + " of " + name + " in " + dir));
     } catch (IOException e) {
       throw new IllegalArgumentException("no images of " + name + " in " + dir, e);
     }
   }
 
   List<Path> images() {
-    return pairs.stream().flatMap(p -> Stream.of(p.first(), p.second())).distinct().sorted().toList();
+    return pairs.stream()
+        .flatMap(p -> Stream.of(p.first(), p.second()))
+        .distinct()
+        .sorted()
+        .toList();
   }
 }

@@ -25,9 +25,18 @@ final class Progress {
     double seconds = (System.nanoTime() - start) / 1e9;
     double eta = done == 0 ? 0 : seconds / done * (total - done);
     int filled = (int) Math.round(fraction * WIDTH);
-    String line = String.format(Locale.ROOT, "%s [%s%s] %d/%d %3.0f%% %.0fs left %s",
-        label, "=".repeat(filled), " ".repeat(WIDTH - filled), done, total, fraction * 100, eta,
-        item.length() > 40 ? "…" + item.substring(item.length() - 39) : item);
+    String line =
+        String.format(
+            Locale.ROOT,
+            "%s [%s%s] %d/%d %3.0f%% %.0fs left %s",
+            label,
+            "=".repeat(filled),
+            " ".repeat(WIDTH - filled),
+            done,
+            total,
+            fraction * 100,
+            eta,
+            item.length() > 40 ? "…" + item.substring(item.length() - 39) : item);
     if (terminal) {
       out.print("\r" + line + "\u001b[K");
       if (done == total) {

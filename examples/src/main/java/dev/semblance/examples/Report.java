@@ -1,35 +1,41 @@
 package dev.semblance.examples;
 
 import dev.semblance.internal.io.DurableFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 
 /**
- * A self-contained HTML report: inline CSS, plots as embedded PNG, no external scripts or
- * fonts. A small inline script marks {@code <body data-plots="ok:N">} once every plot has
- * decoded, so a headless browser can check that the page rendered.
+ * A self-contained HTML report: inline CSS, plots as embedded PNG, no external scripts or fonts. A
+ * small inline script marks {@code <body data-plots="ok:N">} once every plot has decoded, so a
+ * headless browser can check that the page rendered.
  */
 final class Report {
-  static final String VERSION = "0.1.0";
   private final StringBuilder body = new StringBuilder();
   private final String title;
 
   Report(String title, String command, String embedderId) {
     this.title = title;
-    body.append("<h1>").append(escape(title)).append("</h1>\n<table class=\"meta\">")
+    body.append("<h1>")
+        .append(escape(title))
+        .append("</h1>\n<table class=\"meta\">")
         .append(row("command", "<code>" + escape(command) + "</code>"))
         .append(row("model", escape(embedderId)))
-        .append(row("metric", "cosine similarity of L2-normalised embeddings; accept when similarity &ge; threshold"))
-        .append(row("Semblance", escape(VERSION)))
-        .append(row("written", escape(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))))
+        .append(
+            row(
+                "metric",
+                "cosine similarity of L2-normalised embeddings; accept when similarity &ge; threshold"))
+        .append(row("Semblance", escape(Cli.Version.number())))
+        .append(
+            row(
+                "written",
+                escape(
+                    ZonedDateTime.now(ZoneId.systemDefault())
+                        .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))))
         .append("</table>\n");
   }
 
@@ -57,31 +63,42 @@ final class Report {
   }
 
   Report plot(String caption, byte[] png) {
-    body.append("<figure><img class=\"plot\" width=\"").append(Charts.WIDTH).append("\" height=\"")
-        .append(Charts.HEIGHT).append("\" alt=\"").append(escape(caption))
-        .append("\" src=\"data:image/png;base64,").append(Base64.getEncoder().encodeToString(png))
-        .append("\"><figcaption>").append(escape(caption)).append("</figcaption></figure>\n");
+    body.append("<figure><img class=\"plot\" width=\"")
+        .append(Charts.WIDTH)
+        .append("\" height=\"")
+        .append(Charts.HEIGHT)
+        .append("\" alt=\"")
+        .append(escape(caption))
+        .append("\" src=\"data:image/png;base64,")
+        .append(Base64.getEncoder().encodeToString(png))
+        .append("\"><figcaption>")
+        .append(escape(caption))
+        .append("</figcaption></figure>\n");
     return this;
   }
 
   void write(Path file) {
-    String html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        + "<title>" + escape(title) + "</title><style>"
-        + "body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
-        + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
-        + "th{background:#f3f3f3}table.meta td:first-child{font-weight:bold}code{font-size:90%}"
-        + "figure{margin:1em 0}figcaption{color:#555;font-size:90%}</style></head>\n<body>\n"
-        + body
-        + "<script>window.addEventListener('load',function(){var p=document.querySelectorAll('img.plot'),"
-        + "ok=0;p.forEach(function(i){if(i.complete&&i.naturalWidth>0)ok++;});"
-        + "document.body.setAttribute('data-plots',(ok===p.length?'ok:':'broken:')+ok);});</script>\n"
-        + "</body></html>\n";
+    String html =
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            + "<title>"
+            + escape(title)
+            + "</title><style>"
+            + "body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
+            + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
+            + "th{background:#f3f3f3}table.meta td:first-child{font-weight:bold}code{font-size:90%}"
+            + "figure{margin:1em 0}figcaption{color:#555;font-size:90%}</style></head>\n<body>\n"
+            + body
+            + "<script>window.addEventListener('load',function(){var p=document.querySelectorAll('img.plot'),"
+            + "ok=0;p.forEach(function(i){if(i.complete&&i.naturalWidth>0)ok++;});"
+            + "document.body.setAttribute('data-plots',(ok===p.length?'ok:':'broken:')+ok);});</script>\n"
+            + "</body></html>\n";
     DurableFiles.replace(file, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** Writes the figures as JSON beside the report. */
   static void writeJson(Path file, Object figures) {
-    DurableFiles.replace(file, out -> out.write(Json.write(figures).getBytes(StandardCharsets.UTF_8)));
+    DurableFiles.replace(
+        file, out -> out.write(Json.write(figures).getBytes(StandardCharsets.UTF_8)));
   }
 
   private static String row(String key, String valueHtml) {
@@ -89,6 +106,9 @@ final class Report {
   }
 
   static String escape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
   }
 }

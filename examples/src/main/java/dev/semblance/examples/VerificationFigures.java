@@ -8,7 +8,6 @@ import dev.semblance.evaluation.Scores;
 import dev.semblance.evaluation.TarAtFar;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,67 +22,104 @@ final class VerificationFigures {
   static Scores allVsAll(Map<Path, Embedding> embeddings) {
     List<Path> paths = new ArrayList<>(embeddings.keySet());
     paths.sort(null);
-    return Scores.ofAllPairs(paths.stream().map(embeddings::get).toList(),
+    return Scores.ofAllPairs(
+        paths.stream().map(embeddings::get).toList(),
         paths.stream().map(p -> p.getParent().getFileName().toString()).toList());
   }
 
-  /** The figures of a score set, in a stable order, for JSON and the report's tables. */
-  static Map<String, Object> figures(Scores s) {
-    Map<String, Object> f = new LinkedHashMap<>();
-    f.put("genuine_comparisons", s.genuineCount());
-    f.put("impostor_comparisons", s.impostorCount());
-    f.put("auc", s.auc());
-    OperatingPoint eer = s.eer();
-    f.put("eer", eer.far());
-    f.put("eer_threshold", eer.threshold());
-    OperatingPoint best = s.bestAccuracy();
-    f.put("best_accuracy", s.accuracy(best.threshold()));
-    f.put("best_accuracy_threshold", best.threshold());
-    f.put("default_threshold", (double) Verifier.DEFAULT_THRESHOLD);
-    f.put("accuracy_at_default_threshold", s.accuracy(Verifier.DEFAULT_THRESHOLD));
-    f.put("far_at_default_threshold", s.far(Verifier.DEFAULT_THRESHOLD));
-    f.put("tar_at_default_threshold", s.tar(Verifier.DEFAULT_THRESHOLD));
-    List<TarAtFar> tars = new ArrayList<>();
-    for (double far : FARS) {
-      tars.add(s.tarAtFar(far));
-    }
-    f.put("tar_at_far", tars);
-    return f;
-  }
+  /** The figures of a score set, for JSON and the report's tables. */
+  record Summary(
+      int genuineComparisons,
+      int impostorComparisons,
+      double auc,
+      double eer,
+      double eerThreshold,
+      double bestAccuracy,
+      double bestAccuracyThreshold,
+      double defaultThreshold,
+      double accuracyAtDefaultThreshold,
+      double farAtDefaultThreshold,
+      double tarAtDefaultThreshold,
+      List<TarAtFar> tarAtFar) {
 
-  static List<List<String>> rows(Map<String, Object> f) {
-    List<List<String>> rows = new ArrayList<>();
-    rows.add(List.of("comparisons", f.get("genuine_comparisons") + " genuine, " + f.get("impostor_comparisons") + " impostor"));
-    rows.add(List.of("AUC", fmt("%.5f", f.get("auc"))));
-    rows.add(List.of("EER", pct(f.get("eer")) + " at threshold " + fmt("%.4f", f.get("eer_threshold"))));
-    rows.add(List.of("best accuracy", pct(f.get("best_accuracy")) + " at threshold " + fmt("%.4f", f.get("best_accuracy_threshold"))));
-    rows.add(List.of("at the default threshold " + fmt("%.2f", f.get("default_threshold")),
-        "accuracy " + pct(f.get("accuracy_at_default_threshold")) + ", FAR " + sci(f.get("far_at_default_threshold"))
-            + ", TAR " + pct(f.get("tar_at_default_threshold"))));
-    @SuppressWarnings("unchecked")
-    List<TarAtFar> tars = (List<TarAtFar>) f.get("tar_at_far");
-    for (TarAtFar t : tars) {
-      rows.add(List.of("TAR at FAR " + sci(t.targetFar()), t.supported()
-          ? pct(t.tar()) + " (95% CI " + pct(t.tarLow()) + "–" + pct(t.tarHigh()) + "), threshold "
-              + fmt("%.4f", t.threshold()) + ", observed FAR " + sci(t.far())
-          : "not supported: " + t.impostors() + " impostor comparisons < 1/FAR"));
+    static Summary of(Scores s) {
+      OperatingPoint eer = s.eer();
+      OperatingPoint best = s.bestAccuracy();
+      double t = Verifier.DEFAULT_THRESHOLD;
+      List<TarAtFar> tars = new ArrayList<>();
+      for (double far : FARS) {
+        tars.add(s.tarAtFar(far));
+      }
+      return new Summary(
+          s.genuineCount(),
+          s.impostorCount(),
+          s.auc(),
+          eer.far(),
+          eer.threshold(),
+          s.accuracy(best.threshold()),
+          best.threshold(),
+          t,
+          s.accuracy(t),
+          s.far(t),
+          s.tar(t),
+          tars);
     }
-    return rows;
+
+    /** The report's table rows: measure, value. */
+    List<List<String>> rows() {
+      List<List<String>> rows = new ArrayList<>();
+      rows.add(
+          List.of(
+              "comparisons",
+              genuineComparisons + " genuine, " + impostorComparisons + " impostor"));
+      rows.add(List.of("AUC", fmt("%.5f", auc)));
+      rows.add(List.of("EER", pct(eer) + " at threshold " + fmt("%.4f", eerThreshold)));
+      rows.add(
+          List.of(
+              "best accuracy",
+              pct(bestAccuracy) + " at threshold " + fmt("%.4f", bestAccuracyThreshold)));
+      rows.add(
+          List.of(
+              "at the default threshold " + fmt("%.2f", defaultThreshold),
+              "accuracy "
+                  + pct(accuracyAtDefaultThreshold)
+                  + ", FAR "
+                  + sci(farAtDefaultThreshold)
+                  + ", TAR "
+                  + pct(tarAtDefaultThreshold)));
+      for (TarAtFar t : tarAtFar) {
+        rows.add(
+            List.of(
+                "TAR at FAR " + sci(t.targetFar()),
+                t.supported()
+                    ? pct(t.tar())
+                        + " (95% CI "
+                        + pct(t.tarLow())
+                        + "–"
+                        + pct(t.tarHigh())
+                        + "), threshold "
+                        + fmt("%.4f", t.threshold())
+                        + ", observed FAR "
+                        + sci(t.far())
+                    : "not supported: " + t.impostors() + " impostor comparisons < 1/FAR"));
+      }
+      return rows;
+    }
   }
 
   static List<RocPoint> curve(Scores s) {
     return s.rocAtLogSpacedFar(300);
   }
 
-  static String pct(Object v) {
-    return fmt("%.2f%%", ((Number) v).doubleValue() * 100);
+  static String pct(double v) {
+    return fmt("%.2f%%", v * 100);
   }
 
-  static String sci(Object v) {
+  static String sci(double v) {
     return fmt("%.1e", v);
   }
 
-  static String fmt(String format, Object v) {
+  static String fmt(String format, double v) {
     return String.format(Locale.ROOT, format, v);
   }
 }

@@ -20,7 +20,9 @@ final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "IMAGE2")
   Path second;
 
-  @Option(names = "--threshold", description = "Cosine-similarity threshold (default: the bundled model's, ${DEFAULT-VALUE}).",
+  @Option(
+      names = "--threshold",
+      description = "Cosine-similarity threshold (default: the bundled model's, ${DEFAULT-VALUE}).",
       defaultValue = "" + Verifier.DEFAULT_THRESHOLD)
   float threshold;
 
@@ -37,8 +39,13 @@ final class VerifyCommand implements Callable<Integer> {
       if (output.json) {
         System.out.println(Json.write(v));
       } else {
-        System.out.printf(Locale.ROOT, "%s: cosine similarity %.4f (L2 distance %.4f), threshold %.4f%n",
-            v.match() ? "same person" : "different people", v.similarity(), v.distance(), v.threshold());
+        System.out.printf(
+            Locale.ROOT,
+            "%s: cosine similarity %.4f (L2 distance %.4f), threshold %.4f%n",
+            v.match() ? "same person" : "different people",
+            v.similarity(),
+            v.distance(),
+            v.threshold());
       }
       return v.match() ? 0 : 1;
     }

@@ -9,11 +9,11 @@ import dev.semblance.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -39,7 +39,8 @@ class CliTest {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       int code = Cli.run(args);
-      return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -53,7 +54,12 @@ class CliTest {
   @Test
   void detectListsAndDrawsEveryFace() throws IOException {
     Path png = dir.resolve("bbt4.png");
-    Run r = run("detect", tv().resolve("group-photos/bbt4.jpg").toString(), "--annotate", png.toString());
+    Run r =
+        run(
+            "detect",
+            tv().resolve("group-photos/bbt4.jpg").toString(),
+            "--annotate",
+            png.toString());
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).contains("bbt4.jpg: 6 faces (710x473)");
     assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(710);
@@ -78,32 +84,59 @@ class CliTest {
     assertThat(enroll.out()).contains("enrolled 4 identities from 4 images");
     assertThat(enroll.err()).contains("enrolling [").doesNotContain("INFO"); // logs need --verbose
 
-    Run more = run("enroll", "--gallery", gallery.toString(), "leonard", tv().resolve("leonard/leonard1.png").toString());
+    Run more =
+        run(
+            "enroll",
+            "--gallery",
+            gallery.toString(),
+            "leonard",
+            tv().resolve("leonard/leonard1.png").toString());
     assertThat(more.exitCode()).isZero();
-    assertThat(Gallery.load(gallery).identities()).containsExactly("howard", "leonard", "penny", "raj", "sheldon");
+    assertThat(Gallery.load(gallery).identities())
+        .containsExactly("howard", "leonard", "penny", "raj", "sheldon");
 
-    Run id = run("identify", "--gallery", gallery.toString(), "--json", tv().resolve("group-photos/bbt3.jpg").toString());
+    Run id =
+        run(
+            "identify",
+            "--gallery",
+            gallery.toString(),
+            "--json",
+            tv().resolve("group-photos/bbt3.jpg").toString());
     assertThat(id.exitCode()).isZero();
     JsonNode faces = new ObjectMapper().readTree(id.out()).get(0).get("faces");
     assertThat(faces).hasSize(5);
     List<String> names = new java.util.ArrayList<>();
     faces.forEach(f -> names.add(f.get("identity").asText()));
-    assertThat(names)
-        .containsExactlyInAnyOrder("sheldon", "howard", "penny", "raj", "leonard");
+    assertThat(names).containsExactlyInAnyOrder("sheldon", "howard", "penny", "raj", "leonard");
 
     // Without Leonard enrolled, his face in bbt3 must come back unknown.
     Path partial = dir.resolve("partial.gallery");
     run("enroll", "--gallery", partial.toString(), "--from", people.toString());
-    Run open = run("identify", "--gallery", partial.toString(), tv().resolve("group-photos/bbt3.jpg").toString());
+    Run open =
+        run(
+            "identify",
+            "--gallery",
+            partial.toString(),
+            tv().resolve("group-photos/bbt3.jpg").toString());
     assertThat(open.out()).contains("unknown");
   }
 
   @Test
   void verifySaysSameOrDifferentWithItsExitCode() {
-    Run same = run("verify", tv().resolve("amy/amy1.png").toString(), tv().resolve("amy/amy4.png").toString());
+    Run same =
+        run(
+            "verify",
+            tv().resolve("amy/amy1.png").toString(),
+            tv().resolve("amy/amy4.png").toString());
     assertThat(same.exitCode()).isZero();
-    assertThat(same.out()).startsWith("same person: cosine similarity").contains("threshold 0.3000");
-    Run different = run("verify", tv().resolve("amy/amy1.png").toString(), tv().resolve("raj/raj1.png").toString());
+    assertThat(same.out())
+        .startsWith("same person: cosine similarity")
+        .contains("threshold 0.3000");
+    Run different =
+        run(
+            "verify",
+            tv().resolve("amy/amy1.png").toString(),
+            tv().resolve("raj/raj1.png").toString());
     assertThat(different.exitCode()).isEqualTo(1);
     assertThat(different.out()).startsWith("different people");
   }
@@ -119,21 +152,34 @@ class CliTest {
     Run all = run("embed", folder.toString(), "--out", tsv.toString());
     assertThat(all.exitCode()).isZero();
     List<String> rows = Files.readAllLines(tsv);
-    assertThat(rows.get(0)).startsWith("path\tface\tleft\ttop\tright\tbottom\tscore\tnote\te0\t").endsWith("\te511");
+    assertThat(rows.get(0))
+        .startsWith("path\tface\tleft\ttop\tright\tbottom\tscore\tnote\te0\t")
+        .endsWith("\te511");
     assertThat(rows).hasSize(1 + 1 + 3 + 1); // header, broken, 3 in the group, penny
     String broken = rows.stream().filter(r -> r.contains("broken.jpg")).findFirst().orElseThrow();
     assertThat(broken.split("\t", -1)[7]).contains("not a supported image");
     String penny = rows.stream().filter(r -> r.contains("penny.png")).findFirst().orElseThrow();
     assertThat(penny.split("\t")).hasSize(8 + 512);
 
-    Run one = run("embed", "--one-per-image", folder.resolve("group.jpg").toString(), "--out", tsv.toString());
+    Run one =
+        run(
+            "embed",
+            "--one-per-image",
+            folder.resolve("group.jpg").toString(),
+            "--out",
+            tsv.toString());
     assertThat(one.exitCode()).isZero();
     assertThat(Files.readAllLines(tsv)).hasSize(2);
   }
 
   @Test
   void errorsAreOneClearLine() {
-    Run r = run("identify", "--gallery", dir.resolve("missing.gallery").toString(), tv().resolve("amy/amy1.png").toString());
+    Run r =
+        run(
+            "identify",
+            "--gallery",
+            dir.resolve("missing.gallery").toString(),
+            tv().resolve("amy/amy1.png").toString());
     assertThat(r.exitCode()).as("bad input").isEqualTo(Cli.BAD_INPUT);
     assertThat(r.err()).contains("gallery file does not exist");
   }
@@ -141,11 +187,22 @@ class CliTest {
   @Test
   void trainsBothHeadsAndReportsBeforeAndAfter() throws IOException {
     Path projection = dir.resolve("p.head");
-    Run p = run("train", "projection", "--from", tv().toString(), "--out", projection.toString(),
-        "--dimension", "32", "--epochs", "3");
+    Run p =
+        run(
+            "train",
+            "projection",
+            "--from",
+            tv().toString(),
+            "--out",
+            projection.toString(),
+            "--dimension",
+            "32",
+            "--epochs",
+            "3");
     assertThat(p.exitCode()).as(p.err()).isZero();
     assertThat(p.out()).contains("projection 512 → 32 written to");
-    assertThat(dev.semblance.learning.ProjectionHead.load(projection).outputDimension()).isEqualTo(32);
+    assertThat(dev.semblance.learning.ProjectionHead.load(projection).outputDimension())
+        .isEqualTo(32);
     JsonNode report = new ObjectMapper().readTree(Path.of(projection + ".json").toFile());
     assertThat(report.get("history").size()).isBetween(1, 3);
     assertThat(report.get("projected").get("all_pairs").get("auc").asDouble()).isGreaterThan(0.9);
@@ -153,7 +210,8 @@ class CliTest {
 
     // A pairs file over tv-characters: consecutive images of each person, and across people.
     List<String> lines = new java.util.ArrayList<>();
-    List<String> people = List.of("amy", "bernadette", "howard", "leonard", "penny", "raj", "sheldon", "stuart");
+    List<String> people =
+        List.of("amy", "bernadette", "howard", "leonard", "penny", "raj", "sheldon", "stuart");
     lines.add("32");
     for (String a : people) {
       for (int i = 1; i <= 4; i++) {
@@ -168,7 +226,16 @@ class CliTest {
     Path pairs = dir.resolve("pairs.txt");
     Files.write(pairs, lines);
     Path logistic = dir.resolve("l.head");
-    Run v = run("train", "verifier", "--pairs", pairs.toString(), "--images", tv().toString(), "--out", logistic.toString());
+    Run v =
+        run(
+            "train",
+            "verifier",
+            "--pairs",
+            pairs.toString(),
+            "--images",
+            tv().toString(),
+            "--out",
+            logistic.toString());
     assertThat(v.exitCode()).as(v.err()).isZero();
     assertThat(v.out()).contains("test accuracy: cosine");
     JsonNode verifier = new ObjectMapper().readTree(Path.of(logistic + ".json").toFile());
@@ -194,13 +261,16 @@ class CliTest {
 
   private static void collect(CommandLine command, List<String> path, List<List<String>> paths) {
     paths.add(List.copyOf(path));
-    command.getSubcommands().forEach((name, sub) -> {
-      if (!name.equals("help")) {
-        List<String> deeper = new ArrayList<>(path);
-        deeper.add(name);
-        collect(sub, deeper, paths);
-      }
-    });
+    command
+        .getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (!name.equals("help")) {
+                List<String> deeper = new ArrayList<>(path);
+                deeper.add(name);
+                collect(sub, deeper, paths);
+              }
+            });
   }
 
   @Test
@@ -215,7 +285,11 @@ class CliTest {
     Run usage = run("verify", "--no-such-option", "a.png", "b.png");
     assertThat(usage.exitCode()).as("usage").isEqualTo(Cli.USAGE);
     assertThat(usage.err()).contains("--no-such-option");
-    Run missing = run("verify", dir.resolve("nobody.png").toString(), tv().resolve("amy/amy1.png").toString());
+    Run missing =
+        run(
+            "verify",
+            dir.resolve("nobody.png").toString(),
+            tv().resolve("amy/amy1.png").toString());
     assertThat(missing.exitCode()).as("bad input").isEqualTo(Cli.BAD_INPUT);
     assertThat(missing.err()).startsWith("semblance: ").contains("nobody.png");
 
@@ -247,22 +321,46 @@ class CliTest {
     Path keyFile = dir.resolve("gallery.key");
     Files.writeString(keyFile, Base64.getEncoder().encodeToString(key) + "\n");
     Path gallery = dir.resolve("cast");
-    Run enroll = run("enroll", "--gallery-dir", gallery.toString(), "--key-file", keyFile.toString(),
-        "--from", people.toString());
+    Run enroll =
+        run(
+            "enroll",
+            "--gallery-dir",
+            gallery.toString(),
+            "--key-file",
+            keyFile.toString(),
+            "--from",
+            people.toString());
     assertThat(enroll.exitCode()).as(enroll.err()).isZero();
     assertThat(enroll.out()).contains("enrolled 2 identities");
 
-    Run id = run("identify", "--gallery-dir", gallery.toString(), "--key-file", keyFile.toString(),
-        tv().resolve("penny/penny3.png").toString());
+    Run id =
+        run(
+            "identify",
+            "--gallery-dir",
+            gallery.toString(),
+            "--key-file",
+            keyFile.toString(),
+            tv().resolve("penny/penny3.png").toString());
     assertThat(id.exitCode()).as(id.err()).isZero();
     assertThat(id.out()).contains("penny");
 
-    Run noKey = run("identify", "--gallery-dir", gallery.toString(), tv().resolve("penny/penny3.png").toString());
+    Run noKey =
+        run(
+            "identify",
+            "--gallery-dir",
+            gallery.toString(),
+            tv().resolve("penny/penny3.png").toString());
     assertThat(noKey.exitCode()).isEqualTo(Cli.BAD_INPUT);
     assertThat(noKey.err()).contains("encrypted");
     Files.write(keyFile, new byte[7]);
-    Run badKey = run("identify", "--gallery-dir", gallery.toString(), "--key-file", keyFile.toString(),
-        tv().resolve("penny/penny3.png").toString());
+    Run badKey =
+        run(
+            "identify",
+            "--gallery-dir",
+            gallery.toString(),
+            "--key-file",
+            keyFile.toString(),
+            tv().resolve("penny/penny3.png").toString());
     assertThat(badKey.exitCode()).isEqualTo(Cli.BAD_INPUT);
     assertThat(badKey.err()).contains("key file");
   }

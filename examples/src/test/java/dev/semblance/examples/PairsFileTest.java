@@ -28,11 +28,15 @@ class PairsFileTest {
   @Test
   void readsViewTwoFoldsFromTheHeader() throws IOException {
     Path file = dir.resolve("pairs.txt");
-    Files.write(file, List.of("2\t1", "Ann_Lee\t1\t2", "Ann_Lee\t1\tBo\t1", "Bo\t1\t3", "Bo\t2\tAnn_Lee\t3"));
+    Files.write(
+        file,
+        List.of("2\t1", "Ann_Lee\t1\t2", "Ann_Lee\t1\tBo\t1", "Bo\t1\t3", "Bo\t2\tAnn_Lee\t3"));
     PairsFile pairs = PairsFile.read(file, images());
     assertThat(pairs.folds()).isEqualTo(2);
     assertThat(pairs.pairs()).extracting(PairsFile.Pair::fold).containsExactly(0, 0, 1, 1);
-    assertThat(pairs.pairs()).extracting(PairsFile.Pair::same).containsExactly(true, false, true, false);
+    assertThat(pairs.pairs())
+        .extracting(PairsFile.Pair::same)
+        .containsExactly(true, false, true, false);
     assertThat(pairs.pairs().get(1).second().getFileName().toString()).isEqualTo("Bo_0001.jpg");
     assertThat(pairs.images()).hasSize(6);
   }
@@ -51,7 +55,8 @@ class PairsFileTest {
     Path file = dir.resolve("pairs.txt");
     Path images = images();
     Files.write(file, List.of("2", "Bo\t1\t2"));
-    assertThatThrownBy(() -> PairsFile.read(file, images)).hasMessageContaining("declares 4 pairs but holds 1");
+    assertThatThrownBy(() -> PairsFile.read(file, images))
+        .hasMessageContaining("declares 4 pairs but holds 1");
     Files.write(file, List.of("1", "Bo\t1", "Bo\t1\tAnn_Lee\t1"));
     assertThatThrownBy(() -> PairsFile.read(file, images)).hasMessageContaining("is not a pair");
     Files.write(file, List.of("1", "Bo\t1\t9", "Bo\t1\tAnn_Lee\t1"));

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Evaluation reports on the tv-characters set, opened in headless Chromium: the page must load
- * with every plot decoded, print no console error, and render to a non-blank screenshot.
+ * Evaluation reports on the tv-characters set, opened in headless Chromium: the page must load with
+ * every plot decoded, print no console error, and render to a non-blank screenshot.
  */
 class ReportTest {
   private static final List<String> PEOPLE =
@@ -52,21 +52,44 @@ class ReportTest {
   void pairsReportHasEveryFigureAndRendersInABrowser() throws Exception {
     Path tv = TestData.dir("tv-characters");
     Path out = dir.resolve("pairs-report");
-    int code = Cli.run("evaluate", "pairs", "--pairs", pairsFile().toString(), "--images", tv.toString(),
-        "--out-dir", out.toString(), "--folds", "4");
+    int code =
+        Cli.run(
+            "evaluate",
+            "pairs",
+            "--pairs",
+            pairsFile().toString(),
+            "--images",
+            tv.toString(),
+            "--out-dir",
+            out.toString(),
+            "--folds",
+            "4");
     assertThat(code).isZero();
     JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     assertThat(json.get("pairs").get("genuine_comparisons").asInt()).isEqualTo(32);
     assertThat(json.get("pairs").get("auc").asDouble()).isGreaterThan(0.95);
     assertThat(json.get("cross_validation").get("fold_accuracies")).hasSize(4);
-    assertThat(json.get("all_image_pairs").get("impostor_comparisons").asInt()).isEqualTo(40 * 39 / 2 - 8 * 10);
+    assertThat(json.get("all_image_pairs").get("impostor_comparisons").asInt())
+        .isEqualTo(40 * 39 / 2 - 8 * 10);
     assertRendersInChromium(out.resolve("report.html"), 4);
 
     // A second run reuses the cached embeddings instead of encoding again.
     long cached = Files.getLastModifiedTime(out.resolve("embeddings.cache")).toMillis();
-    assertThat(Cli.run("evaluate", "pairs", "--pairs", pairsFile().toString(), "--images", tv.toString(),
-        "--out-dir", out.toString(), "--folds", "5")).isZero();
-    assertThat(Files.getLastModifiedTime(out.resolve("embeddings.cache")).toMillis()).isEqualTo(cached);
+    assertThat(
+            Cli.run(
+                "evaluate",
+                "pairs",
+                "--pairs",
+                pairsFile().toString(),
+                "--images",
+                tv.toString(),
+                "--out-dir",
+                out.toString(),
+                "--folds",
+                "5"))
+        .isZero();
+    assertThat(Files.getLastModifiedTime(out.resolve("embeddings.cache")).toMillis())
+        .isEqualTo(cached);
   }
 
   @Test
@@ -90,11 +113,24 @@ class ReportTest {
     for (String image : List.of("Aaron_Peirsol_0001", "Gordon_Brown_0004", "Sergey_Lavrov_0001")) {
       String person = image.substring(0, image.length() - 5);
       Files.createDirectories(distractors.resolve(person));
-      Files.copy(lfw.resolve(person).resolve(image + ".jpg"), distractors.resolve(person).resolve("1.jpg"));
+      Files.copy(
+          lfw.resolve(person).resolve(image + ".jpg"),
+          distractors.resolve(person).resolve("1.jpg"));
     }
     Path out = dir.resolve("ident-report");
-    assertThat(Cli.run("evaluate", "identification", "--gallery-dir", gallery.toString(),
-        "--probe-dir", probes.toString(), "--distractors", distractors.toString(), "--out-dir", out.toString())).isZero();
+    assertThat(
+            Cli.run(
+                "evaluate",
+                "identification",
+                "--gallery-dir",
+                gallery.toString(),
+                "--probe-dir",
+                probes.toString(),
+                "--distractors",
+                distractors.toString(),
+                "--out-dir",
+                out.toString()))
+        .isZero();
     JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
     assertThat(json.get("gallery_identities").asInt()).isEqualTo(9);
     assertThat(json.get("mated_searches").asInt()).isEqualTo(24);
@@ -105,20 +141,41 @@ class ReportTest {
 
   private void assertRendersInChromium(Path html, int plots) throws Exception {
     Path chromium = Path.of("/usr/bin/chromium");
-    assumeTrue(Files.isExecutable(chromium), "skipped: Chromium not installed (apt-get install chromium)");
+    assumeTrue(
+        Files.isExecutable(chromium), "skipped: Chromium not installed (apt-get install chromium)");
     String page = html.toUri().toString();
-    List<String> flags = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--hide-scrollbars", "--enable-logging=stderr", "--v=0");
+    List<String> flags =
+        List.of(
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--enable-logging=stderr",
+            "--v=0");
     Path shot = dir.resolve(html.getParent().getFileName() + ".png");
-    Run screenshot = chromium(flags, "--user-data-dir=" + dir.resolve("profile1"), "--window-size=1100,1400",
-        "--screenshot=" + shot, page);
+    Run screenshot =
+        chromium(
+            flags,
+            "--user-data-dir=" + dir.resolve("profile1"),
+            "--window-size=1100,1400",
+            "--screenshot=" + shot,
+            page);
     assertThat(screenshot.err()).as("console messages").doesNotContain("CONSOLE");
     BufferedImage image = ImageIO.read(shot.toFile());
     assertThat(image.getWidth()).isEqualTo(1100);
     assertThat(distinctColours(image)).as("a rendered page, not a blank one").isGreaterThan(50);
-    Run dom = chromium(flags, "--user-data-dir=" + dir.resolve("profile2"), "--virtual-time-budget=5000",
-        "--dump-dom", page);
+    Run dom =
+        chromium(
+            flags,
+            "--user-data-dir=" + dir.resolve("profile2"),
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            page);
     assertThat(dom.out()).contains("data-plots=\"ok:" + plots + "\"");
   }
 

@@ -10,11 +10,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Lifts the batch size of 1 that PyTorch's ONNX export pins on simple embedders: the graph's
- * input and output get a symbolic first dimension, and the one {@code Reshape} before the
- * output, whose constant shape is {@code [1, -1]} or {@code [1, D]}, becomes {@code [-1, D]}.
- * Graphs of any other shape are left alone. The caller still checks that batched outputs equal
- * single ones before trusting the result.
+ * Lifts the batch size of 1 that PyTorch's ONNX export pins on simple embedders: the graph's input
+ * and output get a symbolic first dimension, and the one {@code Reshape} before the output, whose
+ * constant shape is {@code [1, -1]} or {@code [1, D]}, becomes {@code [-1, D]}. Graphs of any other
+ * shape are left alone. The caller still checks that batched outputs equal single ones before
+ * trusting the result.
  */
 final class FreeBatchRewrite {
   // ONNX field numbers (onnx.proto).
@@ -26,7 +26,6 @@ final class FreeBatchRewrite {
   private static final int GRAPH_VALUE_INFO = 13;
   private static final int NODE_INPUT = 1;
   private static final int NODE_OP_TYPE = 4;
-  private static final int TENSOR_DIMS = 1;
   private static final int TENSOR_DATA_TYPE = 2;
   private static final int TENSOR_INT64_DATA = 7;
   private static final int TENSOR_NAME = 8;
@@ -43,8 +42,8 @@ final class FreeBatchRewrite {
   private FreeBatchRewrite() {}
 
   /**
-   * The rewritten model, or empty when the graph is not of the supported shape or the bytes are
-   * not a well-formed model (ONNX Runtime then refuses the original with a clear error).
+   * The rewritten model, or empty when the graph is not of the supported shape or the bytes are not
+   * a well-formed model (ONNX Runtime then refuses the original with a clear error).
    */
   static Optional<byte[]> apply(byte[] model) {
     try {
@@ -61,19 +60,24 @@ final class FreeBatchRewrite {
       return null;
     }
     ProtoMessage graph = graphField.message();
-    Set<String> initializers = graph.all(GRAPH_INITIALIZER).stream()
-        .map(f -> f.message().first(TENSOR_NAME))
-        .filter(n -> n != null)
-        .map(Field::string)
-        .collect(Collectors.toSet());
-    List<Field> inputs = graph.all(GRAPH_INPUT).stream()
-        .filter(f -> !initializers.contains(f.message().require(VALUE_INFO_NAME).string()))
-        .toList();
+    Set<String> initializers =
+        graph.all(GRAPH_INITIALIZER).stream()
+            .map(f -> f.message().first(TENSOR_NAME))
+            .filter(n -> n != null)
+            .map(Field::string)
+            .collect(Collectors.toSet());
+    List<Field> inputs =
+        graph.all(GRAPH_INPUT).stream()
+            .filter(f -> !initializers.contains(f.message().require(VALUE_INFO_NAME).string()))
+            .toList();
     List<Field> outputs = graph.all(GRAPH_OUTPUT);
-    List<Field> reshapes = graph.all(GRAPH_NODE).stream()
-        .filter(f -> "Reshape".equals(f.message().require(NODE_OP_TYPE).string()))
-        .toList();
-    if (inputs.size() != 1 || outputs.size() != 1 || reshapes.size() != 1
+    List<Field> reshapes =
+        graph.all(GRAPH_NODE).stream()
+            .filter(f -> "Reshape".equals(f.message().require(NODE_OP_TYPE).string()))
+            .toList();
+    if (inputs.size() != 1
+        || outputs.size() != 1
+        || reshapes.size() != 1
         || !graph.all(GRAPH_VALUE_INFO).isEmpty()) {
       return null;
     }
@@ -86,10 +90,11 @@ final class FreeBatchRewrite {
       return null;
     }
     String shapeName = reshapeInputs.get(1).string();
-    Field shapeInit = graph.all(GRAPH_INITIALIZER).stream()
-        .filter(f -> shapeName.equals(f.message().require(TENSOR_NAME).string()))
-        .findFirst()
-        .orElse(null);
+    Field shapeInit =
+        graph.all(GRAPH_INITIALIZER).stream()
+            .filter(f -> shapeName.equals(f.message().require(TENSOR_NAME).string()))
+            .findFirst()
+            .orElse(null);
     if (shapeInit == null || !freeReshape(shapeInit, outShape[1])) {
       return null;
     }
@@ -105,7 +110,10 @@ final class FreeBatchRewrite {
     ProtoMessage tensor = initializer.message();
     Field type = tensor.first(TENSOR_DATA_TYPE);
     Field raw = tensor.first(TENSOR_RAW_DATA);
-    if (type == null || type.varint() != INT64 || raw == null || raw.bytes().length != 16
+    if (type == null
+        || type.varint() != INT64
+        || raw == null
+        || raw.bytes().length != 16
         || tensor.first(TENSOR_INT64_DATA) != null) {
       return false;
     }
@@ -126,10 +134,11 @@ final class FreeBatchRewrite {
       return new long[0];
     }
     return shape.all(SHAPE_DIM).stream()
-        .mapToLong(d -> {
-          Field v = d.message().first(DIM_VALUE);
-          return v == null ? -1 : v.varint();
-        })
+        .mapToLong(
+            d -> {
+              Field v = d.message().first(DIM_VALUE);
+              return v == null ? -1 : v.varint();
+            })
         .toArray();
   }
 

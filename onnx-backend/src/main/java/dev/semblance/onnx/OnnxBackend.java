@@ -36,7 +36,8 @@ public final class OnnxBackend implements InferenceBackend {
     try {
       env = OrtEnvironment.getEnvironment();
     } catch (RuntimeException | LinkageError e) {
-      throw new ModelException("ONNX Runtime's native library could not be loaded on this platform: " + e, e);
+      throw new ModelException(
+          "ONNX Runtime's native library could not be loaded on this platform: " + e, e);
     }
     if (options.freeBatchDimension()) {
       Optional<byte[]> batched = FreeBatchRewrite.apply(model);
@@ -47,7 +48,8 @@ public final class OnnxBackend implements InferenceBackend {
           return session;
         }
         session.close();
-        log.warn("{}: batched outputs differ from single ones; running one face at a time", description);
+        log.warn(
+            "{}: batched outputs differ from single ones; running one face at a time", description);
       } else {
         log.debug("{}: batch dimension left as the model declares it", description);
       }
@@ -64,7 +66,8 @@ public final class OnnxBackend implements InferenceBackend {
       }
       return new OnnxSession(env, env.createSession(model, so), description, maxBatch);
     } catch (OrtException e) {
-      throw new ModelException("ONNX Runtime cannot load " + description + ": " + e.getMessage(), e);
+      throw new ModelException(
+          "ONNX Runtime cannot load " + description + ": " + e.getMessage(), e);
     }
   }
 }

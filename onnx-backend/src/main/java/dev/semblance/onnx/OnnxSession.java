@@ -31,13 +31,18 @@ final class OnnxSession implements ModelSession {
     this.session = session;
     this.description = description;
     Map<String, NodeInfo> inputs = session.getInputInfo();
-    if (inputs.size() != 1 || !(inputs.values().iterator().next().getInfo() instanceof TensorInfo info)) {
+    if (inputs.size() != 1
+        || !(inputs.values().iterator().next().getInfo() instanceof TensorInfo info)) {
       session.close();
-      throw new ModelException(description + " must have exactly one tensor input, has " + inputs.keySet());
+      throw new ModelException(
+          description + " must have exactly one tensor input, has " + inputs.keySet());
     }
     this.inputName = inputs.keySet().iterator().next();
     this.inputShape = info.getShape();
-    this.maxBatch = maxBatch > 0 ? maxBatch : (inputShape.length > 0 && inputShape[0] < 0 ? Integer.MAX_VALUE : 1);
+    this.maxBatch =
+        maxBatch > 0
+            ? maxBatch
+            : (inputShape.length > 0 && inputShape[0] < 0 ? Integer.MAX_VALUE : 1);
   }
 
   @Override
@@ -52,7 +57,8 @@ final class OnnxSession implements ModelSession {
 
   @Override
   public Map<String, Tensor> run(Tensor input) {
-    try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), input.shape());
+    try (OnnxTensor tensor =
+            OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), input.shape());
         OrtSession.Result result = session.run(Map.of(inputName, tensor))) {
       Map<String, Tensor> outputs = new LinkedHashMap<>();
       for (Map.Entry<String, OnnxValue> e : result) {
@@ -69,8 +75,14 @@ final class OnnxSession implements ModelSession {
       }
       return outputs;
     } catch (OrtException e) {
-      throw new ModelException("ONNX Runtime failed on " + description + " with input "
-          + Arrays.toString(input.shape()) + ": " + e.getMessage(), e);
+      throw new ModelException(
+          "ONNX Runtime failed on "
+              + description
+              + " with input "
+              + Arrays.toString(input.shape())
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -113,7 +125,8 @@ final class OnnxSession implements ModelSession {
     try {
       session.close();
     } catch (OrtException e) {
-      throw new ModelException("ONNX Runtime failed to close " + description + ": " + e.getMessage(), e);
+      throw new ModelException(
+          "ONNX Runtime failed to close " + description + ": " + e.getMessage(), e);
     }
   }
 }

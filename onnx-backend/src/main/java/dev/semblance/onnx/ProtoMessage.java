@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Just enough of the protobuf wire format to edit an ONNX model: a message is a list of fields
- * whose length-delimited values can be parsed as messages in turn and written back. Field
- * order and unknown fields are preserved.
+ * whose length-delimited values can be parsed as messages in turn and written back. Field order and
+ * unknown fields are preserved.
  */
 final class ProtoMessage {
   static final int VARINT = 0;

@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * out of memory or hang.
  */
 class BadInputCorpusTest {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BadInputCorpusTest.class);
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(BadInputCorpusTest.class);
   private static Encoder encoder;
   private static BufferedImage portrait;
   @TempDir Path dir;
@@ -85,7 +86,10 @@ class BadInputCorpusTest {
 
   @Test
   void tinyAndFacelessImagesGiveNoFaces() throws IOException {
-    assertThat(encoder.encode(Jpegs.encode(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png"))).isEmpty();
+    assertThat(
+            encoder.encode(
+                Jpegs.encode(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png")))
+        .isEmpty();
     BufferedImage gradient = new BufferedImage(640, 480, BufferedImage.TYPE_INT_RGB);
     for (int y = 0; y < 480; y++) {
       for (int x = 0; x < 640; x++) {
@@ -102,24 +106,34 @@ class BadInputCorpusTest {
   @Test
   void unusualEncodingsStillYieldTheFace() throws IOException {
     // 16 bits per channel RGB PNG.
-    ComponentColorModel model = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB),
-        false, false, java.awt.Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
-    WritableRaster raster = model.createCompatibleWritableRaster(portrait.getWidth(), portrait.getHeight());
+    ComponentColorModel model =
+        new ComponentColorModel(
+            ColorSpace.getInstance(ColorSpace.CS_sRGB),
+            false,
+            false,
+            java.awt.Transparency.OPAQUE,
+            DataBuffer.TYPE_USHORT);
+    WritableRaster raster =
+        model.createCompatibleWritableRaster(portrait.getWidth(), portrait.getHeight());
     for (int y = 0; y < portrait.getHeight(); y++) {
       for (int x = 0; x < portrait.getWidth(); x++) {
         int rgb = portrait.getRGB(x, y);
-        raster.setPixel(x, y, new int[] {(rgb >> 16 & 255) * 257, (rgb >> 8 & 255) * 257, (rgb & 255) * 257});
+        raster.setPixel(
+            x, y, new int[] {(rgb >> 16 & 255) * 257, (rgb >> 8 & 255) * 257, (rgb & 255) * 257});
       }
     }
     BufferedImage sixteen = new BufferedImage(model, raster, false, null);
     assertThat(encoder.encode(Jpegs.encode(sixteen, "png"))).hasSize(1);
 
     // EXIF orientation 6: stored on its side, shown upright.
-    byte[] sideways = Jpegs.withOrientation(Jpegs.encode(Jpegs.rotatedCounterClockwise(portrait), "jpg"), 6);
+    byte[] sideways =
+        Jpegs.withOrientation(Jpegs.encode(Jpegs.rotatedCounterClockwise(portrait), "jpg"), 6);
     assertThat(encoder.encode(sideways)).hasSize(1);
 
     // An animated GIF: the first frame is the photo.
-    assertThat(encoder.encode(animatedGif(portrait, new BufferedImage(250, 250, BufferedImage.TYPE_INT_RGB))))
+    assertThat(
+            encoder.encode(
+                animatedGif(portrait, new BufferedImage(250, 250, BufferedImage.TYPE_INT_RGB))))
         .hasSize(1);
   }
 
@@ -170,7 +184,8 @@ class BadInputCorpusTest {
   }
 
   private static void refused(byte[] bytes, String why) {
-    assertThatThrownBy(() -> encoder.encode(bytes)).isInstanceOf(InvalidImageException.class)
+    assertThatThrownBy(() -> encoder.encode(bytes))
+        .isInstanceOf(InvalidImageException.class)
         .hasMessageContaining(why);
   }
 
@@ -179,8 +194,15 @@ class BadInputCorpusTest {
     ByteBuffer png = ByteBuffer.allocate(8 + 25);
     png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
     ByteBuffer chunk = ByteBuffer.allocate(17);
-    chunk.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(width).putInt(height)
-        .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+    chunk
+        .put(new byte[] {'I', 'H', 'D', 'R'})
+        .putInt(width)
+        .putInt(height)
+        .put((byte) 8)
+        .put((byte) 2)
+        .put((byte) 0)
+        .put((byte) 0)
+        .put((byte) 0);
     CRC32 crc = new CRC32();
     crc.update(chunk.array());
     png.putInt(13).put(chunk.array()).putInt((int) crc.getValue());
@@ -194,9 +216,12 @@ class BadInputCorpusTest {
       writer.setOutput(out);
       writer.prepareWriteSequence(null);
       for (BufferedImage frame : new BufferedImage[] {first, second}) {
-        BufferedImage indexed = new BufferedImage(frame.getWidth(), frame.getHeight(), BufferedImage.TYPE_BYTE_INDEXED);
+        BufferedImage indexed =
+            new BufferedImage(frame.getWidth(), frame.getHeight(), BufferedImage.TYPE_BYTE_INDEXED);
         indexed.getGraphics().drawImage(frame, 0, 0, null);
-        IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(indexed), null);
+        IIOMetadata metadata =
+            writer.getDefaultImageMetadata(
+                ImageTypeSpecifier.createFromRenderedImage(indexed), null);
         writer.writeToSequence(new IIOImage(indexed, null, metadata), null);
       }
       writer.endWriteSequence();
@@ -208,7 +233,9 @@ class BadInputCorpusTest {
 
   /** A four-channel JPEG written from a CMYK raster (no colour profile, as many printers write). */
   private static byte[] cmykJpeg(BufferedImage rgb) throws IOException {
-    WritableRaster cmyk = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, rgb.getWidth(), rgb.getHeight(), 4, null);
+    WritableRaster cmyk =
+        Raster.createInterleavedRaster(
+            DataBuffer.TYPE_BYTE, rgb.getWidth(), rgb.getHeight(), 4, null);
     for (int y = 0; y < rgb.getHeight(); y++) {
       for (int x = 0; x < rgb.getWidth(); x++) {
         int p = rgb.getRGB(x, y);

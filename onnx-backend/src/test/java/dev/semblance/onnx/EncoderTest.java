@@ -60,10 +60,13 @@ class EncoderTest {
       }
       assertThat(norm).isCloseTo(1.0, offset(1e-5));
       assertThat(f.score()).isBetween(0.65f, 1f);
-      assertThat(f.landmarks()).hasSize(5).allSatisfy(p -> {
-        assertThat(p.x()).isBetween(f.box().left(), f.box().right());
-        assertThat(p.y()).isBetween(f.box().top(), f.box().bottom());
-      });
+      assertThat(f.landmarks())
+          .hasSize(5)
+          .allSatisfy(
+              p -> {
+                assertThat(p.x()).isBetween(f.box().left(), f.box().right());
+                assertThat(p.y()).isBetween(f.box().top(), f.box().bottom());
+              });
       // Eyes above the mouth, left eye left of the right eye.
       assertThat(f.landmarks().get(0).x()).isLessThan(f.landmarks().get(1).x());
       assertThat(f.landmarks().get(0).y()).isLessThan(f.landmarks().get(3).y());
@@ -96,7 +99,8 @@ class EncoderTest {
     List<Face> fromImage = encoder.encode(ImageIO.read(photo.toFile()));
     assertThat(fromBytes).isEqualTo(fromPath);
     assertThat(fromImage).hasSameSizeAs(fromPath);
-    assertThat(fromImage.get(0).embedding().similarity(fromPath.get(0).embedding())).isGreaterThan(0.999f);
+    assertThat(fromImage.get(0).embedding().similarity(fromPath.get(0).embedding()))
+        .isGreaterThan(0.999f);
   }
 
   @Test
@@ -112,7 +116,8 @@ class EncoderTest {
   @Test
   void tightlyCroppedFacesAreStillFound() {
     // leonard5 fills its frame; the detector only finds it with a border added.
-    Face face = encoder.encodeMainFace(TestData.dir("tv-characters").resolve("leonard/leonard5.png"));
+    Face face =
+        encoder.encodeMainFace(TestData.dir("tv-characters").resolve("leonard/leonard5.png"));
     assertThat(face.box().width()).isGreaterThan(60f);
   }
 
@@ -130,35 +135,43 @@ class EncoderTest {
   @Test
   void noFaceIsAClearErrorForTheMainFace(@TempDir Path dir) throws IOException {
     Path blank = dir.resolve("blank.png");
-    Files.write(blank, Jpegs.encode(new BufferedImage(200, 200, BufferedImage.TYPE_INT_RGB), "png"));
+    Files.write(
+        blank, Jpegs.encode(new BufferedImage(200, 200, BufferedImage.TYPE_INT_RGB), "png"));
     assertThatThrownBy(() -> encoder.encodeMainFace(blank))
-        .isInstanceOf(NoFaceException.class).hasMessageContaining("no face found in").hasMessageContaining("blank.png");
+        .isInstanceOf(NoFaceException.class)
+        .hasMessageContaining("no face found in")
+        .hasMessageContaining("blank.png");
   }
 
   @Test
   void badFilesGiveInvalidImageException(@TempDir Path dir) throws IOException {
     Path missing = dir.resolve("missing.jpg");
     assertThatThrownBy(() -> encoder.encode(missing))
-        .isInstanceOf(InvalidImageException.class).hasMessageContaining("cannot read image file");
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("cannot read image file");
     byte[] photo = Files.readAllBytes(groupPhoto(2));
     assertThatThrownBy(() -> encoder.encode(Arrays.copyOf(photo, photo.length / 3)))
-        .isInstanceOf(InvalidImageException.class).hasMessageContaining("truncated");
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("truncated");
     Path text = dir.resolve("notes.jpg");
     Files.writeString(text, "not an image at all");
     assertThatThrownBy(() -> encoder.encode(text))
-        .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a supported image");
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("not a supported image");
   }
 
   @Test
   void thePixelLimitGuardsAgainstHugeImages(@TempDir Path dir) throws IOException {
     try (Encoder small = Encoder.builder().maxPixels(100_000).build()) {
       assertThatThrownBy(() -> small.encode(groupPhoto(1)))
-          .isInstanceOf(InvalidImageException.class).hasMessageContaining("1366x768");
+          .isInstanceOf(InvalidImageException.class)
+          .hasMessageContaining("1366x768");
       // A file far larger than any 0.1-megapixel image is refused before it is read.
       Path big = dir.resolve("big.bmp");
       Files.write(big, new byte[20 << 20]);
       assertThatThrownBy(() -> small.encode(big))
-          .isInstanceOf(InvalidImageException.class).hasMessageContaining("20971520 bytes");
+          .isInstanceOf(InvalidImageException.class)
+          .hasMessageContaining("20971520 bytes");
     }
   }
 
@@ -168,7 +181,8 @@ class EncoderTest {
     closed.close();
     closed.close(); // idempotent
     assertThatThrownBy(() -> closed.encode(groupPhoto(2)))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
   }
 
   @Test
@@ -195,26 +209,42 @@ class EncoderTest {
       Files.write(model, in.readAllBytes());
     }
     String sha = "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581";
-    try (Encoder custom = Encoder.builder()
-        .embedder(EmbedderModel.fromFile(model).inputSize(112, 112).sha256(sha).build()).build()) {
+    try (Encoder custom =
+        Encoder.builder()
+            .embedder(EmbedderModel.fromFile(model).inputSize(112, 112).sha256(sha).build())
+            .build()) {
       assertThat(custom.embedderId()).isEqualTo("my-embedder.onnx@sha256:87aacdfe57510db2");
       Face a = custom.encode(groupPhoto(3)).get(0);
       Face b = encoder.encode(groupPhoto(3)).get(0);
       assertThat(a.embedding().similarity(b.embedding())).isGreaterThan(0.99999f);
     }
-    assertThatThrownBy(() -> Encoder.builder()
-        .embedder(EmbedderModel.fromFile(model).sha256("0".repeat(64)).build()).build())
-        .isInstanceOf(ModelException.class).hasMessageContaining("SHA-256").hasMessageContaining("my-embedder.onnx");
-    assertThatThrownBy(() -> Encoder.builder()
-        .embedder(EmbedderModel.fromFile(model).inputSize(96, 96).build()).build())
-        .isInstanceOf(ModelException.class).hasMessageContaining("does not match").hasMessageContaining("96x96");
+    assertThatThrownBy(
+            () ->
+                Encoder.builder()
+                    .embedder(EmbedderModel.fromFile(model).sha256("0".repeat(64)).build())
+                    .build())
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining("SHA-256")
+        .hasMessageContaining("my-embedder.onnx");
+    assertThatThrownBy(
+            () ->
+                Encoder.builder()
+                    .embedder(EmbedderModel.fromFile(model).inputSize(96, 96).build())
+                    .build())
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining("does not match")
+        .hasMessageContaining("96x96");
     Files.write(model, new byte[] {1, 2, 3});
-    assertThatThrownBy(() -> Encoder.builder().embedder(EmbedderModel.fromFile(model).build()).build())
-        .isInstanceOf(ModelException.class).hasMessageContaining("cannot load");
+    assertThatThrownBy(
+            () -> Encoder.builder().embedder(EmbedderModel.fromFile(model).build()).build())
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining("cannot load");
     // The graph field sent as a varint: once a NullPointerException out of the batch rewrite.
     Files.write(model, new byte[] {56, 1});
-    assertThatThrownBy(() -> Encoder.builder().embedder(EmbedderModel.fromFile(model).build()).build())
-        .isInstanceOf(ModelException.class).hasMessageContaining("cannot load");
+    assertThatThrownBy(
+            () -> Encoder.builder().embedder(EmbedderModel.fromFile(model).build()).build())
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining("cannot load");
   }
 
   @Test
@@ -223,24 +253,43 @@ class EncoderTest {
     List<String> y = new ArrayList<>();
     for (String person : List.of("amy", "penny", "raj", "sheldon", "howard", "leonard")) {
       for (int i = 1; i <= 5; i++) {
-        x.add(encoder.encodeMainFace(TestData.dir("tv-characters").resolve(person + "/" + person + i + ".png")).embedding());
+        x.add(
+            encoder
+                .encodeMainFace(
+                    TestData.dir("tv-characters").resolve(person + "/" + person + i + ".png"))
+                .embedding());
         y.add(person);
       }
     }
-    dev.semblance.learning.ProjectionHead head = dev.semblance.learning.ProjectionTrainer.builder(16)
-        .batch(4, 4).epochs(3, 3).validationFraction(0.34).build().train(encoder.embedderId(), x, y, null).head();
+    dev.semblance.learning.ProjectionHead head =
+        dev.semblance.learning.ProjectionTrainer.builder(16)
+            .batch(4, 4)
+            .epochs(3, 3)
+            .validationFraction(0.34)
+            .build()
+            .train(encoder.embedderId(), x, y, null)
+            .head();
     Path file = dir.resolve("p.head");
     head.save(file);
-    try (Encoder projected = Encoder.builder().projection(dev.semblance.learning.ProjectionHead.load(file)).build()) {
+    try (Encoder projected =
+        Encoder.builder().projection(dev.semblance.learning.ProjectionHead.load(file)).build()) {
       assertThat(projected.dimension()).isEqualTo(16);
       assertThat(projected.embedderId()).startsWith(encoder.embedderId() + "+projection16@sha256:");
       Face face = projected.encode(groupPhoto(3)).get(0);
       assertThat(face.embedding().dimension()).isEqualTo(16);
-      assertThat(face.embedding()).isEqualTo(head.project(encoder.encode(groupPhoto(3)).get(0).embedding()));
+      assertThat(face.embedding())
+          .isEqualTo(head.project(encoder.encode(groupPhoto(3)).get(0).embedding()));
     }
-    dev.semblance.learning.ProjectionHead foreign = dev.semblance.learning.ProjectionTrainer.builder(16)
-        .batch(4, 4).epochs(1, 1).validationFraction(0.34).build().train("another-embedder", x, y, null).head();
+    dev.semblance.learning.ProjectionHead foreign =
+        dev.semblance.learning.ProjectionTrainer.builder(16)
+            .batch(4, 4)
+            .epochs(1, 1)
+            .validationFraction(0.34)
+            .build()
+            .train("another-embedder", x, y, null)
+            .head();
     assertThatThrownBy(() -> Encoder.builder().projection(foreign).build())
-        .isInstanceOf(ModelException.class).hasMessageContaining("trained for embedder another-embedder");
+        .isInstanceOf(ModelException.class)
+        .hasMessageContaining("trained for embedder another-embedder");
   }
 }

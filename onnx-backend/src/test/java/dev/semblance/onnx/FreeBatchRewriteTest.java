@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 class FreeBatchRewriteTest {
   private static byte[] model(String name) throws IOException {
-    try (InputStream in = FreeBatchRewriteTest.class.getResourceAsStream("/dev/semblance/models/" + name)) {
+    try (InputStream in =
+        FreeBatchRewriteTest.class.getResourceAsStream("/dev/semblance/models/" + name)) {
       return in.readAllBytes();
     }
   }
@@ -33,13 +34,21 @@ class FreeBatchRewriteTest {
       for (int i = 0; i < batch.length; i++) {
         batch[i] = random.nextFloat() * 2 - 1;
       }
-      float[] batched = free.run(new Tensor(batch, new long[] {5, 3, 112, 112})).get("output").data();
+      float[] batched =
+          free.run(new Tensor(batch, new long[] {5, 3, 112, 112})).get("output").data();
       assertThat(batched).hasSize(5 * 512);
       for (int i = 0; i < 5; i++) {
-        float[] one = pinned.run(new Tensor(Arrays.copyOfRange(batch, i * per, (i + 1) * per),
-            new long[] {1, 3, 112, 112})).get("output").data();
+        float[] one =
+            pinned
+                .run(
+                    new Tensor(
+                        Arrays.copyOfRange(batch, i * per, (i + 1) * per),
+                        new long[] {1, 3, 112, 112}))
+                .get("output")
+                .data();
         for (int k = 0; k < 512; k++) {
-          assertThat(batched[i * 512 + k]).isCloseTo(one[k], org.assertj.core.data.Offset.offset(1e-4f));
+          assertThat(batched[i * 512 + k])
+              .isCloseTo(one[k], org.assertj.core.data.Offset.offset(1e-4f));
         }
       }
     }

@@ -1,22 +1,21 @@
 package dev.semblance.onnx;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.semblance.Calibration;
 import dev.semblance.Embedding;
+import dev.semblance.Encoder;
 import dev.semblance.Gallery;
-import dev.semblance.TemplateStorage;
 import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
+import dev.semblance.TemplateStorage;
+import dev.semblance.Verifier;
 import dev.semblance.evaluation.CrossValidation;
 import dev.semblance.evaluation.Scores;
 import dev.semblance.learning.LogisticHead;
 import dev.semblance.learning.Mining;
 import dev.semblance.learning.ProjectionHead;
 import dev.semblance.learning.ProjectionTrainer;
-import dev.semblance.Encoder;
-import dev.semblance.Verifier;
 import dev.semblance.testing.TestData;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * LFW development view: the threshold is chosen on pairsDevTrain and applied, unchanged, to the
- * disjoint pairsDevTest. Reproduce with {@code mvn -pl onnx-backend -am test -Dtest=LfwDevAccuracyTest
- * -Dsurefire.failIfNoSpecifiedTests=false}.
+ * disjoint pairsDevTest. Reproduce with {@code mvn -pl onnx-backend -am test
+ * -Dtest=LfwDevAccuracyTest -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class LfwDevAccuracyTest {
   private static final Logger log = LoggerFactory.getLogger(LfwDevAccuracyTest.class);
@@ -65,17 +64,29 @@ class LfwDevAccuracyTest {
     double testAccuracy = testSet.accuracy(tau);
     double defaultAccuracy = testSet.accuracy(Verifier.DEFAULT_THRESHOLD);
     double defaultTrainAccuracy = trainSet.accuracy(Verifier.DEFAULT_THRESHOLD);
-    log.info(String.format(Locale.ROOT,
-        "LFW dev: %d images in %.1f s, %d without a face; tau(DevTrain) = %.4f, DevTrain accuracy "
-            + "%.2f%%, DevTest accuracy %.2f%%; at the default threshold %.2f: DevTrain %.2f%%, "
-            + "DevTest %.2f%%",
-        cache.size(), seconds, noFace[0], tau, 100 * trainAccuracy, 100 * testAccuracy,
-        Verifier.DEFAULT_THRESHOLD, 100 * defaultTrainAccuracy, 100 * defaultAccuracy));
+    log.info(
+        String.format(
+            Locale.ROOT,
+            "LFW dev: %d images in %.1f s, %d without a face; tau(DevTrain) = %.4f, DevTrain accuracy "
+                + "%.2f%%, DevTest accuracy %.2f%%; at the default threshold %.2f: DevTrain %.2f%%, "
+                + "DevTest %.2f%%",
+            cache.size(),
+            seconds,
+            noFace[0],
+            tau,
+            100 * trainAccuracy,
+            100 * testAccuracy,
+            Verifier.DEFAULT_THRESHOLD,
+            100 * defaultTrainAccuracy,
+            100 * defaultAccuracy));
 
     for (int i = 0; i < test.size(); i++) {
       if ((testScores[i] >= tau) != testSame[i]) {
-        log.info("DevTest error: {} vs {}, {} pair, similarity {}", test.get(i).first().getFileName(),
-            test.get(i).second().getFileName(), testSame[i] ? "same-person" : "different-person",
+        log.info(
+            "DevTest error: {} vs {}, {} pair, similarity {}",
+            test.get(i).first().getFileName(),
+            test.get(i).second().getFileName(),
+            testSame[i] ? "same-person" : "different-person",
             testScores[i]);
       }
     }
@@ -85,7 +96,8 @@ class LfwDevAccuracyTest {
     checkEveryStorageOnDevTestIdentification(embedderId, test, cache);
     assertThat(defaultAccuracy).isGreaterThanOrEqualTo(0.99);
     // The documented default is the DevTrain choice, rounded.
-    assertThat(Verifier.DEFAULT_THRESHOLD).isCloseTo(tau, org.assertj.core.data.Offset.offset(0.03f));
+    assertThat(Verifier.DEFAULT_THRESHOLD)
+        .isCloseTo(tau, org.assertj.core.data.Offset.offset(0.03f));
   }
 
   /**
@@ -96,42 +108,68 @@ class LfwDevAccuracyTest {
       String embedderId, List<LfwPairs.Pair> test, Map<Path, Embedding> cache) {
     Calibration calibration = Calibration.bundled();
     assertThat(calibration.embedderId()).isEqualTo(embedderId);
-    List<Path> images = test.stream().flatMap(p -> java.util.stream.Stream.of(p.first(), p.second()))
-        .distinct().sorted().toList();
-    Scores all = Scores.ofAllPairs(images.stream().map(cache::get).toList(),
-        images.stream().map(p -> p.getParent().getFileName().toString()).toList());
+    List<Path> images =
+        test.stream()
+            .flatMap(p -> java.util.stream.Stream.of(p.first(), p.second()))
+            .distinct()
+            .sorted()
+            .toList();
+    Scores all =
+        Scores.ofAllPairs(
+            images.stream().map(cache::get).toList(),
+            images.stream().map(p -> p.getParent().getFileName().toString()).toList());
     for (double far : new double[] {1e-2, 1e-3, 1e-4}) {
       double observed = all.far(calibration.thresholdForFar(far));
-      log.info(String.format(Locale.ROOT, "bundled calibration on DevTest (%d impostor pairs): target "
-          + "FAR %.0e, observed %.2e, TAR %.2f%%", all.impostorCount(), far, observed,
-          100 * all.tar(calibration.thresholdForFar(far))));
-      assertThat(observed).as("FAR at the calibrated threshold for %s", far).isBetween(far / 2, far * 2);
+      log.info(
+          String.format(
+              Locale.ROOT,
+              "bundled calibration on DevTest (%d impostor pairs): target "
+                  + "FAR %.0e, observed %.2e, TAR %.2f%%",
+              all.impostorCount(),
+              far,
+              observed,
+              100 * all.tar(calibration.thresholdForFar(far))));
+      assertThat(observed)
+          .as("FAR at the calibrated threshold for %s", far)
+          .isBetween(far / 2, far * 2);
     }
   }
 
   /**
-   * Issue #6 on real data: heads trained on DevTrain's people and pairs, judged on DevTest's
-   * pairs (other people) by 10-fold accuracy for the projection, and against the cosine threshold
-   * tuned on DevTrain for the logistic head.
+   * Issue #6 on real data: heads trained on DevTrain's people and pairs, judged on DevTest's pairs
+   * (other people) by 10-fold accuracy for the projection, and against the cosine threshold tuned
+   * on DevTrain for the logistic head.
    */
-  private static void checkHeadsTrainedOnDevTrain(String embedderId, List<LfwPairs.Pair> train,
-      List<LfwPairs.Pair> test, Map<Path, Embedding> cache) {
+  private static void checkHeadsTrainedOnDevTrain(
+      String embedderId,
+      List<LfwPairs.Pair> train,
+      List<LfwPairs.Pair> test,
+      Map<Path, Embedding> cache) {
     java.util.Set<String> testPeople = new java.util.HashSet<>();
-    test.forEach(p -> {
-      testPeople.add(p.first().getParent().getFileName().toString());
-      testPeople.add(p.second().getParent().getFileName().toString());
-    });
+    test.forEach(
+        p -> {
+          testPeople.add(p.first().getParent().getFileName().toString());
+          testPeople.add(p.second().getParent().getFileName().toString());
+        });
     List<Embedding> x = new java.util.ArrayList<>();
     List<String> y = new java.util.ArrayList<>();
-    cache.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      String who = e.getKey().getParent().getFileName().toString();
-      if (!testPeople.contains(who)) {
-        x.add(e.getValue());
-        y.add(who);
-      }
-    });
-    ProjectionHead head = ProjectionTrainer.builder(128).mining(Mining.SEMI_HARD).seed(1).build()
-        .train(embedderId, x, y, null).head();
+    cache.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              String who = e.getKey().getParent().getFileName().toString();
+              if (!testPeople.contains(who)) {
+                x.add(e.getValue());
+                y.add(who);
+              }
+            });
+    ProjectionHead head =
+        ProjectionTrainer.builder(128)
+            .mining(Mining.SEMI_HARD)
+            .seed(1)
+            .build()
+            .train(embedderId, x, y, null)
+            .head();
     boolean[] same = LfwPairs.labels(test);
     int[] folds = CrossValidation.stratifiedFolds(same, 10);
     float[] raw = new float[test.size()];
@@ -145,11 +183,20 @@ class LfwDevAccuracyTest {
     double rawAccuracy = CrossValidation.run(raw, same, folds, 10).mean();
     double projectedAccuracy = CrossValidation.run(projected, same, folds, 10).mean();
 
-    List<Embedding[]> trainPairs = train.stream()
-        .map(p -> new Embedding[] {cache.get(p.first()), cache.get(p.second())}).toList();
+    List<Embedding[]> trainPairs =
+        train.stream()
+            .map(p -> new Embedding[] {cache.get(p.first()), cache.get(p.second())})
+            .toList();
     boolean[] trainSame = LfwPairs.labels(train);
-    LogisticHead logistic = LogisticHead.train(embedderId, LogisticHead.Features.ABSOLUTE_DIFFERENCE,
-        trainPairs, trainSame, 200, 1e-2, 1e-3);
+    LogisticHead logistic =
+        LogisticHead.train(
+            embedderId,
+            LogisticHead.Features.ABSOLUTE_DIFFERENCE,
+            trainPairs,
+            trainSame,
+            200,
+            1e-2,
+            1e-3);
     float[] trainRaw = new float[train.size()];
     for (int i = 0; i < train.size(); i++) {
       trainRaw[i] = trainPairs.get(i)[0].similarity(trainPairs.get(i)[1]);
@@ -158,44 +205,58 @@ class LfwDevAccuracyTest {
     double cosineAccuracy = Scores.of(raw, same).accuracy(tau);
     int correct = 0;
     for (int i = 0; i < test.size(); i++) {
-      boolean match = logistic.probability(cache.get(test.get(i).first()), cache.get(test.get(i).second())) >= 0.5;
+      boolean match =
+          logistic.probability(cache.get(test.get(i).first()), cache.get(test.get(i).second()))
+              >= 0.5;
       correct += match == same[i] ? 1 : 0;
     }
     double logisticAccuracy = correct / (double) test.size();
-    log.info(String.format(Locale.ROOT, "heads trained on DevTrain, DevTest: 10-fold raw 512-d %.2f%%, "
-        + "projected 128-d %.2f%%; cosine at tuned threshold %.2f%%, logistic head %.2f%%",
-        100 * rawAccuracy, 100 * projectedAccuracy, 100 * cosineAccuracy, 100 * logisticAccuracy));
+    log.info(
+        String.format(
+            Locale.ROOT,
+            "heads trained on DevTrain, DevTest: 10-fold raw 512-d %.2f%%, "
+                + "projected 128-d %.2f%%; cosine at tuned threshold %.2f%%, logistic head %.2f%%",
+            100 * rawAccuracy,
+            100 * projectedAccuracy,
+            100 * cosineAccuracy,
+            100 * logisticAccuracy));
     assertThat(projectedAccuracy).isGreaterThanOrEqualTo(rawAccuracy - 0.002); // the issue's goal
-    assertThat(logisticAccuracy).isGreaterThanOrEqualTo(cosineAccuracy - 0.001); // equal when measured
+    assertThat(logisticAccuracy)
+        .isGreaterThanOrEqualTo(cosineAccuracy - 0.001); // equal when measured
   }
 
   /**
-   * Issue #4 on real faces: DevTest's people enrolled from one image each, probed with their
-   * other images and with DevTrain's people (not enrolled). Quantised storage and batched search
-   * must give exactly the float32 answers, top 10 and scores.
+   * Issue #4 on real faces: DevTest's people enrolled from one image each, probed with their other
+   * images and with DevTrain's people (not enrolled). Quantised storage and batched search must
+   * give exactly the float32 answers, top 10 and scores.
    */
   private static void checkEveryStorageOnDevTestIdentification(
       String embedderId, List<LfwPairs.Pair> test, Map<Path, Embedding> cache) {
     java.util.Set<String> testPeople = new java.util.HashSet<>();
-    test.forEach(p -> {
-      testPeople.add(p.first().getParent().getFileName().toString());
-      testPeople.add(p.second().getParent().getFileName().toString());
-    });
+    test.forEach(
+        p -> {
+          testPeople.add(p.first().getParent().getFileName().toString());
+          testPeople.add(p.second().getParent().getFileName().toString());
+        });
     Map<String, Embedding> enroll = new java.util.TreeMap<>();
     List<Embedding> probes = new java.util.ArrayList<>();
     List<String> truth = new java.util.ArrayList<>();
-    cache.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      String who = e.getKey().getParent().getFileName().toString();
-      if (testPeople.contains(who) && !enroll.containsKey(who)) {
-        enroll.put(who, e.getValue());
-      } else {
-        probes.add(e.getValue());
-        truth.add(testPeople.contains(who) ? who : null);
-      }
-    });
+    cache.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              String who = e.getKey().getParent().getFileName().toString();
+              if (testPeople.contains(who) && !enroll.containsKey(who)) {
+                enroll.put(who, e.getValue());
+              } else {
+                probes.add(e.getValue());
+                truth.add(testPeople.contains(who) ? who : null);
+              }
+            });
     List<Identification> reference = null;
     for (TemplateStorage storage : TemplateStorage.values()) {
-      Gallery gallery = Gallery.create(embedderId, 512, GalleryOptions.defaults().withStorage(storage));
+      Gallery gallery =
+          Gallery.create(embedderId, 512, GalleryOptions.defaults().withStorage(storage));
       enroll.forEach(gallery::enroll);
       List<Identification> batch = gallery.identifyAll(probes, 10);
       if (reference == null) {
@@ -204,7 +265,9 @@ class LfwDevAccuracyTest {
           reference.add(gallery.identify(probe, 10));
         }
       }
-      assertThat(batch).as("%s storage, batched, against float32 one by one", storage).isEqualTo(reference);
+      assertThat(batch)
+          .as("%s storage, batched, against float32 one by one", storage)
+          .isEqualTo(reference);
       assertThat(gallery.identify(probes.get(0), 10)).isEqualTo(reference.get(0));
     }
     int mated = 0, rankOne = 0;
@@ -214,9 +277,15 @@ class LfwDevAccuracyTest {
         rankOne += truth.get(i).equals(reference.get(i).candidates().get(0).identity()) ? 1 : 0;
       }
     }
-    log.info(String.format(Locale.ROOT, "DevTest identification, %d enrolled, %d probes (%d mated): "
-        + "rank-1 %.2f%%, identical top-10 and scores for float32, float16, int8, batched and single",
-        enroll.size(), probes.size(), mated, 100.0 * rankOne / mated));
+    log.info(
+        String.format(
+            Locale.ROOT,
+            "DevTest identification, %d enrolled, %d probes (%d mated): "
+                + "rank-1 %.2f%%, identical top-10 and scores for float32, float16, int8, batched and single",
+            enroll.size(),
+            probes.size(),
+            mated,
+            100.0 * rankOne / mated));
     assertThat((double) rankOne / mated).isGreaterThan(0.95);
   }
 }

@@ -35,15 +35,17 @@ final class LfwPairs {
   }
 
   private static Path image(Path images, String name, String number) {
-    return images.resolve(name).resolve(
-        String.format(Locale.ROOT, "%s_%04d.jpg", name, Integer.parseInt(number)));
+    return images
+        .resolve(name)
+        .resolve(String.format(Locale.ROOT, "%s_%04d.jpg", name, Integer.parseInt(number)));
   }
 
   /**
-   * Cosine similarity of each pair's main faces; -1 where a face was not found, so that such a
-   * pair counts as "different".
+   * Cosine similarity of each pair's main faces; -1 where a face was not found, so that such a pair
+   * counts as "different".
    */
-  static float[] scores(Encoder encoder, List<Pair> pairs, Map<Path, Embedding> cache, int[] noFace) {
+  static float[] scores(
+      Encoder encoder, List<Pair> pairs, Map<Path, Embedding> cache, int[] noFace) {
     float[] scores = new float[pairs.size()];
     for (int i = 0; i < pairs.size(); i++) {
       Embedding a = embed(encoder, pairs.get(i).first(), cache, noFace);
@@ -53,7 +55,8 @@ final class LfwPairs {
     return scores;
   }
 
-  private static Embedding embed(Encoder encoder, Path image, Map<Path, Embedding> cache, int[] noFace) {
+  private static Embedding embed(
+      Encoder encoder, Path image, Map<Path, Embedding> cache, int[] noFace) {
     if (cache.containsKey(image)) {
       return cache.get(image);
     }

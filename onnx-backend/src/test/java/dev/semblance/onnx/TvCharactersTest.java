@@ -61,7 +61,8 @@ class TvCharactersTest {
     int probes = 0;
     for (String person : PEOPLE) {
       for (int n = 2; n <= 5; n++) {
-        Identification id = gallery.identify(encoder.encodeMainFace(image(person, n)).embedding(), 3);
+        Identification id =
+            gallery.identify(encoder.encodeMainFace(image(person, n)).embedding(), 3);
         probes++;
         if (id.candidates().get(0).identity().equals(person)) {
           correct++;
@@ -73,8 +74,16 @@ class TvCharactersTest {
         }
       }
     }
-    log.info(String.format(Locale.ROOT, "tv-characters: rank-1 %d/%d = %.1f%%, %d/%d accepted at "
-        + "threshold %.2f", correct, probes, 100.0 * correct / probes, known, probes, gallery.threshold()));
+    log.info(
+        String.format(
+            Locale.ROOT,
+            "tv-characters: rank-1 %d/%d = %.1f%%, %d/%d accepted at " + "threshold %.2f",
+            correct,
+            probes,
+            100.0 * correct / probes,
+            known,
+            probes,
+            gallery.threshold()));
     assertThat(correct).isGreaterThanOrEqualTo(31); // 32/32 measured; one miss tolerated
   }
 
@@ -87,7 +96,8 @@ class TvCharactersTest {
       others.remove(absent);
       Gallery gallery = enrollFirstImages(others);
       for (int n = 1; n <= 5; n++) {
-        Identification id = gallery.identify(encoder.encodeMainFace(image(absent, n)).embedding(), 1);
+        Identification id =
+            gallery.identify(encoder.encodeMainFace(image(absent, n)).embedding(), 1);
         probes++;
         if (!id.isKnown()) {
           rejected++;
@@ -108,19 +118,22 @@ class TvCharactersTest {
     expected.put("bbt4.jpg", 6);
     expected.put("bbt5.jpg", 5);
     Path groups = TestData.dir("tv-characters/group-photos");
-    expected.forEach((name, count) ->
-        assertThat(encoder.encode(groups.resolve(name))).as(name).hasSize(count));
+    expected.forEach(
+        (name, count) -> assertThat(encoder.encode(groups.resolve(name))).as(name).hasSize(count));
   }
 
   @Test
   void theEnrolledCastIsRecognisedInAGroupPhoto() {
     Gallery gallery = enrollFirstImages(PEOPLE);
     // bbt3: Sheldon, Howard, Penny, Raj and Leonard, from left to right.
-    List<Face> faces = new ArrayList<>(encoder.encode(TestData.dir("tv-characters/group-photos").resolve("bbt3.jpg")));
+    List<Face> faces =
+        new ArrayList<>(
+            encoder.encode(TestData.dir("tv-characters/group-photos").resolve("bbt3.jpg")));
     faces.sort((a, b) -> Float.compare(a.box().left(), b.box().left()));
     List<String> names = new ArrayList<>();
     for (Face f : faces) {
-      names.add(gallery.identify(f.embedding(), 1).match().map(Candidate::identity).orElse("unknown"));
+      names.add(
+          gallery.identify(f.embedding(), 1).match().map(Candidate::identity).orElse("unknown"));
     }
     log.info("bbt3, left to right: {}", names);
     assertThat(names).containsExactly("sheldon", "howard", "penny", "raj", "leonard");
@@ -134,6 +147,7 @@ class TvCharactersTest {
     Gallery loaded = Gallery.load(file);
     assertThat(loaded.embedderId()).isEqualTo(encoder.embedderId());
     Face probe = encoder.encodeMainFace(image("penny", 3));
-    assertThat(loaded.identify(probe.embedding(), 8)).isEqualTo(gallery.identify(probe.embedding(), 8));
+    assertThat(loaded.identify(probe.embedding(), 8))
+        .isEqualTo(gallery.identify(probe.embedding(), 8));
   }
 }

@@ -3,12 +3,12 @@ package dev.semblance.internal.gallery;
 import java.util.Arrays;
 
 /**
- * Collects the rows an approximate scan cannot rule out, for an exact re-rank. Each row comes
- * with an approximate score and a bound on its error, so its exact score lies in [approx − error,
- * approx + error]. Once k distinct identities have lower bounds of at least L, the k-th best
- * exact identity score is at least L, so only rows whose upper bound reaches L can belong to the
- * answer; the rest are dropped. Re-ranking the survivors exactly gives exactly the answer of an
- * exact scan. Not thread-safe.
+ * Collects the rows an approximate scan cannot rule out, for an exact re-rank. Each row comes with
+ * an approximate score and a bound on its error, so its exact score lies in [approx − error, approx
+ * + error]. Once k distinct identities have lower bounds of at least L, the k-th best exact
+ * identity score is at least L, so only rows whose upper bound reaches L can belong to the answer;
+ * the rest are dropped. Re-ranking the survivors exactly gives exactly the answer of an exact scan.
+ * Not thread-safe.
  */
 final class BoundedCollector {
   private final TopK lower;

@@ -28,13 +28,13 @@ import java.util.zip.CRC32C;
  * </pre>
  *
  * All integers are big-endian; {@code utf} is a u16 length and UTF-8 bytes. Records are
- * self-delimiting and checksummed. A snapshot (magic {@code \x89SMBG}) holds HEADER, ENROLL and
- * END records; the END record makes truncation at a record boundary detectable. A log (magic
- * {@code \x89SMBL}) holds a LOG_HEADER naming the snapshot generation it follows, then ENROLL,
- * REMOVE and SETTINGS records appended one operation at a time; it has no END, so a crash can
- * leave its last record torn, which {@link #readLog} tells apart from damage further in. Log
- * records carry a checksum of their length too ({@code length(u32) crc32c(length) crc32c(payload)
- * payload}): a damaged length can then never pass for a record torn at the end of the file.
+ * self-delimiting and checksummed. A snapshot (magic {@code \x89SMBG}) holds HEADER, ENROLL and END
+ * records; the END record makes truncation at a record boundary detectable. A log (magic {@code
+ * \x89SMBL}) holds a LOG_HEADER naming the snapshot generation it follows, then ENROLL, REMOVE and
+ * SETTINGS records appended one operation at a time; it has no END, so a crash can leave its last
+ * record torn, which {@link #readLog} tells apart from damage further in. Log records carry a
+ * checksum of their length too ({@code length(u32) crc32c(length) crc32c(payload) payload}): a
+ * damaged length can then never pass for a record torn at the end of the file.
  */
 public final class GalleryCodec {
   static final byte[] MAGIC = {(byte) 0x89, 'S', 'M', 'B', 'G', '\r', '\n', 0x1A};
@@ -47,8 +47,10 @@ public final class GalleryCodec {
   static final int LOG_HEADER = 5;
   static final int END = 127;
   static final int MAX_RECORD = 256 << 20;
+
   /** Header flag: every record payload is sealed with AES-GCM ({@link RecordCipher}). */
   static final int ENCRYPTED = 1;
+
   static final int MAX_DIMENSION = 1 << 16;
 
   private GalleryCodec() {}
@@ -76,20 +78,32 @@ public final class GalleryCodec {
   // ---- log records -------------------------------------------------------------------------
 
   /** The start of a new log: magic, version, flags and its LOG_HEADER record. */
-  public static byte[] logStart(String embedderId, int dimension, long generation, RecordCipher cipher) {
+  public static byte[] logStart(
+      String embedderId, int dimension, long generation, RecordCipher cipher) {
     ByteBuffer start = ByteBuffer.allocate(MAGIC.length + 4);
-    start.put(LOG_MAGIC).putShort((short) VERSION).putShort((short) (cipher == null ? 0 : ENCRYPTED));
-    byte[] header = logRecord(payload(LOG_HEADER, body -> {
-      body.writeUTF(embedderId);
-      body.writeInt(dimension);
-      body.writeLong(generation);
-    }), cipher, generation, 0);
+    start
+        .put(LOG_MAGIC)
+        .putShort((short) VERSION)
+        .putShort((short) (cipher == null ? 0 : ENCRYPTED));
+    byte[] header =
+        logRecord(
+            payload(
+                LOG_HEADER,
+                body -> {
+                  body.writeUTF(embedderId);
+                  body.writeInt(dimension);
+                  body.writeLong(generation);
+                }),
+            cipher,
+            generation,
+            0);
     byte[] all = Arrays.copyOf(start.array(), start.capacity() + header.length);
     System.arraycopy(header, 0, all, start.capacity(), header.length);
     return all;
   }
 
-  public static byte[] enrollPayload(String identity, java.util.List<float[]> vectors, int dimension) {
+  public static byte[] enrollPayload(
+      String identity, java.util.List<float[]> vectors, int dimension) {
     return payload(ENROLL, body -> writeEnroll(body, identity, vectors, dimension));
   }
 
@@ -98,14 +112,17 @@ public final class GalleryCodec {
   }
 
   public static byte[] settingsPayload(float threshold, double targetFpir) {
-    return payload(SETTINGS, body -> {
-      body.writeFloat(threshold);
-      body.writeDouble(targetFpir);
-    });
+    return payload(
+        SETTINGS,
+        body -> {
+          body.writeFloat(threshold);
+          body.writeDouble(targetFpir);
+        });
   }
 
-  private static void writeEnroll(DataOutputStream body, String identity, java.util.List<float[]> vectors,
-      int dimension) throws IOException {
+  private static void writeEnroll(
+      DataOutputStream body, String identity, java.util.List<float[]> vectors, int dimension)
+      throws IOException {
     body.writeUTF(identity);
     body.writeInt(vectors.size());
     ByteBuffer buf = ByteBuffer.allocate(dimension * Float.BYTES);
@@ -121,14 +138,20 @@ public final class GalleryCodec {
   }
 
   /**
-   * A log record: length, CRC32C of the length, CRC32C of the payload, payload; the payload
-   * sealed first when the log is encrypted, bound to the log's generation and the record's index.
+   * A log record: length, CRC32C of the length, CRC32C of the payload, payload; the payload sealed
+   * first when the log is encrypted, bound to the log's generation and the record's index.
    */
   public static byte[] logRecord(byte[] payload, RecordCipher cipher, long generation, long index) {
-    byte[] p = cipher == null ? payload
-        : cipher.seal(payload, RecordCipher.associatedData('L', generation, index));
-    return ByteBuffer.allocate(12 + p.length).putInt(p.length).putInt(lengthCrc(p.length))
-        .putInt(crc(p)).put(p).array();
+    byte[] p =
+        cipher == null
+            ? payload
+            : cipher.seal(payload, RecordCipher.associatedData('L', generation, index));
+    return ByteBuffer.allocate(12 + p.length)
+        .putInt(p.length)
+        .putInt(lengthCrc(p.length))
+        .putInt(crc(p))
+        .put(p)
+        .array();
   }
 
   private static byte[] payload(int type, Body body) {
@@ -163,26 +186,37 @@ public final class GalleryCodec {
     private long records;
     private long templates;
 
-    public Writer(OutputStream out, String embedderId, int dimension, float threshold,
-        double targetFpir) throws IOException {
+    public Writer(
+        OutputStream out, String embedderId, int dimension, float threshold, double targetFpir)
+        throws IOException {
       this(out, embedderId, dimension, threshold, targetFpir, null);
     }
 
-    /** @param cipher seals every record, or null for a plain file */
-    public Writer(OutputStream out, String embedderId, int dimension, float threshold,
-        double targetFpir, RecordCipher cipher) throws IOException {
+    /**
+     * @param cipher seals every record, or null for a plain file
+     */
+    public Writer(
+        OutputStream out,
+        String embedderId,
+        int dimension,
+        float threshold,
+        double targetFpir,
+        RecordCipher cipher)
+        throws IOException {
       this.out = new DataOutputStream(out);
       this.dimension = dimension;
       this.cipher = cipher;
       this.out.write(MAGIC);
       this.out.writeShort(VERSION);
       this.out.writeShort(cipher == null ? 0 : ENCRYPTED);
-      record(HEADER, body -> {
-        body.writeUTF(embedderId);
-        body.writeInt(dimension);
-        body.writeFloat(threshold);
-        body.writeDouble(targetFpir);
-      });
+      record(
+          HEADER,
+          body -> {
+            body.writeUTF(embedderId);
+            body.writeInt(dimension);
+            body.writeFloat(threshold);
+            body.writeDouble(targetFpir);
+          });
     }
 
     public void enroll(String identity, java.util.List<float[]> vectors) throws IOException {
@@ -192,10 +226,12 @@ public final class GalleryCodec {
 
     public void finish() throws IOException {
       long n = records + 1;
-      record(END, body -> {
-        body.writeLong(n);
-        body.writeLong(templates);
-      });
+      record(
+          END,
+          body -> {
+            body.writeLong(n);
+            body.writeLong(templates);
+          });
       out.flush();
     }
 
@@ -227,11 +263,13 @@ public final class GalleryCodec {
    * @throws GalleryFormatException on any damage, an unsupported version, a wrong key, or a key
    *     given for a plain file or missing for an encrypted one
    */
-  public static void read(InputStream in, String source, Sink sink, RecordCipher cipher) throws IOException {
+  public static void read(InputStream in, String source, Sink sink, RecordCipher cipher)
+      throws IOException {
     DataInputStream data = new DataInputStream(in);
     byte[] magic = new byte[MAGIC.length];
     if (data.readNBytes(magic, 0, magic.length) != magic.length || !Arrays.equals(magic, MAGIC)) {
-      throw new GalleryFormatException("not a Semblance gallery file (bad magic number): " + source);
+      throw new GalleryFormatException(
+          "not a Semblance gallery file (bad magic number): " + source);
     }
     byte[] versionAndFlags = data.readNBytes(4);
     if (versionAndFlags.length < 4) {
@@ -239,8 +277,13 @@ public final class GalleryCodec {
     }
     int version = ByteBuffer.wrap(versionAndFlags).getShort(0) & 0xFFFF;
     if (version > VERSION) {
-      throw new GalleryFormatException("gallery format version " + version + " is newer than the "
-          + VERSION + " this Semblance reads; upgrade Semblance: " + source);
+      throw new GalleryFormatException(
+          "gallery format version "
+              + version
+              + " is newer than the "
+              + VERSION
+              + " this Semblance reads; upgrade Semblance: "
+              + source);
     }
     if (version < 1) {
       throw new GalleryFormatException("invalid gallery format version " + version + ": " + source);
@@ -254,11 +297,17 @@ public final class GalleryCodec {
     while (true) {
       byte[] framed = nextRecord(data, source, offset);
       if (framed == null) {
-        throw new GalleryFormatException("gallery file ends without its end record (truncated "
-            + "after " + offset + " bytes): " + source);
+        throw new GalleryFormatException(
+            "gallery file ends without its end record (truncated "
+                + "after "
+                + offset
+                + " bytes): "
+                + source);
       }
-      byte[] payload = cipher == null ? framed
-          : cipher.open(framed, RecordCipher.associatedData('S', 0, records), source, offset);
+      byte[] payload =
+          cipher == null
+              ? framed
+              : cipher.open(framed, RecordCipher.associatedData('S', 0, records), source, offset);
       records++;
       DataInputStream body = new DataInputStream(new java.io.ByteArrayInputStream(payload));
       int type = body.readUnsignedByte();
@@ -275,10 +324,20 @@ public final class GalleryCodec {
             dimension = body.readInt();
             float threshold = body.readFloat();
             double targetFpir = body.readDouble();
-            if (dimension < 1 || dimension > MAX_DIMENSION || !(threshold >= -1 && threshold <= 1)
+            if (dimension < 1
+                || dimension > MAX_DIMENSION
+                || !(threshold >= -1 && threshold <= 1)
                 || !(Double.isNaN(targetFpir) || (targetFpir > 0 && targetFpir < 1))) {
-              throw corrupt(source, offset, "impossible header values (dimension " + dimension
-                  + ", threshold " + threshold + ", target FPIR " + targetFpir + ")");
+              throw corrupt(
+                  source,
+                  offset,
+                  "impossible header values (dimension "
+                      + dimension
+                      + ", threshold "
+                      + threshold
+                      + ", target FPIR "
+                      + targetFpir
+                      + ")");
             }
             sink.header(embedder, dimension, threshold, targetFpir);
           }
@@ -293,8 +352,17 @@ public final class GalleryCodec {
             long declaredRecords = body.readLong();
             long declaredTemplates = body.readLong();
             if (declaredRecords != records || declaredTemplates != templates) {
-              throw corrupt(source, offset, "end record counts " + declaredRecords + " records and "
-                  + declaredTemplates + " templates, the file has " + records + " and " + templates);
+              throw corrupt(
+                  source,
+                  offset,
+                  "end record counts "
+                      + declaredRecords
+                      + " records and "
+                      + declaredTemplates
+                      + " templates, the file has "
+                      + records
+                      + " and "
+                      + templates);
             }
             if (data.read() != -1) {
               throw corrupt(source, offset, "bytes after the end record");
@@ -313,24 +381,38 @@ public final class GalleryCodec {
 
   private static void checkFlags(int flags, RecordCipher cipher, String source) {
     if ((flags & ~ENCRYPTED) != 0) {
-      throw new GalleryFormatException("gallery file uses unsupported feature flags 0x"
-          + Integer.toHexString(flags) + "; upgrade Semblance: " + source);
+      throw new GalleryFormatException(
+          "gallery file uses unsupported feature flags 0x"
+              + Integer.toHexString(flags)
+              + "; upgrade Semblance: "
+              + source);
     }
     boolean encrypted = (flags & ENCRYPTED) != 0;
     if (encrypted && cipher == null) {
       throw new GalleryFormatException("gallery " + source + " is encrypted; open it with its key");
     }
     if (!encrypted && cipher != null) {
-      throw new GalleryFormatException("gallery " + source + " is not encrypted, but a key was given");
+      throw new GalleryFormatException(
+          "gallery " + source + " is not encrypted, but a key was given");
     }
   }
 
-  private static float[][] readTemplates(DataInputStream body, int dimension, String identity,
-      String source, long offset) throws IOException {
+  private static float[][] readTemplates(
+      DataInputStream body, int dimension, String identity, String source, long offset)
+      throws IOException {
     int count = body.readInt();
     if (count < 1 || (long) count * dimension * Float.BYTES != body.available()) {
-      throw corrupt(source, offset, "enrolment of '" + identity + "' has " + body.available()
-          + " bytes of vectors for " + count + " templates of dimension " + dimension);
+      throw corrupt(
+          source,
+          offset,
+          "enrolment of '"
+              + identity
+              + "' has "
+              + body.available()
+              + " bytes of vectors for "
+              + count
+              + " templates of dimension "
+              + dimension);
     }
     float[][] vectors = new float[count][dimension];
     for (float[] v : vectors) {
@@ -343,10 +425,10 @@ public final class GalleryCodec {
   }
 
   /**
-   * Reads a log of {@code size} bytes into {@code sink}. A crash can tear only the last record:
-   * a record cut short by the end of the file, or whose checksum fails and which ends exactly
-   * at the end of the file, or a zero-filled tail, is left out and its offset returned so that
-   * the caller can truncate there. Damage anywhere else is an exception.
+   * Reads a log of {@code size} bytes into {@code sink}. A crash can tear only the last record: a
+   * record cut short by the end of the file, or whose checksum fails and which ends exactly at the
+   * end of the file, or a zero-filled tail, is left out and its offset returned so that the caller
+   * can truncate there. Damage anywhere else is an exception.
    *
    * @param generation the generation the log's file name gives; sealed records are bound to it
    * @param cipher opens sealed records, or null for a plain log
@@ -354,11 +436,13 @@ public final class GalleryCodec {
    * @throws GalleryFormatException for a bad magic number or version, a missing header, or a
    *     damaged record that is not the last
    */
-  public static long readLog(InputStream in, long size, String source, long generation,
-      RecordCipher cipher, LogSink sink) throws IOException {
+  public static long readLog(
+      InputStream in, long size, String source, long generation, RecordCipher cipher, LogSink sink)
+      throws IOException {
     DataInputStream data = new DataInputStream(in);
     byte[] start = data.readNBytes(LOG_MAGIC.length + 4);
-    if (start.length < LOG_MAGIC.length || !Arrays.equals(Arrays.copyOf(start, LOG_MAGIC.length), LOG_MAGIC)) {
+    if (start.length < LOG_MAGIC.length
+        || !Arrays.equals(Arrays.copyOf(start, LOG_MAGIC.length), LOG_MAGIC)) {
       throw new GalleryFormatException("not a Semblance gallery log (bad magic number): " + source);
     }
     if (start.length < LOG_MAGIC.length + 4) {
@@ -367,8 +451,13 @@ public final class GalleryCodec {
     int version = ByteBuffer.wrap(start).getShort(LOG_MAGIC.length) & 0xFFFF;
     int flags = ByteBuffer.wrap(start).getShort(LOG_MAGIC.length + 2) & 0xFFFF;
     if (version != VERSION) {
-      throw new GalleryFormatException("gallery log format version " + version + " is not the "
-          + VERSION + " this Semblance reads: " + source);
+      throw new GalleryFormatException(
+          "gallery log format version "
+              + version
+              + " is not the "
+              + VERSION
+              + " this Semblance reads: "
+              + source);
     }
     checkFlags(flags, cipher, source);
     long offset = start.length;
@@ -384,7 +473,9 @@ public final class GalleryCodec {
       if (isZeroRun(frame) && zerosToEnd(data)) {
         return torn(offset, dimension, source); // space allocated but never filled
       }
-      if (ByteBuffer.wrap(frame).getInt(4) != lengthCrc(length) || length < 1 || length > MAX_RECORD) {
+      if (ByteBuffer.wrap(frame).getInt(4) != lengthCrc(length)
+          || length < 1
+          || length > MAX_RECORD) {
         throw corrupt(source, offset, "damaged record length");
       }
       if (12L + length > remaining) {
@@ -398,14 +489,20 @@ public final class GalleryCodec {
         throw corrupt(source, offset, "checksum mismatch in a record that is not the last");
       }
       // A record that passed its checksum but not its tag was altered, or the key is wrong.
-      byte[] payload = cipher == null ? framed
-          : cipher.open(framed, RecordCipher.associatedData('L', generation, index), source, offset);
+      byte[] payload =
+          cipher == null
+              ? framed
+              : cipher.open(
+                  framed, RecordCipher.associatedData('L', generation, index), source, offset);
       index++;
       DataInputStream body = new DataInputStream(new java.io.ByteArrayInputStream(payload));
       try {
         int type = body.readUnsignedByte();
         if ((dimension < 0) != (type == LOG_HEADER)) {
-          throw corrupt(source, offset, dimension < 0 ? "the first record is not a log header" : "a second log header");
+          throw corrupt(
+              source,
+              offset,
+              dimension < 0 ? "the first record is not a log header" : "a second log header");
         }
         switch (type) {
           case LOG_HEADER -> {
@@ -413,8 +510,14 @@ public final class GalleryCodec {
             dimension = body.readInt();
             long declared = body.readLong();
             if (dimension < 1 || dimension > MAX_DIMENSION || declared < 0) {
-              throw corrupt(source, offset, "impossible log header (dimension " + dimension
-                  + ", generation " + declared + ")");
+              throw corrupt(
+                  source,
+                  offset,
+                  "impossible log header (dimension "
+                      + dimension
+                      + ", generation "
+                      + declared
+                      + ")");
             }
             sink.logHeader(embedder, dimension, declared);
           }
@@ -426,9 +529,16 @@ public final class GalleryCodec {
           case SETTINGS -> {
             float threshold = body.readFloat();
             double targetFpir = body.readDouble();
-            if (!(threshold >= -1 && threshold <= 1) || !(Double.isNaN(targetFpir) || (targetFpir > 0 && targetFpir < 1))) {
-              throw corrupt(source, offset, "impossible settings (threshold " + threshold
-                  + ", target FPIR " + targetFpir + ")");
+            if (!(threshold >= -1 && threshold <= 1)
+                || !(Double.isNaN(targetFpir) || (targetFpir > 0 && targetFpir < 1))) {
+              throw corrupt(
+                  source,
+                  offset,
+                  "impossible settings (threshold "
+                      + threshold
+                      + ", target FPIR "
+                      + targetFpir
+                      + ")");
             }
             sink.settings(threshold, targetFpir);
           }
@@ -490,7 +600,8 @@ public final class GalleryCodec {
     }
     byte[] payload = data.readNBytes(length);
     if (payload.length < length) {
-      throw corrupt(source, offset, "record truncated: " + payload.length + " of " + length + " bytes");
+      throw corrupt(
+          source, offset, "record truncated: " + payload.length + " of " + length + " bytes");
     }
     CRC32C crc = new CRC32C();
     crc.update(payload);
@@ -516,7 +627,8 @@ public final class GalleryCodec {
   private static void checkConsumed(int type, DataInputStream body, String source, long offset)
       throws IOException {
     if (type != ENROLL && body.available() != 0) {
-      throw corrupt(source, offset, "record has " + body.available() + " unexpected trailing bytes");
+      throw corrupt(
+          source, offset, "record has " + body.available() + " unexpected trailing bytes");
     }
   }
 
@@ -535,5 +647,4 @@ public final class GalleryCodec {
     return new GalleryFormatException(
         "corrupt gallery file " + source + " at byte " + offset + ": " + what);
   }
-
 }

@@ -26,14 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A gallery directory: {@code snapshot-G.smbg} (the state at generation G; none for generation
- * 0), {@code log-G.smbg} (every operation since, appended and synced before it is acknowledged)
- * and {@code lock} (held while open, so one writer at a time across processes).
+ * A gallery directory: {@code snapshot-G.smbg} (the state at generation G; none for generation 0),
+ * {@code log-G.smbg} (every operation since, appended and synced before it is acknowledged) and
+ * {@code lock} (held while open, so one writer at a time across processes).
  *
- * <p>Compaction to generation G + 1 writes the snapshot to a temporary file, syncs and renames
- * it, then does the same for an empty log, then zeroes and deletes the generation-G files. A
- * crash at any point leaves a directory that opens to the same state: snapshot G + 1 with log G
- * left over means the snapshot already holds everything in that log.
+ * <p>Compaction to generation G + 1 writes the snapshot to a temporary file, syncs and renames it,
+ * then does the same for an empty log, then zeroes and deletes the generation-G files. A crash at
+ * any point leaves a directory that opens to the same state: snapshot G + 1 with log G left over
+ * means the snapshot already holds everything in that log.
  *
  * <p>With a {@link RecordCipher} every record of both files is sealed with AES-GCM.
  *
@@ -52,8 +52,10 @@ public final class GalleryStore implements Closeable {
   private final int dimension;
   private final RecordCipher cipher;
   private long generation;
+
   /** The index of the next record in the current log (its header is record 0). */
   private long nextRecord;
+
   private FileChannel logChannel;
   private volatile long written;
   private final Object syncMonitor = new Object();
@@ -65,8 +67,14 @@ public final class GalleryStore implements Closeable {
     void snapshotSettings(float threshold, double targetFpir);
   }
 
-  private GalleryStore(Path directory, Durability durability, FileChannel lockChannel, FileLock lock,
-      String embedderId, int dimension, RecordCipher cipher) {
+  private GalleryStore(
+      Path directory,
+      Durability durability,
+      FileChannel lockChannel,
+      FileLock lock,
+      String embedderId,
+      int dimension,
+      RecordCipher cipher) {
     this.cipher = cipher;
     this.directory = directory;
     this.durability = durability;
@@ -77,19 +85,25 @@ public final class GalleryStore implements Closeable {
   }
 
   /**
-   * Opens or creates the gallery in {@code directory}, replaying its snapshot and log into
-   * {@code replay}. A torn last log record is cut off with a warning.
+   * Opens or creates the gallery in {@code directory}, replaying its snapshot and log into {@code
+   * replay}. A torn last log record is cut off with a warning.
    *
    * @throws GalleryLockedException if another writer holds the directory
    * @throws GalleryFormatException if a file is damaged, the snapshot and log do not belong
    *     together, or the gallery holds templates of another embedder or dimension
    */
-  public static GalleryStore open(Path directory, String embedderId, int dimension, Durability durability,
-      RecordCipher cipher, Replay replay) {
+  public static GalleryStore open(
+      Path directory,
+      String embedderId,
+      int dimension,
+      Durability durability,
+      RecordCipher cipher,
+      Replay replay) {
     try {
       Files.createDirectories(directory);
-      FileChannel lockChannel = FileChannel.open(directory.resolve("lock"),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel lockChannel =
+          FileChannel.open(
+              directory.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = lockChannel.tryLock();
@@ -98,11 +112,14 @@ public final class GalleryStore implements Closeable {
       }
       if (lock == null) {
         lockChannel.close();
-        throw new GalleryLockedException("gallery " + directory + " is already open for writing "
-            + "(by another process, or by an open Gallery in this one)");
+        throw new GalleryLockedException(
+            "gallery "
+                + directory
+                + " is already open for writing "
+                + "(by another process, or by an open Gallery in this one)");
       }
-      GalleryStore store = new GalleryStore(directory, durability, lockChannel, lock, embedderId,
-          dimension, cipher);
+      GalleryStore store =
+          new GalleryStore(directory, durability, lockChannel, lock, embedderId, dimension, cipher);
       try {
         store.recover(replay);
       } catch (RuntimeException | IOException e) {
@@ -132,29 +149,39 @@ public final class GalleryStore implements Closeable {
     }
     generation = snapshots.isEmpty() ? 0 : snapshots.last();
     if (!logs.isEmpty() && logs.last() > generation) {
-      throw new GalleryFormatException("gallery " + directory + " has log-" + logs.last()
-          + ".smbg but its newest snapshot is generation " + generation + ": the snapshot is missing");
+      throw new GalleryFormatException(
+          "gallery "
+              + directory
+              + " has log-"
+              + logs.last()
+              + ".smbg but its newest snapshot is generation "
+              + generation
+              + ": the snapshot is missing");
     }
     if (generation > 0) {
       Path snapshot = snapshotFile(generation);
       try (InputStream in = new BufferedInputStream(Files.newInputStream(snapshot), 1 << 16)) {
-        GalleryCodec.read(in, snapshot.toString(), new GalleryCodec.Sink() {
-          @Override
-          public void header(String id, int dim, float threshold, double targetFpir) {
-            checkEmbedder(id, dim, snapshot);
-            replay.snapshotSettings(threshold, targetFpir);
-          }
+        GalleryCodec.read(
+            in,
+            snapshot.toString(),
+            new GalleryCodec.Sink() {
+              @Override
+              public void header(String id, int dim, float threshold, double targetFpir) {
+                checkEmbedder(id, dim, snapshot);
+                replay.snapshotSettings(threshold, targetFpir);
+              }
 
-          @Override
-          public void enroll(String identity, float[][] templates) {
-            replay.enroll(identity, templates);
-          }
+              @Override
+              public void enroll(String identity, float[][] templates) {
+                replay.enroll(identity, templates);
+              }
 
-          @Override
-          public void remove(String identity) {
-            replay.remove(identity);
-          }
-        }, cipher);
+              @Override
+              public void remove(String identity) {
+                replay.remove(identity);
+              }
+            },
+            cipher);
       }
     }
     if (logs.contains(generation)) {
@@ -163,8 +190,14 @@ public final class GalleryStore implements Closeable {
       // A new gallery, or a compaction that finished its snapshot but not its new log.
       createLog(generation);
     } else {
-      throw new GalleryFormatException("gallery " + directory + " has snapshot-" + generation
-          + ".smbg but no log-" + generation + ".smbg: the log is missing");
+      throw new GalleryFormatException(
+          "gallery "
+              + directory
+              + " has snapshot-"
+              + generation
+              + ".smbg but no log-"
+              + generation
+              + ".smbg: the log is missing");
     }
     for (long old : snapshots.headSet(generation)) {
       wipeAndDelete(snapshotFile(old));
@@ -180,42 +213,59 @@ public final class GalleryStore implements Closeable {
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
       long size = channel.size();
-      // Not closed: closing a channel's stream would close the channel, which stays open for appends.
-      InputStream in = new BufferedInputStream(Channels.newInputStream(channel.position(0)), 1 << 16);
+      // Not closed: closing a channel's stream would close the channel, which stays open for
+      // appends.
+      InputStream in =
+          new BufferedInputStream(Channels.newInputStream(channel.position(0)), 1 << 16);
       long[] records = {0};
-      long valid = GalleryCodec.readLog(in, size, file.toString(), generation, cipher, new GalleryCodec.LogSink() {
-        @Override
-        public void logHeader(String id, int dim, long logGeneration) {
-          records[0]++;
-          checkEmbedder(id, dim, file);
-          if (logGeneration != generation) {
-            throw new GalleryFormatException(file + " says it follows snapshot generation "
-                + logGeneration + ", not " + generation + ": snapshot and log do not belong together");
-          }
-        }
+      long valid =
+          GalleryCodec.readLog(
+              in,
+              size,
+              file.toString(),
+              generation,
+              cipher,
+              new GalleryCodec.LogSink() {
+                @Override
+                public void logHeader(String id, int dim, long logGeneration) {
+                  records[0]++;
+                  checkEmbedder(id, dim, file);
+                  if (logGeneration != generation) {
+                    throw new GalleryFormatException(
+                        file
+                            + " says it follows snapshot generation "
+                            + logGeneration
+                            + ", not "
+                            + generation
+                            + ": snapshot and log do not belong together");
+                  }
+                }
 
-        @Override
-        public void enroll(String identity, float[][] templates) {
-          records[0]++;
-          replay.enroll(identity, templates);
-        }
+                @Override
+                public void enroll(String identity, float[][] templates) {
+                  records[0]++;
+                  replay.enroll(identity, templates);
+                }
 
-        @Override
-        public void remove(String identity) {
-          records[0]++;
-          replay.remove(identity);
-        }
+                @Override
+                public void remove(String identity) {
+                  records[0]++;
+                  replay.remove(identity);
+                }
 
-        @Override
-        public void settings(float threshold, double targetFpir) {
-          records[0]++;
-          replay.settings(threshold, targetFpir);
-        }
-      });
+                @Override
+                public void settings(float threshold, double targetFpir) {
+                  records[0]++;
+                  replay.settings(threshold, targetFpir);
+                }
+              });
       nextRecord = records[0];
       if (valid < size) {
-        log.warn("{}: the last record was torn by a crash ({} of {} bytes valid); cutting it off",
-            file, valid, size);
+        log.warn(
+            "{}: the last record was torn by a crash ({} of {} bytes valid); cutting it off",
+            file,
+            valid,
+            size);
         channel.truncate(valid);
         channel.force(true);
       }
@@ -230,9 +280,18 @@ public final class GalleryStore implements Closeable {
 
   private void checkEmbedder(String id, int dim, Path file) {
     if (!id.equals(embedderId) || dim != dimension) {
-      throw new GalleryFormatException(file + " holds " + dim + "-d templates of embedder " + id
-          + ", not " + dimension + "-d templates of " + embedderId + "; embeddings of different "
-          + "models must not be mixed");
+      throw new GalleryFormatException(
+          file
+              + " holds "
+              + dim
+              + "-d templates of embedder "
+              + id
+              + ", not "
+              + dimension
+              + "-d templates of "
+              + embedderId
+              + "; embeddings of different "
+              + "models must not be mixed");
     }
   }
 
@@ -277,7 +336,8 @@ public final class GalleryStore implements Closeable {
       } catch (IOException ignored) {
         // The torn record will be cut off on the next open.
       }
-      throw new UncheckedIOException("cannot append to the gallery log in " + directory + ": " + e, e);
+      throw new UncheckedIOException(
+          "cannot append to the gallery log in " + directory + ": " + e, e);
     }
     written = before + record.length;
     nextRecord++;
@@ -287,7 +347,10 @@ public final class GalleryStore implements Closeable {
     return written;
   }
 
-  /** Group commit: returns once the log is on disk up to {@code position}, one sync serving all waiting. */
+  /**
+   * Group commit: returns once the log is on disk up to {@code position}, one sync serving all
+   * waiting.
+   */
   public void awaitDurable(long position) {
     if (durability != Durability.GROUP_COMMIT) {
       return;
@@ -311,7 +374,9 @@ public final class GalleryStore implements Closeable {
     return written;
   }
 
-  /** Writes the state given by {@code writer} as the next generation's snapshot and starts its log. */
+  /**
+   * Writes the state given by {@code writer} as the next generation's snapshot and starts its log.
+   */
   public void compact(SnapshotWriter writer) {
     long next = generation + 1;
     Path snapshot = snapshotFile(next);
@@ -398,6 +463,4 @@ public final class GalleryStore implements Closeable {
   private void syncDirectory() {
     DurableFiles.fsyncFolder(directory);
   }
-
-
 }

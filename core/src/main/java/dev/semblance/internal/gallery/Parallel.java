@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
- * Runs numbered tasks on the calling thread and up to {@code helpers} executor threads. The
- * caller takes tasks too and only ever waits for tasks already running, so a busy or saturated
- * executor slows a search down but never stalls it, and no thread is created here.
+ * Runs numbered tasks on the calling thread and up to {@code helpers} executor threads. The caller
+ * takes tasks too and only ever waits for tasks already running, so a busy or saturated executor
+ * slows a search down but never stalls it, and no thread is created here.
  */
 final class Parallel {
   private Parallel() {}
@@ -25,17 +25,18 @@ final class Parallel {
     AtomicInteger next = new AtomicInteger();
     CountDownLatch done = new CountDownLatch(tasks);
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Runnable worker = () -> {
-      for (int t; (t = next.getAndIncrement()) < tasks; ) {
-        try {
-          task.accept(t);
-        } catch (Throwable e) {
-          failure.compareAndSet(null, e);
-        } finally {
-          done.countDown();
-        }
-      }
-    };
+    Runnable worker =
+        () -> {
+          for (int t; (t = next.getAndIncrement()) < tasks; ) {
+            try {
+              task.accept(t);
+            } catch (Throwable e) {
+              failure.compareAndSet(null, e);
+            } finally {
+              done.countDown();
+            }
+          }
+        };
     for (int h = 0; h < Math.min(helpers, tasks - 1); h++) {
       try {
         executor.execute(worker);

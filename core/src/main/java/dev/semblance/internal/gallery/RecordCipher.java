@@ -33,10 +33,13 @@ public final class RecordCipher {
    */
   public static RecordCipher of(SecretKey key) {
     byte[] encoded = key.getEncoded();
-    if (!"AES".equalsIgnoreCase(key.getAlgorithm()) || encoded == null
+    if (!"AES".equalsIgnoreCase(key.getAlgorithm())
+        || encoded == null
         || !(encoded.length == 16 || encoded.length == 24 || encoded.length == 32)) {
-      throw new IllegalArgumentException("gallery encryption needs an AES key of 128, 192 or 256 bits, not "
-          + key.getAlgorithm() + (encoded == null ? "" : " of " + 8 * encoded.length + " bits"));
+      throw new IllegalArgumentException(
+          "gallery encryption needs an AES key of 128, 192 or 256 bits, not "
+              + key.getAlgorithm()
+              + (encoded == null ? "" : " of " + 8 * encoded.length + " bits"));
     }
     return new RecordCipher(key);
   }
@@ -61,10 +64,13 @@ public final class RecordCipher {
     }
   }
 
-  /** @throws GalleryFormatException if the tag fails: a wrong key, or an altered record */
+  /**
+   * @throws GalleryFormatException if the tag fails: a wrong key, or an altered record
+   */
   byte[] open(byte[] sealed, byte[] associatedData, String source, long offset) {
     if (sealed.length < NONCE + TAG_BITS / 8) {
-      throw new GalleryFormatException("encrypted record at byte " + offset + " of " + source + " is too short");
+      throw new GalleryFormatException(
+          "encrypted record at byte " + offset + " of " + source + " is too short");
     }
     try {
       Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -72,8 +78,12 @@ public final class RecordCipher {
       cipher.updateAAD(associatedData);
       return cipher.doFinal(sealed, NONCE, sealed.length - NONCE);
     } catch (AEADBadTagException e) {
-      throw new GalleryFormatException("cannot decrypt " + source + " at byte " + offset
-          + ": wrong key, or the file was altered");
+      throw new GalleryFormatException(
+          "cannot decrypt "
+              + source
+              + " at byte "
+              + offset
+              + ": wrong key, or the file was altered");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is unavailable in this JVM: " + e, e);
     }

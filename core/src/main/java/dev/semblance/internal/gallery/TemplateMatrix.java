@@ -14,22 +14,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Unit-length templates laid out for scanning, each row tagged with its identity's slot. Rows
- * live in chunks of a power-of-two number of rows (at most 256 KiB of floats each), so a gallery
- * of millions never needs one huge array, appends never copy old rows, and a removal moves the
- * last rows into the holes. The chunks stay below G1's smallest humongous-object size: larger
- * ones would each be given whole heap regions, up to doubling the memory a gallery takes. With quantised {@link TemplateStorage} a second, smaller copy of every row is
- * what the scan reads; the float32 rows are kept to re-rank the survivors exactly. An attached
- * {@link AcceleratedIndex} mirrors every change and shortlists candidates for large searches.
+ * Unit-length templates laid out for scanning, each row tagged with its identity's slot. Rows live
+ * in chunks of a power-of-two number of rows (at most 256 KiB of floats each), so a gallery of
+ * millions never needs one huge array, appends never copy old rows, and a removal moves the last
+ * rows into the holes. The chunks stay below G1's smallest humongous-object size: larger ones would
+ * each be given whole heap regions, up to doubling the memory a gallery takes. With quantised
+ * {@link TemplateStorage} a second, smaller copy of every row is what the scan reads; the float32
+ * rows are kept to re-rank the survivors exactly. An attached {@link AcceleratedIndex} mirrors
+ * every change and shortlists candidates for large searches.
  *
  * <p>Not thread-safe: the gallery serialises writes and lets searches run concurrently.
  */
 public final class TemplateMatrix {
   private static final Logger log = LoggerFactory.getLogger(TemplateMatrix.class);
+
   /** Smaller scans are cheaper on the CPU than a round trip to a device. */
   static final int ACCELERATOR_MIN_ROWS = 4096;
+
   /** Below this many multiply-adds a search runs on the calling thread alone. */
   private static final long PARALLEL_WORK = 1L << 18;
+
   /** Queries scored together against each tile of rows. */
   private static final int QUERY_BLOCK = 64;
 
@@ -38,24 +42,33 @@ public final class TemplateMatrix {
   private final VectorKernels kernels;
   private final int chunkShift;
   private final int chunkMask;
+
   /** The error a scan's own float rounding may add to a score, on top of quantisation. */
   private final float roundingSlack;
 
   private final List<float[]> exact = new ArrayList<>();
   private final List<short[]> halves = new ArrayList<>();
   private final List<byte[]> bytes = new ArrayList<>();
+
   /** Per row: the int8 scale (INT8 only). */
   private final List<float[]> scales = new ArrayList<>();
+
   /** Per row: a bound on |p·x − p·x̂| over unit probes p, rounding included (quantised only). */
   private final List<float[]> errors = new ArrayList<>();
+
   private final List<int[]> owners = new ArrayList<>();
+
   /** For each slot, the rows it owns (null for a free slot). */
   private final List<int[]> rowsOfSlot = new ArrayList<>();
+
   private int count;
+
   /** The device copy, or null; detached (and closed) on its first failure. */
   private volatile AcceleratedIndex accelerator;
+
   /** Accelerated searches whose shortlist could not be confirmed, so the CPU searched again. */
-  final java.util.concurrent.atomic.AtomicLong unconfirmed = new java.util.concurrent.atomic.AtomicLong();
+  final java.util.concurrent.atomic.AtomicLong unconfirmed =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public TemplateMatrix(int dimension, TemplateStorage storage) {
     this(dimension, storage, Kernels.get());
@@ -116,7 +129,7 @@ public final class TemplateMatrix {
         scales.add(new float[rows]);
         errors.add(new float[rows]);
       }
-      case FLOAT32 -> { }
+      case FLOAT32 -> {}
     }
   }
 
@@ -177,15 +190,20 @@ public final class TemplateMatrix {
   }
 
   private void moveRow(int from, int to) {
-    int fc = from >>> chunkShift, fa = from & chunkMask, tc = to >>> chunkShift, ta = to & chunkMask;
+    int fc = from >>> chunkShift,
+        fa = from & chunkMask,
+        tc = to >>> chunkShift,
+        ta = to & chunkMask;
     System.arraycopy(exact.get(fc), fa * dimension, exact.get(tc), ta * dimension, dimension);
     switch (storage) {
-      case FLOAT16 -> System.arraycopy(halves.get(fc), fa * dimension, halves.get(tc), ta * dimension, dimension);
+      case FLOAT16 ->
+          System.arraycopy(
+              halves.get(fc), fa * dimension, halves.get(tc), ta * dimension, dimension);
       case INT8 -> {
         System.arraycopy(bytes.get(fc), fa * dimension, bytes.get(tc), ta * dimension, dimension);
         scales.get(tc)[ta] = scales.get(fc)[fa];
       }
-      case FLOAT32 -> { }
+      case FLOAT32 -> {}
     }
     if (storage != TemplateStorage.FLOAT32) {
       errors.get(tc)[ta] = errors.get(fc)[fa];
@@ -211,7 +229,7 @@ public final class TemplateMatrix {
         Arrays.fill(bytes.get(c), a * dimension, (a + 1) * dimension, (byte) 0);
         scales.get(c)[a] = 0;
       }
-      case FLOAT32 -> { }
+      case FLOAT32 -> {}
     }
     owners.get(c)[a] = 0;
   }
@@ -246,10 +264,13 @@ public final class TemplateMatrix {
   }
 
   private float exactScore(float[] probe, int row) {
-    return kernels.dot(probe, 0, exact.get(row >>> chunkShift), (row & chunkMask) * dimension, dimension);
+    return kernels.dot(
+        probe, 0, exact.get(row >>> chunkShift), (row & chunkMask) * dimension, dimension);
   }
 
-  /** Copies every row to {@code index}, which then mirrors each change and serves large searches. */
+  /**
+   * Copies every row to {@code index}, which then mirrors each change and serves large searches.
+   */
   public void attach(AcceleratedIndex index) {
     detach();
     try {
@@ -283,7 +304,8 @@ public final class TemplateMatrix {
       try {
         change.accept(index);
       } catch (RuntimeException e) {
-        log.warn("the search accelerator failed ({}); searching on the CPU from now on", e.toString());
+        log.warn(
+            "the search accelerator failed ({}); searching on the CPU from now on", e.toString());
         detach();
       }
     }
@@ -302,7 +324,8 @@ public final class TemplateMatrix {
       try {
         shortlists = index.search(probes, Math.min(count, Math.max(2 * k, k + 16)));
       } catch (RuntimeException e) {
-        log.warn("the search accelerator failed ({}); searching on the CPU from now on", e.toString());
+        log.warn(
+            "the search accelerator failed ({}); searching on the CPU from now on", e.toString());
         detach();
       }
       if (shortlists != null) {
@@ -313,12 +336,17 @@ public final class TemplateMatrix {
   }
 
   /**
-   * Re-scores each shortlist exactly. The answer stands when its k-th identity scores at least
-   * what any row left out could (the shortlist's bound plus both sides' rounding); otherwise,
-   * as when many templates of few identities fill the shortlist, that probe is searched here.
+   * Re-scores each shortlist exactly. The answer stands when its k-th identity scores at least what
+   * any row left out could (the shortlist's bound plus both sides' rounding); otherwise, as when
+   * many templates of few identities fill the shortlist, that probe is searched here.
    */
-  private Result[] confirm(float[][] probes, int k, AcceleratedIndex.Candidates[] shortlists,
-      float deviceError, Executor executor, int helpers) {
+  private Result[] confirm(
+      float[][] probes,
+      int k,
+      AcceleratedIndex.Candidates[] shortlists,
+      float deviceError,
+      Executor executor,
+      int helpers) {
     Result[] results = new Result[probes.length];
     List<Integer> unconfirmed = new ArrayList<>();
     for (int q = 0; q < probes.length; q++) {
@@ -336,8 +364,10 @@ public final class TemplateMatrix {
     }
     if (!unconfirmed.isEmpty()) {
       this.unconfirmed.addAndGet(unconfirmed.size());
-      log.debug("{} of {} accelerated searches not confirmed by their bound; searched on the CPU",
-          unconfirmed.size(), probes.length);
+      log.debug(
+          "{} of {} accelerated searches not confirmed by their bound; searched on the CPU",
+          unconfirmed.size(),
+          probes.length);
       float[][] again = new float[unconfirmed.size()][];
       for (int i = 0; i < again.length; i++) {
         again[i] = probes[unconfirmed.get(i)];
@@ -361,16 +391,26 @@ public final class TemplateMatrix {
 
   private Result[] searchOnCpu(float[][] probes, int k, Executor executor, int helpers) {
     long work = (long) count * dimension * probes.length;
-    int slices = (int) Math.max(1, Math.min(Math.max(1, count / 64),
-        Math.min((long) (helpers + 1) * 4, work / PARALLEL_WORK)));
+    int slices =
+        (int)
+            Math.max(
+                1,
+                Math.min(
+                    Math.max(1, count / 64),
+                    Math.min((long) (helpers + 1) * 4, work / PARALLEL_WORK)));
     int perSlice = (count + slices - 1) / Math.max(1, slices);
     TopK[][] partial = new TopK[slices][];
-    Parallel.run(slices, executor, slices == 1 ? 0 : helpers, s -> {
-      int from = s * perSlice, to = Math.min(count, from + perSlice);
-      partial[s] = probes.length == 1 && storage == TemplateStorage.FLOAT32
-          ? new TopK[] {scanExact(probes[0], k, from, to)}
-          : scanBounded(probes, k, from, to);
-    });
+    Parallel.run(
+        slices,
+        executor,
+        slices == 1 ? 0 : helpers,
+        s -> {
+          int from = s * perSlice, to = Math.min(count, from + perSlice);
+          partial[s] =
+              probes.length == 1 && storage == TemplateStorage.FLOAT32
+                  ? new TopK[] {scanExact(probes[0], k, from, to)}
+                  : scanBounded(probes, k, from, to);
+        });
     Result[] results = new Result[probes.length];
     for (int q = 0; q < probes.length; q++) {
       TopK merged = partial[0][q];
@@ -421,7 +461,8 @@ public final class TemplateMatrix {
     for (int q = 0; q < probes.length; q++) {
       result[q] = new TopK(k);
       for (int row : collectors[q].candidates()) {
-        result[q].offer(owners.get(row >>> chunkShift)[row & chunkMask], exactScore(probes[q], row));
+        result[q].offer(
+            owners.get(row >>> chunkShift)[row & chunkMask], exactScore(probes[q], row));
       }
     }
     return result;
@@ -444,17 +485,16 @@ public final class TemplateMatrix {
         short[] rows = halves.get(chunk);
         for (; row < end; row++) {
           int at = row & chunkMask;
-          collector.offer(row, owner[at], kernels.dotHalf(probe, rows, at * dimension, dimension),
-              error[at]);
+          collector.offer(
+              row, owner[at], kernels.dotHalf(probe, rows, at * dimension, dimension), error[at]);
         }
       }
     }
   }
 
   /**
-   * Many probes: a tile of rows (dequantised once if stored quantised) is scored against blocks
-   * of probes while it sits in cache, so each row is read from memory once per block, not per
-   * probe.
+   * Many probes: a tile of rows (dequantised once if stored quantised) is scored against blocks of
+   * probes while it sits in cache, so each row is read from memory once per block, not per probe.
    */
   private void scanBlocks(float[][] probes, BoundedCollector[] collectors, int from, int to) {
     int tileRows = Math.max(2, (1 << 14) / dimension) & ~1;
@@ -491,7 +531,10 @@ public final class TemplateMatrix {
         for (int j = 0; j < queries; j++) {
           BoundedCollector c = collectors[b * QUERY_BLOCK + j];
           for (int r = 0; r < n; r++) {
-            c.offer(row + r, owner[at + r], scores[j * n + r],
+            c.offer(
+                row + r,
+                owner[at + r],
+                scores[j * n + r],
                 error == null ? roundingSlack : error[at + r]);
           }
         }

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A gallery's open-set threshold: a fixed similarity, or the one a target false positive
  * identification rate (FPIR) needs at the gallery's current number of templates, from a {@link
- * Calibration}. Saved galleries record the target; only the bundled calibration can be found
- * again when one is read back, so other targets fall back to the saved threshold.
+ * Calibration}. Saved galleries record the target; only the bundled calibration can be found again
+ * when one is read back, so other targets fall back to the saved threshold.
  *
  * <p>Thread safety: safe for concurrent use; a change is seen whole by every later reader.
  */
@@ -41,6 +41,8 @@ public final class ThresholdPolicy {
   }
 
   /**
+   * Fixes the threshold.
+   *
    * @throws IllegalArgumentException if {@code threshold} is not in [-1, 1]
    */
   public void setFixed(float threshold) {
@@ -52,8 +54,10 @@ public final class ThresholdPolicy {
   }
 
   /**
-   * @throws IllegalArgumentException if the calibration is for another embedder, or {@code fpir}
-   *     is not in (0, 1)
+   * Follows a target FPIR under {@code calibration}.
+   *
+   * @throws IllegalArgumentException if the calibration is for another embedder, or {@code fpir} is
+   *     not in (0, 1)
    */
   public void setTarget(Calibration calibration, double fpir) {
     checkArgument(
@@ -66,8 +70,8 @@ public final class ThresholdPolicy {
   }
 
   /**
-   * Applies settings read back from a file: the target FPIR under the bundled calibration when
-   * one was saved and that calibration is this embedder's, else the saved threshold.
+   * Applies settings read back from a file: the target FPIR under the bundled calibration when one
+   * was saved and that calibration is this embedder's, else the saved threshold.
    *
    * @return false when a target was saved but cannot be followed
    */

@@ -5,10 +5,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The k distinct keys with the highest scores among those offered, a key scoring its highest
- * offer: a min-heap on score plus the heap position of each key. Exact in a stream: a key pushed
- * out can only come back with a score above the current minimum, which never falls, so a lower
- * later offer of an evicted key is correctly ignored. Not thread-safe.
+ * The k distinct keys with the highest scores among those offered, a key scoring its highest offer:
+ * a min-heap on score plus the heap position of each key. Exact in a stream: a key pushed out can
+ * only come back with a score above the current minimum, which never falls, so a lower later offer
+ * of an evicted key is correctly ignored. Not thread-safe.
  */
 final class TopK {
   private final int k;
@@ -66,8 +66,12 @@ final class TopK {
     for (int i = 0; i < size; i++) {
       order[i] = i;
     }
-    Arrays.sort(order, (a, b) -> score[a] != score[b] ? Float.compare(score[b], score[a])
-        : Integer.compare(key[a], key[b]));
+    Arrays.sort(
+        order,
+        (a, b) ->
+            score[a] != score[b]
+                ? Float.compare(score[b], score[a])
+                : Integer.compare(key[a], key[b]));
     int[] keys = new int[size];
     for (int i = 0; i < size; i++) {
       keys[i] = key[order[i]];

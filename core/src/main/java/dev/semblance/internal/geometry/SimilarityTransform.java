@@ -3,20 +3,21 @@ package dev.semblance.internal.geometry;
 import static com.google.common.base.Preconditions.checkArgument;
 
 /**
- * A 2-D similarity transform (rotation, uniform scale, translation, no reflection):
- * {@code x' = a·x − b·y + tx}, {@code y' = b·x + a·y + ty}.
+ * A 2-D similarity transform (rotation, uniform scale, translation, no reflection): {@code x' = a·x
+ * − b·y + tx}, {@code y' = b·x + a·y + ty}.
  */
 public record SimilarityTransform(double a, double b, double tx, double ty) {
 
   /**
-   * The least-squares similarity mapping {@code src[i]} onto {@code dst[i]} (Umeyama 1991,
-   * which for two dimensions has this closed form). Points are {@code {x, y}} pairs.
+   * The least-squares similarity mapping {@code src[i]} onto {@code dst[i]} (Umeyama 1991, which
+   * for two dimensions has this closed form). Points are {@code {x, y}} pairs.
    *
    * @throws IllegalArgumentException if there are fewer than two points, the lists differ in
    *     length, or the source points all coincide
    */
   public static SimilarityTransform estimate(double[][] src, double[][] dst) {
-    checkArgument(src.length == dst.length, "point counts differ: %s != %s", src.length, dst.length);
+    checkArgument(
+        src.length == dst.length, "point counts differ: %s != %s", src.length, dst.length);
     checkArgument(src.length >= 2, "a similarity needs at least two points, got %s", src.length);
     int n = src.length;
     double msx = 0, msy = 0, mdx = 0, mdy = 0;

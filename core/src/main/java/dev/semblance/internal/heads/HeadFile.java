@@ -1,7 +1,7 @@
 package dev.semblance.internal.heads;
 
-import dev.semblance.internal.io.DurableFiles;
 import dev.semblance.SemblanceException;
+import dev.semblance.internal.io.DurableFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -71,11 +71,13 @@ public final class HeadFile {
       in.skipNBytes(MAGIC.length);
       int version = in.readUnsignedShort();
       if (version != VERSION) {
-        throw new SemblanceException("head file version " + version + " is not " + VERSION + ": " + file);
+        throw new SemblanceException(
+            "head file version " + version + " is not " + VERSION + ": " + file);
       }
       String actualKind = in.readUTF();
       if (!actualKind.equals(kind)) {
-        throw new SemblanceException(file + " holds a " + actualKind + " head, not a " + kind + " head");
+        throw new SemblanceException(
+            file + " holds a " + actualKind + " head, not a " + kind + " head");
       }
       return new Opened(in.readUTF(), in);
     } catch (IOException e) {

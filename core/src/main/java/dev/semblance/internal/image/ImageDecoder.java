@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes JPEG, PNG, BMP and GIF (first frame) bytes into an upright {@link RgbImage}. The size
- * is read from the header and checked against the pixel limit before any pixel buffer is
- * allocated, so a tiny file that claims 100,000 × 100,000 pixels is refused cheaply.
+ * Decodes JPEG, PNG, BMP and GIF (first frame) bytes into an upright {@link RgbImage}. The size is
+ * read from the header and checked against the pixel limit before any pixel buffer is allocated, so
+ * a tiny file that claims 100,000 × 100,000 pixels is refused cheaply.
  */
 public final class ImageDecoder {
   private static final Logger log = LoggerFactory.getLogger(ImageDecoder.class);
@@ -62,7 +62,11 @@ public final class ImageDecoder {
               String.format(
                   Locale.ROOT,
                   "image is %dx%d = %d pixels, above the limit of %d: %s",
-                  width, height, width * height, maxPixels, source));
+                  width,
+                  height,
+                  width * height,
+                  maxPixels,
+                  source));
         }
         TruncationWatch watch = new TruncationWatch();
         reader.addIIOReadWarningListener(watch);

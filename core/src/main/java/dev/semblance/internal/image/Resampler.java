@@ -8,15 +8,23 @@ public final class Resampler {
   private Resampler() {}
 
   /**
-   * Samples an {@code outW × outH} RGB image whose pixel (u, v) comes from source point
-   * {@code (a·u + b·v + c, d·u + e·v + f)}. Outside the source, edge pixels are repeated when
-   * {@code clampToEdge}, else the sample is black.
+   * Samples an {@code outW × outH} RGB image whose pixel (u, v) comes from source point {@code (a·u
+   * + b·v + c, d·u + e·v + f)}. Outside the source, edge pixels are repeated when {@code
+   * clampToEdge}, else the sample is black.
    *
    * @return interleaved R, G, B values in 0..255
    */
   public static float[] affine(
-      RgbImage src, double a, double b, double c, double d, double e, double f,
-      int outW, int outH, boolean clampToEdge) {
+      RgbImage src,
+      double a,
+      double b,
+      double c,
+      double d,
+      double e,
+      double f,
+      int outW,
+      int outH,
+      boolean clampToEdge) {
     float[] out = new float[outW * outH * 3];
     int w = src.width();
     int h = src.height();
@@ -55,7 +63,13 @@ public final class Resampler {
    * aligning pixel centres as {@code cv2.resize} does.
    */
   public static float[] resize(
-      RgbImage src, double x0, double y0, double w, double h, int outW, int outH,
+      RgbImage src,
+      double x0,
+      double y0,
+      double w,
+      double h,
+      int outW,
+      int outH,
       boolean clampToEdge) {
     // Axis-aligned, so separable: each output column and row has two fixed taps and weights.
     Taps cols = Taps.of(outW, w / outW, x0, src.width(), clampToEdge);

@@ -20,7 +20,11 @@ public final class RgbImage {
   public RgbImage(int width, int height, byte[] rgb) {
     checkArgument(width > 0 && height > 0, "image must not be empty: %sx%s", width, height);
     checkArgument(
-        rgb.length == 3L * width * height, "%sx%s RGB needs %s bytes", width, height, 3L * width * height);
+        rgb.length == 3L * width * height,
+        "%sx%s RGB needs %s bytes",
+        width,
+        height,
+        3L * width * height);
     this.width = width;
     this.height = height;
     this.rgb = rgb;
@@ -45,9 +49,9 @@ public final class RgbImage {
   }
 
   /**
-   * Converts any decoded image to RGB. Greyscale rasters are read directly: going through
-   * {@link BufferedImage#getRGB} would apply the JDK's linear-grey colour conversion and brighten
-   * the picture.
+   * Converts any decoded image to RGB. Greyscale rasters are read directly: going through {@link
+   * BufferedImage#getRGB} would apply the JDK's linear-grey colour conversion and brighten the
+   * picture.
    */
   public static RgbImage from(BufferedImage image) {
     int w = image.getWidth();
@@ -77,8 +81,10 @@ public final class RgbImage {
         && raster.getDataBuffer() instanceof DataBufferByte bytes
         && bytes.getNumBanks() == 1
         && raster.getSampleModel() instanceof PixelInterleavedSampleModel sm
-        && sm.getPixelStride() == 3 && sm.getScanlineStride() == 3 * w
-        && raster.getSampleModelTranslateX() == 0 && raster.getSampleModelTranslateY() == 0) {
+        && sm.getPixelStride() == 3
+        && sm.getScanlineStride() == 3 * w
+        && raster.getSampleModelTranslateX() == 0
+        && raster.getSampleModelTranslateY() == 0) {
       // What ImageIO's JPEG readers return: copy the bytes, swapping B and R.
       byte[] bgr = bytes.getData();
       for (int i = 0; i < out.length; i += 3) {
@@ -116,8 +122,8 @@ public final class RgbImage {
   }
 
   /**
-   * Applies an EXIF orientation (1..8) so that the result is upright as a viewer shows it.
-   * Values outside 2..8 return this image.
+   * Applies an EXIF orientation (1..8) so that the result is upright as a viewer shows it. Values
+   * outside 2..8 return this image.
    */
   public RgbImage orient(int exifOrientation) {
     if (exifOrientation < 2 || exifOrientation > 8) {
@@ -133,13 +139,34 @@ public final class RgbImage {
         int sx;
         int sy;
         switch (exifOrientation) {
-          case 2 -> { sx = width - 1 - x; sy = y; }
-          case 3 -> { sx = width - 1 - x; sy = height - 1 - y; }
-          case 4 -> { sx = x; sy = height - 1 - y; }
-          case 5 -> { sx = y; sy = x; }
-          case 6 -> { sx = y; sy = height - 1 - x; }
-          case 7 -> { sx = width - 1 - y; sy = height - 1 - x; }
-          default -> { sx = width - 1 - y; sy = x; } // 8
+          case 2 -> {
+            sx = width - 1 - x;
+            sy = y;
+          }
+          case 3 -> {
+            sx = width - 1 - x;
+            sy = height - 1 - y;
+          }
+          case 4 -> {
+            sx = x;
+            sy = height - 1 - y;
+          }
+          case 5 -> {
+            sx = y;
+            sy = x;
+          }
+          case 6 -> {
+            sx = y;
+            sy = height - 1 - x;
+          }
+          case 7 -> {
+            sx = width - 1 - y;
+            sy = height - 1 - x;
+          }
+          default -> {
+            sx = width - 1 - y;
+            sy = x;
+          } // 8
         }
         System.arraycopy(rgb, (sy * width + sx) * 3, out, (y * outW + x) * 3, 3);
       }

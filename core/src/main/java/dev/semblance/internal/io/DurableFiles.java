@@ -13,10 +13,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The one way Semblance makes a file durable, as Lucene's {@code IOUtils.fsync}: a file is
- * replaced by writing a temporary file in the same folder, forcing it to the device, renaming it
- * over the target atomically and forcing the folder, so that a crash at any point leaves either
- * the old file or the new one, never a mix; a failed write deletes its temporary file.
+ * The one way Semblance makes a file durable, as Lucene's {@code IOUtils.fsync}: a file is replaced
+ * by writing a temporary file in the same folder, forcing it to the device, renaming it over the
+ * target atomically and forcing the folder, so that a crash at any point leaves either the old file
+ * or the new one, never a mix; a failed write deletes its temporary file.
  *
  * <p>Thread safety: stateless; concurrent replacements of the same file each leave a whole file.
  */
@@ -51,8 +51,7 @@ public final class DurableFiles {
     Path temp = Files.createTempFile(folder, "." + target.getFileName(), ".tmp");
     try {
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-          OutputStream out =
-              new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
+          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16)) {
         content.writeTo(out);
         out.flush();
         channel.force(true);
@@ -80,8 +79,8 @@ public final class DurableFiles {
   }
 
   /**
-   * Forces a folder's entries (new names, renames, deletions) to the device. Best effort: not
-   * every platform lets a folder be opened, and there the renames are as durable as it allows.
+   * Forces a folder's entries (new names, renames, deletions) to the device. Best effort: not every
+   * platform lets a folder be opened, and there the renames are as durable as it allows.
    */
   public static void fsyncFolder(Path folder) {
     try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {

@@ -21,9 +21,15 @@ import java.util.Map;
 public final class FacePipeline {
   /** The ArcFace 112×112 five-point template: eyes, nose tip, mouth corners. */
   static final double[][] TEMPLATE_112 = {
-    {38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 71.7366}, {41.5493, 92.3655}, {70.7299, 92.2041}
+    {38.2946, 51.6963},
+    {73.5318, 51.5014},
+    {56.0252, 71.7366},
+    {41.5493, 92.3655},
+    {70.7299, 92.2041}
   };
+
   static final int LANDMARK_SIZE = 64;
+
   /** Border added on each side, as a fraction of the image, when a first look finds no face. */
   static final double BORDER = 0.25;
 
@@ -42,8 +48,12 @@ public final class FacePipeline {
   private final int embeddingDimension;
 
   public FacePipeline(
-      ModelSession detector, ModelSpec detectorSpec, ModelSession landmarker,
-      ModelSession embedder, ModelSpec embedderSpec, Settings settings) {
+      ModelSession detector,
+      ModelSpec detectorSpec,
+      ModelSession landmarker,
+      ModelSession embedder,
+      ModelSpec embedderSpec,
+      Settings settings) {
     this.detector = detector;
     this.detectorSpec = detectorSpec;
     this.landmarker = landmarker;
@@ -75,8 +85,8 @@ public final class FacePipeline {
   }
 
   /**
-   * Raw embedding vectors of the faces of several images, image by image and face by face in
-   * order; all faces share the embedder's batches.
+   * Raw embedding vectors of the faces of several images, image by image and face by face in order;
+   * all faces share the embedder's batches.
    */
   public float[][] embedAll(List<RgbImage> images, List<List<Located>> faces) {
     List<float[]> inputs = new ArrayList<>();
@@ -103,9 +113,9 @@ public final class FacePipeline {
   // ---- detection ---------------------------------------------------------------------------
 
   /**
-   * Faces in the image. When none is found, looks again with a black border around the image:
-   * the detector misses faces that fill the whole frame (tight portrait crops), and the border
-   * shrinks them into its range.
+   * Faces in the image. When none is found, looks again with a black border around the image: the
+   * detector misses faces that fill the whole frame (tight portrait crops), and the border shrinks
+   * them into its range.
    */
   List<Scored> detect(RgbImage image) {
     List<Scored> faces = detect(image, 0, 0, image.width(), image.height());
@@ -117,30 +127,43 @@ public final class FacePipeline {
     return faces;
   }
 
-  /** Detects faces in the region {@code [x0, x0 + w) × [y0, y0 + h)}; outside the image is black. */
+  /**
+   * Detects faces in the region {@code [x0, x0 + w) × [y0, y0 + h)}; outside the image is black.
+   */
   private List<Scored> detect(RgbImage image, double x0, double y0, double w, double h) {
     int inW = detectorSpec.inputWidth();
     int inH = detectorSpec.inputHeight();
     boolean whole = x0 == 0 && y0 == 0 && w == image.width() && h == image.height();
     float[] rgb = Resampler.resize(image, x0, y0, w, h, inW, inH, whole);
-    Map<String, Tensor> out = detector.run(new Tensor(
-        planes(rgb, inW, inH, detectorSpec.channelOrder(), detectorSpec.mean(), detectorSpec.std()),
-        new long[] {1, 3, inH, inW}));
+    Map<String, Tensor> out =
+        detector.run(
+            new Tensor(
+                planes(
+                    rgb,
+                    inW,
+                    inH,
+                    detectorSpec.channelOrder(),
+                    detectorSpec.mean(),
+                    detectorSpec.std()),
+                new long[] {1, 3, inH, inW}));
     Tensor scores = outputWithLastDim(out, 2, "scores");
     Tensor boxes = outputWithLastDim(out, 4, "boxes");
     int n = scores.data().length / 2;
     if (boxes.data().length != 4 * n) {
-      throw new ModelException("detector returned " + n + " scores but "
-          + boxes.data().length / 4 + " boxes");
+      throw new ModelException(
+          "detector returned " + n + " scores but " + boxes.data().length / 4 + " boxes");
     }
     List<Scored> candidates = new ArrayList<>();
     float[] b = boxes.data();
     for (int i = 0; i < n; i++) {
       float score = scores.data()[2 * i + 1];
       if (score >= settings.minScore()) {
-        candidates.add(new Scored(new Box(
-            (float) (x0 + b[4 * i] * w), (float) (y0 + b[4 * i + 1] * h),
-            (float) (x0 + b[4 * i + 2] * w), (float) (y0 + b[4 * i + 3] * h)), score));
+        candidates.add(
+            new Scored(
+                new Box(
+                    (float) (x0 + b[4 * i] * w), (float) (y0 + b[4 * i + 1] * h),
+                    (float) (x0 + b[4 * i + 2] * w), (float) (y0 + b[4 * i + 3] * h)),
+                score));
       }
     }
     return NonMaxSuppression.apply(candidates, settings.maxIou()).stream()
@@ -156,8 +179,16 @@ public final class FacePipeline {
     return outputs.values().stream()
         .filter(t -> t.shape().length > 0 && t.shape()[t.shape().length - 1] == lastDim)
         .findFirst()
-        .orElseThrow(() -> new ModelException("detector has no '" + name + "' output (an output "
-            + "whose last dimension is " + lastDim + "); outputs: " + outputs));
+        .orElseThrow(
+            () ->
+                new ModelException(
+                    "detector has no '"
+                        + name
+                        + "' output (an output "
+                        + "whose last dimension is "
+                        + lastDim
+                        + "); outputs: "
+                        + outputs));
   }
 
   // ---- landmarks ---------------------------------------------------------------------------
@@ -174,8 +205,8 @@ public final class FacePipeline {
       // Plain 0..1 scaling; ±1 normalisation ruins this model's accuracy.
       grey[i] = (0.299f * rgb[3 * i] + 0.587f * rgb[3 * i + 1] + 0.114f * rgb[3 * i + 2]) / 256f;
     }
-    float[] out = single(landmarker.run(
-        new Tensor(grey, new long[] {1, 1, LANDMARK_SIZE, LANDMARK_SIZE})));
+    float[] out =
+        single(landmarker.run(new Tensor(grey, new long[] {1, 1, LANDMARK_SIZE, LANDMARK_SIZE})));
     if (out.length != 136) {
       throw new ModelException("landmark model returned " + out.length + " values, expected 136");
     }
@@ -190,7 +221,11 @@ public final class FacePipeline {
   double[][] fivePoints(RgbImage image, Box box) {
     double[][] p = landmarks68(image, box);
     return new double[][] {
-      mean(p, 37, 38, 40, 41), mean(p, 43, 44, 46, 47), p[30].clone(), mean(p, 48, 60), mean(p, 54, 64)
+      mean(p, 37, 38, 40, 41),
+      mean(p, 43, 44, 46, 47),
+      p[30].clone(),
+      mean(p, 48, 60),
+      mean(p, 54, 64)
     };
   }
 
@@ -220,8 +255,17 @@ public final class FacePipeline {
       template[i] = new double[] {TEMPLATE_112[i][0] * w / 112.0, TEMPLATE_112[i][1] * h / 112.0};
     }
     SimilarityTransform toSource = SimilarityTransform.estimate(five, template).inverse();
-    return Resampler.affine(image, toSource.a(), -toSource.b(), toSource.tx(),
-        toSource.b(), toSource.a(), toSource.ty(), w, h, false);
+    return Resampler.affine(
+        image,
+        toSource.a(),
+        -toSource.b(),
+        toSource.tx(),
+        toSource.b(),
+        toSource.a(),
+        toSource.ty(),
+        w,
+        h,
+        false);
   }
 
   private float[][] runEmbedder(List<float[]> inputs) {
@@ -251,8 +295,10 @@ public final class FacePipeline {
   }
 
   private float[] runEmbedderOnce(float[] input) {
-    return single(embedder.run(new Tensor(input,
-        new long[] {1, 3, embedderSpec.inputHeight(), embedderSpec.inputWidth()})));
+    return single(
+        embedder.run(
+            new Tensor(
+                input, new long[] {1, 3, embedderSpec.inputHeight(), embedderSpec.inputWidth()})));
   }
 
   static float[] planes(float[] rgb, int w, int h, ChannelOrder order, float mean, float std) {
@@ -308,13 +354,21 @@ public final class FacePipeline {
     long[] shape = session.inputShape();
     boolean ok = shape.length == 4 && (shape[1] == channels || shape[1] < 0);
     if (ok && spec != null) {
-      ok = (shape[2] < 0 || shape[2] == spec.inputHeight())
-          && (shape[3] < 0 || shape[3] == spec.inputWidth());
+      ok =
+          (shape[2] < 0 || shape[2] == spec.inputHeight())
+              && (shape[3] < 0 || shape[3] == spec.inputWidth());
     }
     if (!ok) {
-      String declared = spec == null ? "" : " (declared " + spec.inputWidth() + "x" + spec.inputHeight() + ")";
-      throw new ModelException("model input " + Arrays.toString(shape) + " does not match the expected [N, "
-          + channels + ", H, W]" + declared + (spec == null ? "" : " for " + spec.description()));
+      String declared =
+          spec == null ? "" : " (declared " + spec.inputWidth() + "x" + spec.inputHeight() + ")";
+      throw new ModelException(
+          "model input "
+              + Arrays.toString(shape)
+              + " does not match the expected [N, "
+              + channels
+              + ", H, W]"
+              + declared
+              + (spec == null ? "" : " for " + spec.description()));
     }
   }
 

@@ -30,17 +30,25 @@ public final class ModelLoader {
   public static InferenceBackend backend(String requested) {
     String name = requested != null ? requested : System.getProperty("semblance.backend");
     List<InferenceBackend> found = new ArrayList<>();
-    ServiceLoader.load(InferenceBackend.class, ModelLoader.class.getClassLoader()).forEach(found::add);
+    ServiceLoader.load(InferenceBackend.class, ModelLoader.class.getClassLoader())
+        .forEach(found::add);
     if (found.isEmpty()) {
-      throw new ModelException("no inference backend is installed: add the dependency "
-          + BACKEND_ARTIFACT + " (or another implementation of dev.semblance.spi.InferenceBackend)");
+      throw new ModelException(
+          "no inference backend is installed: add the dependency "
+              + BACKEND_ARTIFACT
+              + " (or another implementation of dev.semblance.spi.InferenceBackend)");
     }
     if (name != null) {
       return found.stream()
           .filter(b -> b.name().equalsIgnoreCase(name))
           .findFirst()
-          .orElseThrow(() -> new ModelException("inference backend '" + name
-              + "' is not installed; installed: " + found.stream().map(InferenceBackend::name).toList()));
+          .orElseThrow(
+              () ->
+                  new ModelException(
+                      "inference backend '"
+                          + name
+                          + "' is not installed; installed: "
+                          + found.stream().map(InferenceBackend::name).toList()));
     }
     InferenceBackend best =
         found.stream().max(Comparator.comparingInt(InferenceBackend::priority)).orElseThrow();
@@ -55,8 +63,13 @@ public final class ModelLoader {
     byte[] bytes = readBytes(spec);
     String digest = Hashing.sha256().hashBytes(bytes).toString();
     if (spec.sha256() != null && !spec.sha256().toLowerCase(Locale.ROOT).equals(digest)) {
-      throw new ModelException(spec.description() + " has SHA-256 " + digest + " but "
-          + spec.sha256() + " was expected: the file is damaged or not the declared model");
+      throw new ModelException(
+          spec.description()
+              + " has SHA-256 "
+              + digest
+              + " but "
+              + spec.sha256()
+              + " was expected: the file is damaged or not the declared model");
     }
     return new Loaded(backend.load(bytes, spec.description(), options), digest);
   }
@@ -72,8 +85,12 @@ public final class ModelLoader {
     ClassLoader loader = ModelLoader.class.getClassLoader();
     try (InputStream in = loader.getResourceAsStream(spec.resource())) {
       if (in == null) {
-        throw new ModelException(spec.description() + " is not on the class path: add the "
-            + "dependency " + BACKEND_ARTIFACT + ", which bundles the default models");
+        throw new ModelException(
+            spec.description()
+                + " is not on the class path: add the "
+                + "dependency "
+                + BACKEND_ARTIFACT
+                + ", which bundles the default models");
       }
       return in.readAllBytes();
     } catch (IOException e) {

@@ -1,9 +1,9 @@
 package dev.semblance.internal.vector;
 
 /**
- * IEEE 754 binary16 conversion (Java 17 has none). Values below the smallest normal half
- * (6.1e-5) become zero, so decoding never meets a subnormal: the SIMD decoder is then a shift and
- * one multiply, and subnormal arithmetic, slow on many CPUs, never happens. For unit vectors the
+ * IEEE 754 binary16 conversion (Java 17 has none). Values below the smallest normal half (6.1e-5)
+ * become zero, so decoding never meets a subnormal: the SIMD decoder is then a shift and one
+ * multiply, and subnormal arithmetic, slow on many CPUs, never happens. For unit vectors the
  * flushed part is far below the quantisation error the search bounds anyway.
  */
 public final class Half {

@@ -59,8 +59,12 @@ public final class Kernels {
       return maxBits;
     }
     if (bits > maxBits) {
-      log.warn("{}={} is wider than this platform's {} bits; using {}", BITS_PROPERTY, bits,
-          maxBits, maxBits);
+      log.warn(
+          "{}={} is wider than this platform's {} bits; using {}",
+          BITS_PROPERTY,
+          bits,
+          maxBits,
+          maxBits);
       return maxBits;
     }
     return bits;
@@ -76,8 +80,9 @@ public final class Kernels {
     private static Optional<VectorKernels> loadPanama() {
       Optional<Module> module = ModuleLayer.boot().findModule("jdk.incubator.vector");
       if (module.isEmpty() || !Kernels.class.getModule().canRead(module.get())) {
-        whyScalar = "the Java Vector API is not readable; pass '--add-modules "
-            + "jdk.incubator.vector' to the JVM for SIMD search";
+        whyScalar =
+            "the Java Vector API is not readable; pass '--add-modules "
+                + "jdk.incubator.vector' to the JVM for SIMD search";
         return Optional.empty();
       }
       Optional<String> slow = VmCapabilities.whyNotFast();
@@ -105,7 +110,8 @@ public final class Kernels {
         return ScalarKernels.INSTANCE;
       }
       if (PANAMA.isPresent()) {
-        log.info("gallery search uses SIMD kernels: {} (C2 compiler and fast FMA present)",
+        log.info(
+            "gallery search uses SIMD kernels: {} (C2 compiler and fast FMA present)",
             PANAMA.get().name());
         return PANAMA.get();
       }

@@ -16,19 +16,22 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanamaKernels implements VectorKernels {
   /** The preferred width, or a narrower one forced by {@link Kernels#BITS_PROPERTY}. */
-  private static final int BITS =
-      Kernels.vectorBits(FloatVector.SPECIES_PREFERRED.vectorBitSize());
+  private static final int BITS = Kernels.vectorBits(FloatVector.SPECIES_PREFERRED.vectorBitSize());
+
   // Static final species, so that C2 folds them into constants.
   private static final VectorSpecies<Float> F =
       VectorSpecies.of(float.class, VectorShape.forBitSize(BITS));
   private static final int L = F.length();
   private static final VectorSpecies<Integer> I =
       VectorSpecies.of(int.class, VectorShape.forBitSize(BITS));
+
   /** As many halves or bytes as F has floats, for widening conversions. */
   private static final VectorSpecies<Short> S =
       VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+
   private static final VectorSpecies<Byte> B =
       VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.vectorBitSize() / 4)));
+
   /**
    * At 128 bits, L bytes would need a 32-bit vector, which does not exist: a 64-bit one is loaded
    * under a mask of its first L lanes instead, so that no byte past the row is read.
@@ -51,16 +54,23 @@ final class PanamaKernels implements VectorKernels {
     int i = 0;
     // Bounds computed up front, not "i + 4L <= n": C2 then drops the range checks and unrolls.
     for (int bound = n - n % (4 * L); i < bound; i += 4 * L) {
-      s0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), s0);
-      s1 = FloatVector.fromArray(F, a, aOffset + i + L)
-          .fma(FloatVector.fromArray(F, b, bOffset + i + L), s1);
-      s2 = FloatVector.fromArray(F, a, aOffset + i + 2 * L)
-          .fma(FloatVector.fromArray(F, b, bOffset + i + 2 * L), s2);
-      s3 = FloatVector.fromArray(F, a, aOffset + i + 3 * L)
-          .fma(FloatVector.fromArray(F, b, bOffset + i + 3 * L), s3);
+      s0 =
+          FloatVector.fromArray(F, a, aOffset + i)
+              .fma(FloatVector.fromArray(F, b, bOffset + i), s0);
+      s1 =
+          FloatVector.fromArray(F, a, aOffset + i + L)
+              .fma(FloatVector.fromArray(F, b, bOffset + i + L), s1);
+      s2 =
+          FloatVector.fromArray(F, a, aOffset + i + 2 * L)
+              .fma(FloatVector.fromArray(F, b, bOffset + i + 2 * L), s2);
+      s3 =
+          FloatVector.fromArray(F, a, aOffset + i + 3 * L)
+              .fma(FloatVector.fromArray(F, b, bOffset + i + 3 * L), s3);
     }
     for (int bound = n - n % L; i < bound; i += L) {
-      s0 = FloatVector.fromArray(F, a, aOffset + i).fma(FloatVector.fromArray(F, b, bOffset + i), s0);
+      s0 =
+          FloatVector.fromArray(F, a, aOffset + i)
+              .fma(FloatVector.fromArray(F, b, bOffset + i), s0);
     }
     float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
@@ -89,9 +99,12 @@ final class PanamaKernels implements VectorKernels {
 
   /** L halves widened to floats: sign and magnitude moved into float position, then rebiased. */
   private static FloatVector halves(short[] h, int offset) {
-    IntVector v = (IntVector) ShortVector.fromArray(S, h, offset).convertShape(VectorOperators.S2I, I, 0);
-    IntVector bits = v.and(0x7fff).lanewise(VectorOperators.LSHL, 13)
-        .or(v.and(0x8000).lanewise(VectorOperators.LSHL, 16));
+    IntVector v =
+        (IntVector) ShortVector.fromArray(S, h, offset).convertShape(VectorOperators.S2I, I, 0);
+    IntVector bits =
+        v.and(0x7fff)
+            .lanewise(VectorOperators.LSHL, 13)
+            .or(v.and(0x8000).lanewise(VectorOperators.LSHL, 16));
     return bits.reinterpretAsFloats().mul(Half.EXPONENT_ADJUST);
   }
 
@@ -122,8 +135,14 @@ final class PanamaKernels implements VectorKernels {
   }
 
   @Override
-  public void dotBlock(float[] queries, int queryCount, float[] rows, int rowOffset, int rowCount,
-      int n, float[] out) {
+  public void dotBlock(
+      float[] queries,
+      int queryCount,
+      float[] rows,
+      int rowOffset,
+      int rowCount,
+      int n,
+      float[] out) {
     int q = 0;
     // Four queries against two rows at a time: eight accumulators, six loads per eight FMAs.
     for (; q + 3 < queryCount; q += 4) {
@@ -144,8 +163,8 @@ final class PanamaKernels implements VectorKernels {
     }
   }
 
-  private static void block4x2(float[] queries, int q, float[] rows, int row, int n, float[] out,
-      int at, int stride) {
+  private static void block4x2(
+      float[] queries, int q, float[] rows, int row, int n, float[] out, int at, int stride) {
     int q0 = q * n, q1 = q0 + n, q2 = q1 + n, q3 = q2 + n, r0 = row, r1 = row + n;
     FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00;
     FloatVector a20 = a00, a21 = a00, a30 = a00, a31 = a00;

@@ -53,8 +53,14 @@ public final class ScalarKernels implements VectorKernels {
   }
 
   @Override
-  public void dotBlock(float[] queries, int queryCount, float[] rows, int rowOffset, int rowCount,
-      int n, float[] out) {
+  public void dotBlock(
+      float[] queries,
+      int queryCount,
+      float[] rows,
+      int rowOffset,
+      int rowCount,
+      int n,
+      float[] out) {
     for (int q = 0; q < queryCount; q++) {
       for (int r = 0; r < rowCount; r++) {
         out[q * rowCount + r] = dot(queries, q * n, rows, rowOffset + r * n, n);

@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What the running JVM does with Vector API code. Without the C2 compiler (an interpreter, a
- * client VM, or tiered compilation stopped at C1) vector operations are not intrinsified and run
- * far slower than scalar loops; without fast fused multiply-add every {@code fma} becomes a
- * software routine. Lucene's {@code VectorizationProvider} refuses Panama in both cases, and so
- * does {@link Kernels}.
+ * What the running JVM does with Vector API code. Without the C2 compiler (an interpreter, a client
+ * VM, or tiered compilation stopped at C1) vector operations are not intrinsified and run far
+ * slower than scalar loops; without fast fused multiply-add every {@code fma} becomes a software
+ * routine. Lucene's {@code VectorizationProvider} refuses Panama in both cases, and so does {@link
+ * Kernels}.
  *
  * <p>Thread safety: stateless.
  */
@@ -30,8 +30,7 @@ final class VmCapabilities {
     if (tieredStop.isPresent()
         && Integer.parseInt(tieredStop.get()) < 4
         && !"false".equals(tiered.orElse("true"))) {
-      return Optional.of(
-          "the C2 compiler is off (-XX:TieredStopAtLevel=" + tieredStop.get() + ")");
+      return Optional.of("the C2 compiler is off (-XX:TieredStopAtLevel=" + tieredStop.get() + ")");
     }
     if ("false".equals(vmOption("UseFMA").orElse("true"))) {
       return Optional.of("the CPU or JVM has no fast fused multiply-add (UseFMA is false)");

@@ -15,9 +15,9 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The host side of accelerated search, with a stand-in device that scores in double precision
- * plus noise within its declared bound: the mirror stays in step, answers equal the CPU's, and
- * a device that fails is dropped without a wrong answer.
+ * The host side of accelerated search, with a stand-in device that scores in double precision plus
+ * noise within its declared bound: the mirror stays in step, answers equal the CPU's, and a device
+ * that fails is dropped without a wrong answer.
  */
 class AcceleratedSearchTest {
   private static final int DIMENSION = 96;
@@ -46,7 +46,8 @@ class AcceleratedSearchTest {
   @Test
   void answersEqualTheCpuSearchIncludingWhenTheShortlistIsNotEnough() {
     SplittableRandom random = new SplittableRandom(3);
-    TemplateMatrix accelerated = new TemplateMatrix(DIMENSION, TemplateStorage.FLOAT32, Kernels.get());
+    TemplateMatrix accelerated =
+        new TemplateMatrix(DIMENSION, TemplateStorage.FLOAT32, Kernels.get());
     TemplateMatrix plain = new TemplateMatrix(DIMENSION, TemplateStorage.FLOAT32, Kernels.get());
     NoisyDevice device = new NoisyDevice(2e-3f, 11);
     accelerated.attach(device);
@@ -69,7 +70,9 @@ class AcceleratedSearchTest {
       assertThat(found[q].scores()).as("probe %s", q).isEqualTo(expected[q].scores());
     }
     assertThat(device.searches).isEqualTo(1);
-    assertThat(accelerated.unconfirmed.get()).as("crowded probes searched again on the CPU").isBetween(5L, 10L);
+    assertThat(accelerated.unconfirmed.get())
+        .as("crowded probes searched again on the CPU")
+        .isBetween(5L, 10L);
     assertThat(accelerated.isAccelerated()).isTrue();
   }
 
@@ -84,7 +87,8 @@ class AcceleratedSearchTest {
       matrix.append(r, TemplateMatrixTest.unit(random, DIMENSION));
     }
     float[] probe = TemplateMatrixTest.unit(random, DIMENSION);
-    TemplateMatrix.Result result = matrix.search(new float[][] {probe}, 3, ForkJoinPool.commonPool(), 1)[0];
+    TemplateMatrix.Result result =
+        matrix.search(new float[][] {probe}, 3, ForkJoinPool.commonPool(), 1)[0];
     assertThat(result.slots()).hasSize(3);
     assertThat(matrix.isAccelerated()).isFalse();
     assertThat(device.closed).isTrue();
@@ -167,7 +171,9 @@ class AcceleratedSearchTest {
           best[i] = order[i];
           bestScores[i] = scores[order[i]];
         }
-        out[q] = new Candidates(best, bestScores, n < order.length ? scores[order[n]] : Float.NEGATIVE_INFINITY);
+        out[q] =
+            new Candidates(
+                best, bestScores, n < order.length ? scores[order[n]] : Float.NEGATIVE_INFINITY);
       }
       return out;
     }

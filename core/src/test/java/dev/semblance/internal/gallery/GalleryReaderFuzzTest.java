@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Coverage-guided fuzzing of the gallery file readers, snapshot and log: any bytes must be read
- * or refused with a {@link GalleryFormatException}; any other exception, an OutOfMemoryError or
- * a hang is a finding. See {@link ImageDecoderFuzzTest} for how to run it.
+ * Coverage-guided fuzzing of the gallery file readers, snapshot and log: any bytes must be read or
+ * refused with a {@link GalleryFormatException}; any other exception, an OutOfMemoryError or a hang
+ * is a finding. See {@link ImageDecoderFuzzTest} for how to run it.
  */
 class GalleryReaderFuzzTest {
   @FuzzTest(maxDuration = "15s")
@@ -19,7 +19,8 @@ class GalleryReaderFuzzTest {
     byte[] bytes = input.consumeRemainingAsBytes();
     try {
       if (log) {
-        GalleryCodec.readLog(new ByteArrayInputStream(bytes), bytes.length, "fuzz log", 1, null, new Ignore());
+        GalleryCodec.readLog(
+            new ByteArrayInputStream(bytes), bytes.length, "fuzz log", 1, null, new Ignore());
       } else {
         GalleryCodec.read(new ByteArrayInputStream(bytes), "fuzz snapshot", new Ignore());
       }

@@ -59,17 +59,31 @@ class TemplateMatrixTest {
           float[][] probes = new float[70][];
           for (int q = 0; q < probes.length; q++) {
             // Some probes are near-copies of a template, as a mated probe would be.
-            probes[q] = q % 3 == 0 && rows > 0 ? near(random, vectors.get(random.nextInt(rows)))
-                : unit(random, dimension);
+            probes[q] =
+                q % 3 == 0 && rows > 0
+                    ? near(random, vectors.get(random.nextInt(rows)))
+                    : unit(random, dimension);
           }
           for (int k : new int[] {1, 10}) {
             TemplateMatrix.Result[] batch = matrix.search(probes, k, pool, 2);
             for (int q = 0; q < probes.length; q++) {
-              String what = storage + ", " + kernels.name() + ", d=" + dimension + ", rows=" + rows
-                  + ", k=" + k + ", probe " + q;
+              String what =
+                  storage
+                      + ", "
+                      + kernels.name()
+                      + ", d="
+                      + dimension
+                      + ", rows="
+                      + rows
+                      + ", k="
+                      + k
+                      + ", probe "
+                      + q;
               TemplateMatrix.Result expected = bruteForce(kernels, vectors, owners, probes[q], k);
-              TemplateMatrix.Result single = matrix.search(new float[][] {probes[q]}, k, pool, 2)[0];
-              TemplateMatrix.Result inline = matrix.search(new float[][] {probes[q]}, k, pool, 0)[0];
+              TemplateMatrix.Result single =
+                  matrix.search(new float[][] {probes[q]}, k, pool, 2)[0];
+              TemplateMatrix.Result inline =
+                  matrix.search(new float[][] {probes[q]}, k, pool, 0)[0];
               assertThat(single.slots()).as(what).isEqualTo(expected.slots());
               assertThat(single.scores()).as(what).isEqualTo(expected.scores());
               assertThat(inline.slots()).as(what).isEqualTo(expected.slots());
@@ -99,7 +113,8 @@ class TemplateMatrixTest {
       owners.add(r);
     }
     TemplateMatrix.Result expected = bruteForce(Kernels.get(), vectors, owners, probe, 10);
-    assertThat(matrix.search(new float[][] {probe}, 10, pool, 2)[0].slots()).isEqualTo(expected.slots());
+    assertThat(matrix.search(new float[][] {probe}, 10, pool, 2)[0].slots())
+        .isEqualTo(expected.slots());
     assertThat(matrix.search(new float[][] {probe, probe}, 10, pool, 2)[1].scores())
         .isEqualTo(expected.scores());
   }
@@ -132,9 +147,14 @@ class TemplateMatrixTest {
     }
     assertThat(matrix.rowCount()).isEqualTo(keptVectors.size());
     assertThat(matrix.rowsOf(3)).isEmpty();
-    assertThat(matrix.rowsOf(4)).hasSize(4).anySatisfy(v -> assertThat(v).isEqualTo(vectors.get(4)));
+    assertThat(matrix.rowsOf(4))
+        .hasSize(4)
+        .anySatisfy(v -> assertThat(v).isEqualTo(vectors.get(4)));
     for (int q = 0; q < 20; q++) {
-      float[] probe = q % 2 == 0 ? near(random, vectors.get(random.nextInt(vectors.size()))) : unit(random, dimension);
+      float[] probe =
+          q % 2 == 0
+              ? near(random, vectors.get(random.nextInt(vectors.size())))
+              : unit(random, dimension);
       TemplateMatrix.Result expected = bruteForce(Kernels.get(), keptVectors, keptOwners, probe, 5);
       TemplateMatrix.Result found = matrix.search(new float[][] {probe}, 5, pool, 2)[0];
       assertThat(found.slots()).isEqualTo(expected.slots());
@@ -157,31 +177,50 @@ class TemplateMatrixTest {
     }
     float[] probe = unit(random, 512);
     TemplateMatrix.Result expected = matrix.search(new float[][] {probe}, 3, pool, 0)[0];
-    TemplateMatrix.Result rejected = matrix.search(new float[][] {probe}, 3,
-        task -> { throw new RejectedExecutionException("full"); }, 4)[0];
+    TemplateMatrix.Result rejected =
+        matrix
+            .search(
+                new float[][] {probe},
+                3,
+                task -> {
+                  throw new RejectedExecutionException("full");
+                },
+                4)[0];
     assertThat(rejected.slots()).isEqualTo(expected.slots());
   }
 
   @Test
   void aFailingSliceFailsTheSearch() {
-    assertThatThrownBy(() -> Parallel.run(8, pool, 2, t -> {
-      if (t == 5) {
-        throw new IllegalStateException("slice 5");
-      }
-    })).isInstanceOf(IllegalStateException.class).hasMessage("slice 5");
+    assertThatThrownBy(
+            () ->
+                Parallel.run(
+                    8,
+                    pool,
+                    2,
+                    t -> {
+                      if (t == 5) {
+                        throw new IllegalStateException("slice 5");
+                      }
+                    }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("slice 5");
   }
 
-  private static TemplateMatrix.Result bruteForce(VectorKernels kernels, List<float[]> vectors,
-      List<Integer> owners, float[] probe, int k) {
+  private static TemplateMatrix.Result bruteForce(
+      VectorKernels kernels, List<float[]> vectors, List<Integer> owners, float[] probe, int k) {
     java.util.Map<Integer, Float> best = new java.util.HashMap<>();
     for (int r = 0; r < vectors.size(); r++) {
       float s = kernels.dot(probe, 0, vectors.get(r), 0, probe.length);
       best.merge(owners.get(r), s, Math::max);
     }
-    int[] slots = best.entrySet().stream()
-        .sorted(java.util.Map.Entry.<Integer, Float>comparingByValue(Comparator.reverseOrder())
-            .thenComparing(java.util.Map.Entry.comparingByKey()))
-        .limit(k).mapToInt(java.util.Map.Entry::getKey).toArray();
+    int[] slots =
+        best.entrySet().stream()
+            .sorted(
+                java.util.Map.Entry.<Integer, Float>comparingByValue(Comparator.reverseOrder())
+                    .thenComparing(java.util.Map.Entry.comparingByKey()))
+            .limit(k)
+            .mapToInt(java.util.Map.Entry::getKey)
+            .toArray();
     float[] scores = new float[slots.length];
     IntStream.range(0, slots.length).forEach(i -> scores[i] = best.get(slots[i]));
     return new TemplateMatrix.Result(slots, scores);

@@ -22,10 +22,14 @@ class TopKTest {
         top.offer(key, score);
         best.merge(key, score, Math::max);
       }
-      int[] expected = best.entrySet().stream()
-          .sorted(Map.Entry.<Integer, Float>comparingByValue(Comparator.reverseOrder())
-              .thenComparing(Map.Entry.comparingByKey()))
-          .limit(k).mapToInt(Map.Entry::getKey).toArray();
+      int[] expected =
+          best.entrySet().stream()
+              .sorted(
+                  Map.Entry.<Integer, Float>comparingByValue(Comparator.reverseOrder())
+                      .thenComparing(Map.Entry.comparingByKey()))
+              .limit(k)
+              .mapToInt(Map.Entry::getKey)
+              .toArray();
       assertThat(top.keysBestFirst()).isEqualTo(expected);
       for (int key : expected) {
         assertThat(top.scoreOf(key)).isEqualTo(best.get(key));

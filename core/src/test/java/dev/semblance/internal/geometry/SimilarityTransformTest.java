@@ -9,7 +9,11 @@ import org.junit.jupiter.api.Test;
 
 class SimilarityTransformTest {
   private static final double[][] TEMPLATE = {
-    {38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 71.7366}, {41.5493, 92.3655}, {70.7299, 92.2041}
+    {38.2946, 51.6963},
+    {73.5318, 51.5014},
+    {56.0252, 71.7366},
+    {41.5493, 92.3655},
+    {70.7299, 92.2041}
   };
 
   @Test
@@ -18,8 +22,12 @@ class SimilarityTransformTest {
     for (int trial = 0; trial < 100; trial++) {
       double scale = 0.2 + 5 * random.nextDouble();
       double angle = (random.nextDouble() - 0.5) * 2 * Math.PI * 0.99;
-      SimilarityTransform truth = new SimilarityTransform(scale * Math.cos(angle),
-          scale * Math.sin(angle), random.nextGaussian() * 300, random.nextGaussian() * 300);
+      SimilarityTransform truth =
+          new SimilarityTransform(
+              scale * Math.cos(angle),
+              scale * Math.sin(angle),
+              random.nextGaussian() * 300,
+              random.nextGaussian() * 300);
       double[][] moved = new double[5][];
       for (int i = 0; i < 5; i++) {
         moved[i] = truth.apply(TEMPLATE[i][0], TEMPLATE[i][1]);
@@ -55,10 +63,14 @@ class SimilarityTransformTest {
     double best = residual(fit, noisy);
     double[] deltas = {1e-3, -1e-3};
     for (double d : deltas) {
-      assertThat(residual(new SimilarityTransform(fit.a() + d, fit.b(), fit.tx(), fit.ty()), noisy)).isGreaterThan(best);
-      assertThat(residual(new SimilarityTransform(fit.a(), fit.b() + d, fit.tx(), fit.ty()), noisy)).isGreaterThan(best);
-      assertThat(residual(new SimilarityTransform(fit.a(), fit.b(), fit.tx() + d, fit.ty()), noisy)).isGreaterThan(best);
-      assertThat(residual(new SimilarityTransform(fit.a(), fit.b(), fit.tx(), fit.ty() + d), noisy)).isGreaterThan(best);
+      assertThat(residual(new SimilarityTransform(fit.a() + d, fit.b(), fit.tx(), fit.ty()), noisy))
+          .isGreaterThan(best);
+      assertThat(residual(new SimilarityTransform(fit.a(), fit.b() + d, fit.tx(), fit.ty()), noisy))
+          .isGreaterThan(best);
+      assertThat(residual(new SimilarityTransform(fit.a(), fit.b(), fit.tx() + d, fit.ty()), noisy))
+          .isGreaterThan(best);
+      assertThat(residual(new SimilarityTransform(fit.a(), fit.b(), fit.tx(), fit.ty() + d), noisy))
+          .isGreaterThan(best);
     }
   }
 
@@ -77,9 +89,11 @@ class SimilarityTransformTest {
   void rejectsDegenerateInput() {
     double[][] same = {{1, 1}, {1, 1}, {1, 1}};
     assertThatThrownBy(() -> SimilarityTransform.estimate(same, TEMPLATE))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("point counts differ");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("point counts differ");
     assertThatThrownBy(() -> SimilarityTransform.estimate(same, same))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("coincide");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("coincide");
   }
 
   private static double residual(SimilarityTransform t, double[][] target) {

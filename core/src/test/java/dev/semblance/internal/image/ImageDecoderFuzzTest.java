@@ -7,8 +7,8 @@ import dev.semblance.InvalidImageException;
  * Coverage-guided fuzzing of the image decoding path (format sniffing, ImageIO and TwelveMonkeys
  * readers, EXIF, the pixel limit): any input must give an image or an {@link
  * InvalidImageException}; any other exception, an OutOfMemoryError or a hang is a finding.
- * Regression mode (plain {@code mvn verify}) replays the seeds in {@code ImageDecoderFuzzTestInputs};
- * {@code JAZZER_FUZZ=1} fuzzes (see docs/reliability.md).
+ * Regression mode (plain {@code mvn verify}) replays the seeds in {@code
+ * ImageDecoderFuzzTestInputs}; {@code JAZZER_FUZZ=1} fuzzes (see docs/reliability.md).
  */
 class ImageDecoderFuzzTest {
   private static final ImageDecoder DECODER = new ImageDecoder(4_000_000);

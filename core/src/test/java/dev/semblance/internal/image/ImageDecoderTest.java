@@ -13,9 +13,9 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ImageDecoderTest {
   private final ImageDecoder decoder = new ImageDecoder(50_000_000L);
@@ -96,7 +96,9 @@ class ImageDecoderTest {
   @Test
   void emptyInputIsRefused() {
     assertThatThrownBy(() -> decoder.decode(new byte[0], "empty.jpg"))
-        .isInstanceOf(InvalidImageException.class).hasMessageContaining("empty").hasMessageContaining("empty.jpg");
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("empty")
+        .hasMessageContaining("empty.jpg");
   }
 
   @Test
@@ -104,7 +106,8 @@ class ImageDecoderTest {
     byte[] noise = new byte[4096];
     new Random(1).nextBytes(noise);
     assertThatThrownBy(() -> decoder.decode(noise, "noise.bin"))
-        .isInstanceOf(InvalidImageException.class).hasMessageContaining("not a supported image");
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("not a supported image");
   }
 
   @ParameterizedTest
@@ -137,20 +140,29 @@ class ImageDecoderTest {
   void thePixelLimitIsConfigurable() {
     byte[] png = Jpegs.encode(marked(), "png");
     assertThatThrownBy(() -> new ImageDecoder(1000).decode(png, "small.png"))
-        .isInstanceOf(InvalidImageException.class).hasMessageContaining("3072 pixels");
+        .isInstanceOf(InvalidImageException.class)
+        .hasMessageContaining("3072 pixels");
   }
 
   @Test
   void onePixelImagesDecode() {
-    RgbImage image = decoder.decode(Jpegs.encode(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png"), "dot.png");
+    RgbImage image =
+        decoder.decode(
+            Jpegs.encode(new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB), "png"), "dot.png");
     assertThat(image.width()).isEqualTo(1);
   }
 
   /** A PNG signature and an IHDR chunk with a valid CRC, and no image data. */
   static byte[] pngHeaderOnly(int width, int height) {
     ByteBuffer ihdr = ByteBuffer.allocate(17);
-    ihdr.put(new byte[] {'I', 'H', 'D', 'R'}).putInt(width).putInt(height)
-        .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
+    ihdr.put(new byte[] {'I', 'H', 'D', 'R'})
+        .putInt(width)
+        .putInt(height)
+        .put((byte) 8)
+        .put((byte) 2)
+        .put((byte) 0)
+        .put((byte) 0)
+        .put((byte) 0);
     CRC32 crc = new CRC32();
     crc.update(ihdr.array());
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -16,7 +16,9 @@ class ResamplerTest {
   @Test
   void resizeAgreesWithTheGeneralAffineSampler() {
     RgbImage image = noise(37, 23);
-    double[][] regions = {{0, 0, 37, 23}, {-5, -4, 50, 30}, {3.3, 2.1, 10.5, 7.7}, {30, 20, 20, 20}};
+    double[][] regions = {
+      {0, 0, 37, 23}, {-5, -4, 50, 30}, {3.3, 2.1, 10.5, 7.7}, {30, 20, 20, 20}
+    };
     for (double[] r : regions) {
       for (boolean clamp : new boolean[] {true, false}) {
         int outW = 29;
@@ -24,10 +26,21 @@ class ResamplerTest {
         float[] fast = Resampler.resize(image, r[0], r[1], r[2], r[3], outW, outH, clamp);
         double sx = r[2] / outW;
         double sy = r[3] / outH;
-        float[] reference = Resampler.affine(image, sx, 0, r[0] + 0.5 * sx - 0.5, 0, sy,
-            r[1] + 0.5 * sy - 0.5, outW, outH, clamp);
+        float[] reference =
+            Resampler.affine(
+                image,
+                sx,
+                0,
+                r[0] + 0.5 * sx - 0.5,
+                0,
+                sy,
+                r[1] + 0.5 * sy - 0.5,
+                outW,
+                outH,
+                clamp);
         for (int i = 0; i < fast.length; i++) {
-          assertThat(fast[i]).as("region %s clamp %s at %s", java.util.Arrays.toString(r), clamp, i)
+          assertThat(fast[i])
+              .as("region %s clamp %s at %s", java.util.Arrays.toString(r), clamp, i)
               .isCloseTo(reference[i], offset(1e-3f));
         }
       }

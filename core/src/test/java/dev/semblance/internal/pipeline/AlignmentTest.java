@@ -11,7 +11,8 @@ class AlignmentTest {
   @Test
   void alignmentBringsTheFivePointsOntoTheTemplate() {
     // Paint five bright dots where a rotated, scaled, shifted "face" has its five points.
-    SimilarityTransform pose = new SimilarityTransform(2.5 * Math.cos(0.4), 2.5 * Math.sin(0.4), 130, 40);
+    SimilarityTransform pose =
+        new SimilarityTransform(2.5 * Math.cos(0.4), 2.5 * Math.sin(0.4), 130, 40);
     int w = 500;
     int h = 420;
     byte[] rgb = new byte[w * h * 3];

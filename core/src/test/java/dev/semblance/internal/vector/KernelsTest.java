@@ -10,9 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every SIMD kernel against the scalar reference and a double-precision sum, over dimensions
- * that leave every kind of remainder. The SIMD half is skipped where the JVM lacks the Vector
- * API module.
+ * Every SIMD kernel against the scalar reference and a double-precision sum, over dimensions that
+ * leave every kind of remainder. The SIMD half is skipped where the JVM lacks the Vector API
+ * module.
  */
 class KernelsTest {
   /** Float rounding of an n-term dot product of values in [-1, 1] stays well inside this. */
@@ -65,7 +65,8 @@ class KernelsTest {
           kernels.dotBlock(q, queries, x, 4, rows, n, out);
           for (int i = 0; i < queries; i++) {
             for (int r = 0; r < rows; r++) {
-              assertThat(out[i * rows + r]).as("%s, %d×%d at (%d, %d)", kernels.name(), queries, rows, i, r)
+              assertThat(out[i * rows + r])
+                  .as("%s, %d×%d at (%d, %d)", kernels.name(), queries, rows, i, r)
                   .isCloseTo(Kernels.scalar().dot(q, i * n, x, 4 + r * n, n), tolerance(n));
             }
           }
@@ -91,7 +92,8 @@ class KernelsTest {
   @Test
   void aForcedWidthIsTheOneInUse() {
     String forced = System.getProperty(Kernels.BITS_PROPERTY);
-    assumeTrue(forced != null, "no vector width forced in this JVM (the width executions force one)");
+    assumeTrue(
+        forced != null, "no vector width forced in this JVM (the width executions force one)");
     assumeTrue(Kernels.panama().isPresent(), "jdk.incubator.vector is not readable in this JVM");
     assertThat(Kernels.panama().get().name()).endsWith(", " + forced + "-bit");
   }

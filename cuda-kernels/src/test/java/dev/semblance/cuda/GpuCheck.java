@@ -1,9 +1,9 @@
 package dev.semblance.cuda;
 
+import dev.semblance.Acceleration;
 import dev.semblance.Candidate;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
-import dev.semblance.Acceleration;
 import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
 import dev.semblance.spi.AcceleratedIndex.Candidates;
@@ -23,20 +23,25 @@ import java.util.stream.IntStream;
 
 /**
  * The GPU check that {@code cuda-kernels/gpu-check.sh} runs on a GPU machine: on N random unit
- * vectors (seeded), GPU top-k against the exact CPU search for Q ∈ {1, 64, 1024}, float32 and
- * half storage, the L2 metric, and accelerated galleries against CPU galleries; then kernel
- * throughput as GB/s and FLOP/s. Writes {@code gpu-check.txt} and {@code gpu-check.json} to the
- * output folder; exits 0 when every check passes, 1 when one fails, 2 without a usable GPU.
+ * vectors (seeded), GPU top-k against the exact CPU search for Q ∈ {1, 64, 1024}, float32 and half
+ * storage, the L2 metric, and accelerated galleries against CPU galleries; then kernel throughput
+ * as GB/s and FLOP/s. Writes {@code gpu-check.txt} and {@code gpu-check.json} to the output folder;
+ * exits 0 when every check passes, 1 when one fails, 2 without a usable GPU.
  *
- * <pre>java --add-modules jdk.incubator.vector -cp ... dev.semblance.cuda.GpuCheck OUT [N] [D]</pre>
+ * <pre>java --add-modules jdk.incubator.vector -cp ... dev.semblance.cuda.GpuCheck OUT [N] [D]
+ * </pre>
  */
 public final class GpuCheck {
   private static final int K = 10;
   private static final int[] QUERY_COUNTS = {1, 64, 1024};
+
   /** Queries checked against the CPU per batch (all for the small batches). */
   private static final int CHECKED = 64;
+
   /** H200: datasheet memory bandwidth, a measured device-to-device copy, and the FP32 FMA peak. */
-  private static final double DATASHEET_GB_PER_S = 4800, COPY_GB_PER_S = 4300, FP32_PEAK_TFLOPS = 67;
+  private static final double DATASHEET_GB_PER_S = 4800,
+      COPY_GB_PER_S = 4300,
+      FP32_PEAK_TFLOPS = 67;
 
   private final Map<String, Object> results = new LinkedHashMap<>();
   private final StringBuilder text = new StringBuilder();
@@ -73,7 +78,9 @@ public final class GpuCheck {
     put("data_seconds", seconds(t0));
 
     t0 = System.nanoTime();
-    Gallery cpu = Gallery.create("gpu-check", d, GalleryOptions.defaults().withAcceleration(Acceleration.CPU));
+    Gallery cpu =
+        Gallery.create(
+            "gpu-check", d, GalleryOptions.defaults().withAcceleration(Acceleration.CPU));
     for (int i = 0; i < n; i++) {
       cpu.enroll(Integer.toString(i), Embedding.of(rows[i]));
     }
@@ -96,7 +103,8 @@ public final class GpuCheck {
         put(storage + "_upload_seconds", seconds(t0));
         for (int q : QUERY_COUNTS) {
           float[][] batch = Arrays.copyOf(queries, q);
-          checkCandidates(storage + "_q" + q, index.search(batch, K), expected.get(q), index.errorBound());
+          checkCandidates(
+              storage + "_q" + q, index.search(batch, K), expected.get(q), index.errorBound());
           double[] kernel = new double[q == 1024 ? 5 : 20];
           double[] total = new double[kernel.length];
           for (int r = 0; r < kernel.length; r++) {
@@ -123,7 +131,9 @@ public final class GpuCheck {
     }
 
     t0 = System.nanoTime();
-    try (Gallery gpu = Gallery.create("gpu-check", d, GalleryOptions.defaults().withAcceleration(Acceleration.GPU))) {
+    try (Gallery gpu =
+        Gallery.create(
+            "gpu-check", d, GalleryOptions.defaults().withAcceleration(Acceleration.GPU))) {
       for (int i = 0; i < n; i++) {
         gpu.enroll(Integer.toString(i), Embedding.of(rows[i]));
       }
@@ -145,7 +155,8 @@ public final class GpuCheck {
   }
 
   /** Recall of the GPU's top k against the exact CPU answer, and the largest score difference. */
-  private void checkCandidates(String name, Candidates[] found, List<Identification> exact, float bound) {
+  private void checkCandidates(
+      String name, Candidates[] found, List<Identification> exact, float bound) {
     int hits = 0, total = 0;
     double worst = 0;
     for (int i = 0; i < exact.size(); i++) {
@@ -198,22 +209,25 @@ public final class GpuCheck {
   private static float[][] randomUnitRows(int n, int d, long seed) {
     float[][] rows = new float[n][];
     int blocks = 256;
-    IntStream.range(0, blocks).parallel().forEach(b -> {
-      SplittableRandom random = new SplittableRandom(seed * 1_000_003L + b);
-      for (int i = b; i < n; i += blocks) {
-        float[] v = new float[d];
-        double norm = 0;
-        for (int t = 0; t < d; t++) {
-          v[t] = (float) random.nextGaussian();
-          norm += (double) v[t] * v[t];
-        }
-        float inverse = (float) (1 / Math.sqrt(norm));
-        for (int t = 0; t < d; t++) {
-          v[t] *= inverse;
-        }
-        rows[i] = v;
-      }
-    });
+    IntStream.range(0, blocks)
+        .parallel()
+        .forEach(
+            b -> {
+              SplittableRandom random = new SplittableRandom(seed * 1_000_003L + b);
+              for (int i = b; i < n; i += blocks) {
+                float[] v = new float[d];
+                double norm = 0;
+                for (int t = 0; t < d; t++) {
+                  v[t] = (float) random.nextGaussian();
+                  norm += (double) v[t] * v[t];
+                }
+                float inverse = (float) (1 / Math.sqrt(norm));
+                for (int t = 0; t < d; t++) {
+                  v[t] *= inverse;
+                }
+                rows[i] = v;
+              }
+            });
     return rows;
   }
 
@@ -250,7 +264,8 @@ public final class GpuCheck {
 
   private void put(String key, Object value) {
     results.put(key, value);
-    String shown = value instanceof Double v ? String.format(Locale.ROOT, "%.4g", v) : String.valueOf(value);
+    String shown =
+        value instanceof Double v ? String.format(Locale.ROOT, "%.4g", v) : String.valueOf(value);
     String line = key + " " + shown;
     text.append(line).append('\n');
     System.out.println(line);
@@ -261,9 +276,14 @@ public final class GpuCheck {
     int i = 0;
     for (Map.Entry<String, Object> e : results.entrySet()) {
       Object v = e.getValue();
-      String value = v instanceof Number || v instanceof Boolean ? String.valueOf(v)
-          : "\"" + String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-      json.append("  \"").append(e.getKey()).append("\": ").append(value)
+      String value =
+          v instanceof Number || v instanceof Boolean
+              ? String.valueOf(v)
+              : "\"" + String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+      json.append("  \"")
+          .append(e.getKey())
+          .append("\": ")
+          .append(value)
           .append(++i < results.size() ? ",\n" : "\n");
     }
     return json.append("}\n").toString();
