@@ -1,3 +1,5 @@
+// Over 400 lines: most of it is the public API's documentation and its builder; the pipeline
+// itself is internal.pipeline.FacePipeline.
 package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;

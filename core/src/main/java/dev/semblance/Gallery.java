@@ -1,3 +1,6 @@
+// Over 400 lines: most of it is the public API's documentation. The work is delegated to
+// internal.gallery (IdentitySlots, ThresholdPolicy, TemplateMatrix, GalleryStore); this class
+// checks arguments, holds the lock and logs changes of directory galleries.
 package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;

@@ -3,15 +3,13 @@ package dev.semblance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semblance.testing.ChildJvm;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -46,9 +44,9 @@ class CrashTest {
       Durability durability = kill % 2 == 0 ? Durability.GROUP_COMMIT : Durability.EVERY_OPERATION;
       Process child =
           new ProcessBuilder(
-                  javaCommand(),
+                  ChildJvm.java(),
                   "-cp",
-                  childClassPath(),
+                  ChildJvm.classPath(),
                   CrashChild.class.getName(),
                   dir.toString(),
                   Long.toString(next),
@@ -147,21 +145,5 @@ class CrashTest {
             inFlight.size());
     log.info(summary);
     Files.writeString(Path.of("target", "crash-test.txt"), summary + "\n");
-  }
-
-  private static String javaCommand() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  /** Surefire puts core on the module path; the child takes everything as a plain class path. */
-  private static String childClassPath() {
-    List<String> entries = new ArrayList<>();
-    for (String property : new String[] {"jdk.module.path", "java.class.path"}) {
-      String value = System.getProperty(property);
-      if (value != null && !value.isBlank()) {
-        entries.add(value);
-      }
-    }
-    return String.join(File.pathSeparator, entries);
   }
 }

@@ -1,3 +1,5 @@
+// Over 400 lines: the training loop with its analytic gradients (triplet loss through the L2
+// normalisation), Adam and early stopping, which are read together when checking the maths.
 package dev.semblance.learning;
 
 import static com.google.common.base.Preconditions.checkArgument;

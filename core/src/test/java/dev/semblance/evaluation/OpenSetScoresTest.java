@@ -2,7 +2,11 @@ package dev.semblance.evaluation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.semblance.Embedding;
+import dev.semblance.Gallery;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class OpenSetScoresTest {
@@ -43,5 +47,32 @@ class OpenSetScoresTest {
     assertThatThrownBy(
             () -> OpenSetScores.of(new int[] {1}, new float[] {0.1f}, new float[] {Float.NaN}))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void searchRunsTheOpenSetProtocol() {
+    // Three enrolled people along the axes; probes near them, between them, and without a face.
+    Gallery gallery = Gallery.create("test", 3);
+    gallery.enroll("a", Embedding.of(new float[] {1, 0, 0}));
+    gallery.enroll("b", Embedding.of(new float[] {0, 1, 0}));
+    gallery.enroll("c", Embedding.of(new float[] {0, 0, 1}));
+    List<OpenSetScores.Probe> probes =
+        List.of(
+            OpenSetScores.Probe.of("a", Embedding.of(new float[] {0.9f, 0.1f, 0})), // rank 1
+            OpenSetScores.Probe.of("b", Embedding.of(new float[] {0.8f, 0.5f, 0})), // rank 2
+            OpenSetScores.Probe.noFace("c"), // a miss
+            OpenSetScores.Probe.of("stranger", Embedding.of(new float[] {0.6f, 0, 0.8f})),
+            OpenSetScores.Probe.noFace("another stranger"));
+    OpenSetScores scores = OpenSetScores.search(gallery, probes, 2);
+    assertThat(scores.matedCount()).isEqualTo(3);
+    assertThat(scores.nonMatedCount()).isEqualTo(2);
+    assertThat(scores.cmc(2)).containsExactly(1 / 3.0, 2 / 3.0);
+    assertThat(scores.nonMatedBest()).containsExactlyInAnyOrder(-1f, 0.8f);
+    float bMate = scores.mateScores()[1];
+    assertThat(bMate).isCloseTo(0.5f / (float) Math.hypot(0.8, 0.5), within(1e-6f));
+    assertThat(scores.fpir(0.79)).isEqualTo(0.5); // the stranger is named at 0.79, not at 0.81
+    assertThat(scores.fpir(0.81)).isZero();
+    assertThatThrownBy(() -> OpenSetScores.search(gallery, probes, 0))
+        .hasMessageContaining("maxRank");
   }
 }

@@ -1,3 +1,5 @@
+// Over 400 lines: the device mirror of a gallery's rows (uploads, moves, truncations) and its
+// searches share the same buffers and bookkeeping.
 package dev.semblance.cuda;
 
 import static dev.semblance.cuda.Driver.check;

@@ -49,11 +49,11 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
 
   static final class Folders {
     @Option(
-        names = "--gallery-dir",
+        names = "--enroll-dir",
         required = true,
         paramLabel = "DIR",
         description = "One sub-folder per enrolled person.")
-    Path galleryDir;
+    Path enrollDir;
 
     @Option(
         names = "--probe-dir",
@@ -127,7 +127,7 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
                 }
               });
     } else {
-      enrolled.putAll(Images.peopleIn(source.folders.galleryDir));
+      enrolled.putAll(Images.peopleIn(source.folders.enrollDir));
       probes.putAll(Images.peopleIn(source.folders.probeDir));
     }
     Map<String, List<Path>> extra = distractors == null ? Map.of() : Images.peopleIn(distractors);

@@ -122,7 +122,7 @@ class ReportTest {
             Cli.run(
                 "evaluate",
                 "identification",
-                "--gallery-dir",
+                "--enroll-dir",
                 gallery.toString(),
                 "--probe-dir",
                 probes.toString(),

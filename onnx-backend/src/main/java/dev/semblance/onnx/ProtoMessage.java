@@ -111,7 +111,7 @@ final class ProtoMessage {
   }
 
   private static byte[] slice(byte[] data, int[] pos, int length) {
-    if (length < 0 || pos[0] + length > data.length) {
+    if (length < 0 || length > data.length - pos[0]) { // not pos + length: it may overflow
       throw new IllegalArgumentException("field runs past the end of its message");
     }
     byte[] b = java.util.Arrays.copyOfRange(data, pos[0], pos[0] + length);

@@ -1,3 +1,5 @@
+// Over 400 lines: the whole gallery file format, snapshot and log, written and read in one
+// place, so that a reader can check each record against the writer beside it.
 package dev.semblance.internal.gallery;
 
 import dev.semblance.GalleryFormatException;

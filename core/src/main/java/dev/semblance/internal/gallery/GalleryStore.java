@@ -1,3 +1,5 @@
+// Over 400 lines: one directory's state machine (open and recover, append, group commit,
+// compact) kept in one class, since its crash-safety argument spans all four.
 package dev.semblance.internal.gallery;
 
 import dev.semblance.Durability;

@@ -1,3 +1,6 @@
+// Over 400 lines: the row store and the scans that depend on its chunk layout (single,
+// batched, quantised with bounded re-rank, device shortlist) stay together; top-k, bounds and
+// threads are in TopK, BoundedCollector and Parallel.
 package dev.semblance.internal.gallery;
 
 import dev.semblance.TemplateStorage;
