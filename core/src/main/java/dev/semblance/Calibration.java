@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -342,12 +343,12 @@ public final class Calibration {
     return o instanceof Calibration c
         && c.embedderId.equals(embedderId)
         && c.impostors == impostors
-        && java.util.Arrays.equals(c.threshold, threshold)
-        && java.util.Arrays.equals(c.level, level);
+        && Arrays.equals(c.threshold, threshold)
+        && Arrays.equals(c.level, level);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(embedderId, impostors, java.util.Arrays.hashCode(threshold));
+    return Objects.hash(embedderId, impostors, Arrays.hashCode(threshold));
   }
 }

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -304,7 +305,7 @@ public final class Encoder implements AutoCloseable {
     }
   }
 
-  private <T> T run(java.util.function.Supplier<T> work) {
+  private <T> T run(Supplier<T> work) {
     lifecycle.readLock().lock();
     try {
       if (closed) {

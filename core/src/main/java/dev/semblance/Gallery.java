@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.SortedSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -574,7 +575,7 @@ public final class Gallery implements AutoCloseable {
   }
 
   /** Runs {@code action} under the read lock of an open gallery. */
-  private <T> T read(java.util.function.Supplier<T> action) {
+  private <T> T read(Supplier<T> action) {
     lock.readLock().lock();
     try {
       checkOpen();

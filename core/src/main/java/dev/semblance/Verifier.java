@@ -39,7 +39,7 @@ public final class Verifier {
    * The head must come from the embedder producing the faces compared.
    */
   public static Verifier withLogisticHead(LogisticHead head) {
-    return new Verifier(0.5f, java.util.Objects.requireNonNull(head, "head"));
+    return new Verifier(0.5f, Objects.requireNonNull(head, "head"));
   }
 
   /** A verifier using {@link #DEFAULT_THRESHOLD}, tuned for the bundled embedder. */

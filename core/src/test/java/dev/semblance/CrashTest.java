@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -37,7 +38,7 @@ class CrashTest {
     SplittableRandom random = new SplittableRandom(Long.getLong("semblance.crash.seed", 1));
     Set<Long> enrolled = ConcurrentHashMap.newKeySet();
     Set<Long> removed = ConcurrentHashMap.newKeySet();
-    Set<Long> inFlight = new java.util.HashSet<>();
+    Set<Long> inFlight = new HashSet<>();
     long next = 0;
     int lockChecked = 0;
     for (int kill = 0; kill < kills; kill++) {

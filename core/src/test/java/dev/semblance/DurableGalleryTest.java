@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +17,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -146,8 +152,7 @@ class DurableGalleryTest {
     }
     Path log = onlyLog(dir);
     long size = Files.size(log);
-    try (var channel =
-        java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var channel = FileChannel.open(log, StandardOpenOption.WRITE)) {
       channel.truncate(size - 5); // the crash tore "b"'s record
     }
     try (Gallery gallery = open(dir)) {
@@ -177,9 +182,9 @@ class DurableGalleryTest {
 
   @Test
   void anEncryptedDirectoryHidesNamesAndTemplatesAndNeedsItsKey() throws Exception {
-    javax.crypto.KeyGenerator generator = javax.crypto.KeyGenerator.getInstance("AES");
+    KeyGenerator generator = KeyGenerator.getInstance("AES");
     generator.init(256);
-    javax.crypto.SecretKey key = generator.generateKey(), otherKey = generator.generateKey();
+    SecretKey key = generator.generateKey(), otherKey = generator.generateKey();
     Embedding secret = unit(4242);
     try (Gallery gallery = openEncrypted(dir, key)) {
       gallery.enroll("Zelda Secretperson", secret);
@@ -202,8 +207,7 @@ class DurableGalleryTest {
     assertThatThrownBy(() -> open(dir))
         .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("is encrypted");
-    assertThatThrownBy(
-            () -> openEncrypted(dir, new javax.crypto.spec.SecretKeySpec(new byte[7], "AES")))
+    assertThatThrownBy(() -> openEncrypted(dir, new SecretKeySpec(new byte[7], "AES")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("AES key");
 
@@ -215,7 +219,7 @@ class DurableGalleryTest {
         12 + 12 + buffer.getInt(12); // after the magic, version, flags and the header record
     int length = buffer.getInt(second);
     bytes[second + 12 + length / 2] ^= 1;
-    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    CRC32C crc = new CRC32C();
     crc.update(bytes, second + 12, length);
     buffer.putInt(second + 8, (int) crc.getValue());
     byte[] tampered = bytes.clone();
@@ -230,15 +234,15 @@ class DurableGalleryTest {
     try (Gallery gallery = open(dir)) {
       gallery.enroll("a", unit(1));
     }
-    javax.crypto.KeyGenerator generator = javax.crypto.KeyGenerator.getInstance("AES");
+    KeyGenerator generator = KeyGenerator.getInstance("AES");
     generator.init(128);
-    javax.crypto.SecretKey key = generator.generateKey();
+    SecretKey key = generator.generateKey();
     assertThatThrownBy(() -> openEncrypted(dir, key))
         .isInstanceOf(GalleryFormatException.class)
         .hasMessageContaining("not encrypted");
   }
 
-  static Gallery openEncrypted(Path directory, javax.crypto.SecretKey key) {
+  static Gallery openEncrypted(Path directory, SecretKey key) {
     return Gallery.directory(directory)
         .embedder("test", DIM)
         .durability(Durability.EVERY_OPERATION)

@@ -6,12 +6,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import javax.crypto.KeyGenerator;
+import javax.crypto.SecretKey;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,7 +41,7 @@ class GalleryCorruptionTest {
   private final List<Long> recordEnds = new ArrayList<>();
 
   /** Null for a plain gallery. */
-  private javax.crypto.SecretKey key;
+  private SecretKey key;
 
   private Gallery open() {
     return key == null ? DurableGalleryTest.open(dir) : DurableGalleryTest.openEncrypted(dir, key);
@@ -77,7 +80,7 @@ class GalleryCorruptionTest {
   @ValueSource(booleans = {false, true})
   void everyDamageIsDetectedOrRecoveredToARealState(boolean encrypted) throws Exception {
     if (encrypted) {
-      javax.crypto.KeyGenerator generator = javax.crypto.KeyGenerator.getInstance("AES");
+      KeyGenerator generator = KeyGenerator.getInstance("AES");
       generator.init(256);
       key = generator.generateKey();
     }
@@ -107,7 +110,7 @@ class GalleryCorruptionTest {
       }
     }
     for (int length = 0; length < originalLog.length; length++) {
-      Set<String> state = openAfter(logFile, java.util.Arrays.copyOf(originalLog, length));
+      Set<String> state = openAfter(logFile, Arrays.copyOf(originalLog, length));
       cases++;
       if (state == null) {
         detected++;
@@ -126,7 +129,7 @@ class GalleryCorruptionTest {
       for (int i = 0; i < garbage.length; i++) {
         garbage[i] = (byte) (trial % 5 == 0 ? 0 : random.nextInt(256));
       }
-      byte[] appended = java.util.Arrays.copyOf(originalLog, originalLog.length + garbage.length);
+      byte[] appended = Arrays.copyOf(originalLog, originalLog.length + garbage.length);
       System.arraycopy(garbage, 0, appended, originalLog.length, garbage.length);
       Set<String> state = openAfter(logFile, appended);
       cases++;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,8 +66,7 @@ class GalleryTest {
     Identification id = gallery.identify(near(people.get(17), 0.8), 5);
     assertThat(id.candidates()).hasSize(5);
     assertThat(id.candidates().get(0).identity()).isEqualTo("person-17");
-    assertThat(id.candidates().get(0).similarity())
-        .isCloseTo(0.8f, org.assertj.core.data.Offset.offset(1e-4f));
+    assertThat(id.candidates().get(0).similarity()).isCloseTo(0.8f, Offset.offset(1e-4f));
     assertThat(id.candidates())
         .isSortedAccordingTo((a, b) -> Float.compare(b.similarity(), a.similarity()));
     assertThat(id.match()).map(Candidate::identity).contains("person-17");
@@ -95,7 +96,7 @@ class GalleryTest {
     assertThat(gallery.size()).isEqualTo(1);
     assertThat(gallery.templateCount()).isEqualTo(2);
     assertThat(gallery.identify(near(profile, 0.9), 1).candidates().get(0).similarity())
-        .isCloseTo(0.9f, org.assertj.core.data.Offset.offset(1e-4f));
+        .isCloseTo(0.9f, Offset.offset(1e-4f));
   }
 
   @Test
@@ -218,8 +219,7 @@ class GalleryTest {
     gallery.save(file);
     byte[] before = Files.readAllBytes(file);
     Path notADirectory = file.resolve("child.gallery");
-    assertThatThrownBy(() -> gallery.save(notADirectory))
-        .isInstanceOf(java.io.UncheckedIOException.class);
+    assertThatThrownBy(() -> gallery.save(notADirectory)).isInstanceOf(UncheckedIOException.class);
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
   }
 

@@ -8,6 +8,7 @@ import dev.semblance.spi.SessionOptions;
 import dev.semblance.spi.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -82,7 +83,7 @@ public class PipelineBenchmark {
                     try (var files = Files.list(dir)) {
                       return files.sorted().findFirst().orElseThrow();
                     } catch (IOException e) {
-                      throw new java.io.UncheckedIOException(e);
+                      throw new UncheckedIOException(e);
                     }
                   })
               .toList();

@@ -2,6 +2,7 @@ package dev.semblance.evaluation;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.semblance.Embedding;
 import dev.semblance.internal.vector.Kernels;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,8 +65,7 @@ public final class Scores {
    *
    * @throws IllegalArgumentException if the lists differ in length or the dimensions differ
    */
-  public static Scores ofAllPairs(
-      List<dev.semblance.Embedding> embeddings, List<String> identities) {
+  public static Scores ofAllPairs(List<Embedding> embeddings, List<String> identities) {
     checkArgument(
         embeddings.size() == identities.size(),
         "%s embeddings but %s identities",

@@ -8,6 +8,7 @@ import dev.semblance.internal.heads.HeadFile;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -152,7 +153,7 @@ public final class LogisticHead {
       }
       adam.step(params, grad);
     }
-    return new LogisticHead(embedderId, features, java.util.Arrays.copyOf(params, d), params[d]);
+    return new LogisticHead(embedderId, features, Arrays.copyOf(params, d), params[d]);
   }
 
   /** Mean cross-entropy of the head on labelled pairs. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import dev.semblance.Embedding;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -153,9 +154,9 @@ class ScoresTest {
 
   @Test
   void allPairsSplitsByIdentity() {
-    var a1 = dev.semblance.Embedding.of(new float[] {1, 0});
-    var a2 = dev.semblance.Embedding.of(new float[] {1, 1});
-    var b1 = dev.semblance.Embedding.of(new float[] {0, 1});
+    var a1 = Embedding.of(new float[] {1, 0});
+    var a2 = Embedding.of(new float[] {1, 1});
+    var b1 = Embedding.of(new float[] {0, 1});
     Scores s = Scores.ofAllPairs(List.of(a1, a2, b1), List.of("a", "a", "b"));
     assertThat(s.genuine()).containsExactly(a1.similarity(a2));
     assertThat(s.impostor()).containsExactly(a1.similarity(b1), a2.similarity(b1));

@@ -5,6 +5,7 @@ import static org.bytedeco.cuda.global.cudart.cuGetErrorName;
 import static org.bytedeco.cuda.global.cudart.cuGetErrorString;
 
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 
 /** Checks every CUDA driver result: anything but success becomes a {@link CudaException}. */
 final class Driver {
@@ -17,14 +18,14 @@ final class Driver {
   }
 
   static String name(int result) {
-    BytePointer name = new BytePointer((org.bytedeco.javacpp.Pointer) null);
+    BytePointer name = new BytePointer((Pointer) null);
     return cuGetErrorName(result, name) == CUDA_SUCCESS && !name.isNull()
         ? name.getString()
         : "CUDA error " + result;
   }
 
   private static String description(int result) {
-    BytePointer text = new BytePointer((org.bytedeco.javacpp.Pointer) null);
+    BytePointer text = new BytePointer((Pointer) null);
     return cuGetErrorString(result, text) == CUDA_SUCCESS && !text.isNull()
         ? text.getString()
         : "no description";

@@ -7,6 +7,7 @@ import java.awt.Font;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.text.DecimalFormat;
 import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
@@ -20,6 +21,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYBarRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.statistics.HistogramDataset;
 import org.jfree.data.statistics.HistogramType;
@@ -134,7 +136,7 @@ final class Charts {
       marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
       marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
       marker.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
-      marker.setLabelOffset(new org.jfree.chart.ui.RectangleInsets(4 + 14 * i++, 4, 4, 4));
+      marker.setLabelOffset(new RectangleInsets(4 + 14 * i++, 4, 4, 4));
       plot.addDomainMarker(marker);
     }
     return png(style(chart));
@@ -168,7 +170,7 @@ final class Charts {
     LogAxis axis = new LogAxis(label);
     axis.setBase(10);
     axis.setStandardTickUnits(NumberAxis.createStandardTickUnits());
-    axis.setNumberFormatOverride(new java.text.DecimalFormat("0.#E0"));
+    axis.setNumberFormatOverride(new DecimalFormat("0.#E0"));
     axis.setSmallestValue(1e-8);
     return axis;
   }

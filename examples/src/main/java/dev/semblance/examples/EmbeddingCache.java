@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,7 +43,7 @@ final class EmbeddingCache {
 
   /** Encodes the main face of each image, reusing and updating the cache file. */
   static Encoded encode(Cli.EncoderOptions options, Path cacheFile, List<Path> images) {
-    Map<Path, String> failures = new java.util.LinkedHashMap<>();
+    Map<Path, String> failures = new LinkedHashMap<>();
     try (Encoder encoder = options.open()) {
       Map<Path, Embedding> embeddings =
           new EmbeddingCache(cacheFile, encoder.embedderId()).embedAll(encoder, images, failures);

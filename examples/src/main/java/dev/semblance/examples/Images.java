@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** Finds image files: arguments that are directories are walked recursively. */
@@ -40,8 +42,8 @@ final class Images {
   }
 
   /** One entry per sub-folder of {@code dir} that holds images: folder name → its images. */
-  static java.util.Map<String, List<Path>> peopleIn(Path dir) {
-    java.util.Map<String, List<Path>> people = new java.util.TreeMap<>();
+  static Map<String, List<Path>> peopleIn(Path dir) {
+    Map<String, List<Path>> people = new TreeMap<>();
     try (Stream<Path> list = Files.list(dir)) {
       for (Path sub : list.filter(Files::isDirectory).sorted().toList()) {
         List<Path> images = expand(List.of(sub));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.semblance.Box;
 import dev.semblance.Face;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /** JSON output for {@code --json}. */
 final class Json {
@@ -38,8 +39,6 @@ final class Json {
   }
 
   static List<FaceJson> faces(List<Face> faces) {
-    return java.util.stream.IntStream.range(0, faces.size())
-        .mapToObj(i -> FaceJson.of(i, faces.get(i)))
-        .toList();
+    return IntStream.range(0, faces.size()).mapToObj(i -> FaceJson.of(i, faces.get(i))).toList();
   }
 }

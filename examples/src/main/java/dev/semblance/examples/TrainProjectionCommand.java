@@ -2,6 +2,7 @@ package dev.semblance.examples;
 
 import dev.semblance.Embedding;
 import dev.semblance.evaluation.CrossValidation;
+import dev.semblance.evaluation.RocPoint;
 import dev.semblance.evaluation.Scores;
 import dev.semblance.learning.Mining;
 import dev.semblance.learning.ProjectionHead;
@@ -110,22 +111,7 @@ final class TrainProjectionCommand implements Callable<Integer> {
   public Integer call() {
     Map<String, List<Path>> people = Images.peopleIn(from);
     PairsFile pairs = testPairs == null ? null : PairsFile.read(testPairs, from);
-    Set<String> heldOut = new TreeSet<>();
-    if (pairs != null) {
-      pairs.images().forEach(p -> heldOut.add(p.getParent().getFileName().toString()));
-    } else {
-      List<String> names = new ArrayList<>(people.keySet());
-      if (names.size() < 6) {
-        throw new IllegalArgumentException(
-            "need at least 6 people in "
-                + from
-                + " to train and hold some out, found "
-                + names.size());
-      }
-      Collections.shuffle(names, new Random(seed));
-      heldOut.addAll(
-          names.subList(0, Math.max(2, names.size() / 5))); // two at least, for impostor pairs
-    }
+    Set<String> heldOut = heldOutPeople(people.keySet(), pairs);
     List<Path> images = people.values().stream().flatMap(List::stream).sorted().toList();
     EmbeddingCache.Encoded encoded =
         EmbeddingCache.encode(encoderOptions, cache.orElse(Path.of(out + ".embeddings")), images);
@@ -184,10 +170,53 @@ final class TrainProjectionCommand implements Callable<Integer> {
             raw,
             projected);
 
+    report(figures, head, new TreeSet<>(trainY).size(), heldOut.size(), rawAll, projectedAll)
+        .write(Path.of(out + ".html"));
+    Report.writeJson(Path.of(out + ".json"), figures);
+    System.out.printf(
+        Locale.ROOT,
+        "projection %d → %d written to %s (best epoch %d); held-out triplet loss %.3e → %.3e%s%n",
+        head.inputDimension(),
+        head.outputDimension(),
+        out,
+        result.bestEpoch(),
+        raw.heldOutTripletLoss(),
+        projected.heldOutTripletLoss(),
+        pairs == null ? "" : "; pairs accuracy " + cvText(raw) + " → " + cvText(projected));
+    return Cli.OK;
+  }
+
+  /** The people held out: those of the test pairs file, or a seeded fifth (two at least). */
+  private Set<String> heldOutPeople(Set<String> everyone, PairsFile pairs) {
+    Set<String> heldOut = new TreeSet<>();
+    if (pairs != null) {
+      pairs.images().forEach(p -> heldOut.add(p.getParent().getFileName().toString()));
+    } else {
+      List<String> names = new ArrayList<>(everyone);
+      if (names.size() < 6) {
+        throw new IllegalArgumentException(
+            "need at least 6 people in "
+                + from
+                + " to train and hold some out, found "
+                + names.size());
+      }
+      Collections.shuffle(names, new Random(seed));
+      heldOut.addAll(
+          names.subList(0, Math.max(2, names.size() / 5))); // two at least, for impostor pairs
+    }
+    return heldOut;
+  }
+
+  private Report report(
+      Figures f,
+      ProjectionHead head,
+      int trainPeople,
+      int heldOutPeople,
+      Scores rawAll,
+      Scores projectedAll) {
     String command =
         "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-    Report report =
-        new Report("Projection head: " + out.getFileName(), command, encoded.embedderId());
+    Report report = new Report("Projection head: " + out.getFileName(), command, f.embedder());
     report
         .section("Training")
         .paragraph(
@@ -202,18 +231,18 @@ final class TrainProjectionCommand implements Callable<Integer> {
                 margin,
                 learningRate,
                 seed,
-                trainX.size(),
-                new TreeSet<>(trainY).size(),
-                testX.size(),
-                heldOut.size(),
-                result.bestEpoch(),
-                result.history().size()));
+                f.trainingEmbeddings(),
+                trainPeople,
+                f.heldOutEmbeddings(),
+                heldOutPeople,
+                f.bestEpoch(),
+                f.history().size()));
     double[][] trainCurve =
-        result.history().stream()
+        f.history().stream()
             .map(e -> new double[] {e.epoch(), e.trainCost()})
             .toArray(double[][]::new);
     double[][] validationCurve =
-        result.history().stream()
+        f.history().stream()
             .map(e -> new double[] {e.epoch(), e.validationLoss()})
             .toArray(double[][]::new);
     report.plot(
@@ -237,13 +266,13 @@ final class TrainProjectionCommand implements Callable<Integer> {
     rows.add(
         List.of(
             "mean triplet loss (all triplets)",
-            VerificationFigures.fmt("%.3e", raw.heldOutTripletLoss()),
-            VerificationFigures.fmt("%.3e", projected.heldOutTripletLoss())));
-    if (pairs != null) {
-      rows.add(List.of("pairs: 10-fold accuracy", cvText(raw), cvText(projected)));
+            VerificationFigures.fmt("%.3e", f.raw().heldOutTripletLoss()),
+            VerificationFigures.fmt("%.3e", f.projected().heldOutTripletLoss())));
+    if (f.raw().pairsCrossValidation() != null) {
+      rows.add(List.of("pairs: 10-fold accuracy", cvText(f.raw()), cvText(f.projected())));
     }
-    List<List<String>> rawRows = raw.allPairs().rows();
-    List<List<String>> projRows = projected.allPairs().rows();
+    List<List<String>> rawRows = f.raw().allPairs().rows();
+    List<List<String>> projRows = f.projected().allPairs().rows();
     for (int i = 0; i < rawRows.size(); i++) {
       rows.add(
           List.of(
@@ -257,23 +286,11 @@ final class TrainProjectionCommand implements Callable<Integer> {
             "raw " + head.inputDimension() + "-d",
             "projected " + head.outputDimension() + "-d"),
         rows);
-    Map<String, List<dev.semblance.evaluation.RocPoint>> curves = new LinkedHashMap<>();
+    Map<String, List<RocPoint>> curves = new LinkedHashMap<>();
     curves.put("raw", VerificationFigures.curve(rawAll));
     curves.put("projected", VerificationFigures.curve(projectedAll));
     report.plot("ROC on the held-out people's image pairs", Charts.roc(curves));
-    report.write(Path.of(out + ".html"));
-    Report.writeJson(Path.of(out + ".json"), figures);
-    System.out.printf(
-        Locale.ROOT,
-        "projection %d → %d written to %s (best epoch %d); held-out triplet loss %.3e → %.3e%s%n",
-        head.inputDimension(),
-        head.outputDimension(),
-        out,
-        result.bestEpoch(),
-        raw.heldOutTripletLoss(),
-        projected.heldOutTripletLoss(),
-        pairs == null ? "" : "; pairs accuracy " + cvText(raw) + " → " + cvText(projected));
-    return Cli.OK;
+    return report;
   }
 
   private static String cvText(Comparison c) {

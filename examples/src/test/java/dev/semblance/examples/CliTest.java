@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semblance.Gallery;
+import dev.semblance.learning.LogisticHead;
+import dev.semblance.learning.ProjectionHead;
 import dev.semblance.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -105,7 +108,7 @@ class CliTest {
     assertThat(id.exitCode()).isZero();
     JsonNode faces = new ObjectMapper().readTree(id.out()).get(0).get("faces");
     assertThat(faces).hasSize(5);
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     faces.forEach(f -> names.add(f.get("identity").asText()));
     assertThat(names).containsExactlyInAnyOrder("sheldon", "howard", "penny", "raj", "leonard");
 
@@ -201,15 +204,14 @@ class CliTest {
             "3");
     assertThat(p.exitCode()).as(p.err()).isZero();
     assertThat(p.out()).contains("projection 512 → 32 written to");
-    assertThat(dev.semblance.learning.ProjectionHead.load(projection).outputDimension())
-        .isEqualTo(32);
+    assertThat(ProjectionHead.load(projection).outputDimension()).isEqualTo(32);
     JsonNode report = new ObjectMapper().readTree(Path.of(projection + ".json").toFile());
     assertThat(report.get("history").size()).isBetween(1, 3);
     assertThat(report.get("projected").get("all_pairs").get("auc").asDouble()).isGreaterThan(0.9);
     assertThat(Files.readString(Path.of(projection + ".html"))).contains("data:image/png;base64,");
 
     // A pairs file over tv-characters: consecutive images of each person, and across people.
-    List<String> lines = new java.util.ArrayList<>();
+    List<String> lines = new ArrayList<>();
     List<String> people =
         List.of("amy", "bernadette", "howard", "leonard", "penny", "raj", "sheldon", "stuart");
     lines.add("32");
@@ -241,7 +243,7 @@ class CliTest {
     JsonNode verifier = new ObjectMapper().readTree(Path.of(logistic + ".json").toFile());
     assertThat(verifier.get("test_pairs").asInt()).isEqualTo(12); // the held-out fifth of 64
     assertThat(verifier.get("logistic_accuracy").asDouble()).isGreaterThan(0.8);
-    assertThat(dev.semblance.learning.LogisticHead.load(logistic).dimension()).isEqualTo(512);
+    assertThat(LogisticHead.load(logistic).dimension()).isEqualTo(512);
   }
 
   @Test
@@ -317,7 +319,7 @@ class CliTest {
       Files.copy(tv().resolve(name).resolve(name + "1.png"), people.resolve(name).resolve("1.png"));
     }
     byte[] key = new byte[32];
-    new java.security.SecureRandom().nextBytes(key);
+    new SecureRandom().nextBytes(key);
     Path keyFile = dir.resolve("gallery.key");
     Files.writeString(keyFile, Base64.getEncoder().encodeToString(key) + "\n");
     Path gallery = dir.resolve("cast");

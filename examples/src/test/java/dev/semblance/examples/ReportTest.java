@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -195,7 +197,7 @@ class ReportTest {
   }
 
   private static int distinctColours(BufferedImage image) {
-    java.util.Set<Integer> colours = new java.util.HashSet<>();
+    Set<Integer> colours = new HashSet<>();
     for (int y = 0; y < image.getHeight(); y += 7) {
       for (int x = 0; x < image.getWidth(); x += 7) {
         colours.add(image.getRGB(x, y));

@@ -3,6 +3,7 @@ package dev.semblance.onnx;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -114,7 +115,7 @@ final class ProtoMessage {
     if (length < 0 || length > data.length - pos[0]) { // not pos + length: it may overflow
       throw new IllegalArgumentException("field runs past the end of its message");
     }
-    byte[] b = java.util.Arrays.copyOfRange(data, pos[0], pos[0] + length);
+    byte[] b = Arrays.copyOfRange(data, pos[0], pos[0] + length);
     pos[0] += length;
     return b;
   }

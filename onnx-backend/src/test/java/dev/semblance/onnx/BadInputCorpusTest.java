@@ -10,6 +10,7 @@ import dev.semblance.NoFaceException;
 import dev.semblance.testing.Jpegs;
 import dev.semblance.testing.TestData;
 import java.awt.Graphics2D;
+import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ComponentColorModel;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hostile and unusual images through the whole encoder, each with a defined outcome: faces, no
@@ -42,8 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * out of memory or hang.
  */
 class BadInputCorpusTest {
-  private static final org.slf4j.Logger log =
-      org.slf4j.LoggerFactory.getLogger(BadInputCorpusTest.class);
+  private static final Logger log = LoggerFactory.getLogger(BadInputCorpusTest.class);
   private static Encoder encoder;
   private static BufferedImage portrait;
   @TempDir Path dir;
@@ -111,7 +113,7 @@ class BadInputCorpusTest {
             ColorSpace.getInstance(ColorSpace.CS_sRGB),
             false,
             false,
-            java.awt.Transparency.OPAQUE,
+            Transparency.OPAQUE,
             DataBuffer.TYPE_USHORT);
     WritableRaster raster =
         model.createCompatibleWritableRaster(portrait.getWidth(), portrait.getHeight());

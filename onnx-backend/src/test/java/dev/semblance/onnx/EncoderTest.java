@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.semblance.EmbedderModel;
+import dev.semblance.Embedding;
 import dev.semblance.Encoder;
 import dev.semblance.Face;
 import dev.semblance.InvalidImageException;
 import dev.semblance.ModelException;
 import dev.semblance.NoFaceException;
+import dev.semblance.learning.ProjectionHead;
+import dev.semblance.learning.ProjectionTrainer;
 import dev.semblance.testing.Jpegs;
 import dev.semblance.testing.TestData;
 import java.awt.image.BufferedImage;
@@ -249,7 +252,7 @@ class EncoderTest {
 
   @Test
   void appliesAProjectionHeadTrainedForItsEmbedderAndRefusesOthers(@TempDir Path dir) {
-    List<dev.semblance.Embedding> x = new ArrayList<>();
+    List<Embedding> x = new ArrayList<>();
     List<String> y = new ArrayList<>();
     for (String person : List.of("amy", "penny", "raj", "sheldon", "howard", "leonard")) {
       for (int i = 1; i <= 5; i++) {
@@ -261,8 +264,8 @@ class EncoderTest {
         y.add(person);
       }
     }
-    dev.semblance.learning.ProjectionHead head =
-        dev.semblance.learning.ProjectionTrainer.builder(16)
+    ProjectionHead head =
+        ProjectionTrainer.builder(16)
             .batch(4, 4)
             .epochs(3, 3)
             .validationFraction(0.34)
@@ -271,8 +274,7 @@ class EncoderTest {
             .head();
     Path file = dir.resolve("p.head");
     head.save(file);
-    try (Encoder projected =
-        Encoder.builder().projection(dev.semblance.learning.ProjectionHead.load(file)).build()) {
+    try (Encoder projected = Encoder.builder().projection(ProjectionHead.load(file)).build()) {
       assertThat(projected.dimension()).isEqualTo(16);
       assertThat(projected.embedderId()).startsWith(encoder.embedderId() + "+projection16@sha256:");
       Face face = projected.encode(groupPhoto(3)).get(0);
@@ -280,8 +282,8 @@ class EncoderTest {
       assertThat(face.embedding())
           .isEqualTo(head.project(encoder.encode(groupPhoto(3)).get(0).embedding()));
     }
-    dev.semblance.learning.ProjectionHead foreign =
-        dev.semblance.learning.ProjectionTrainer.builder(16)
+    ProjectionHead foreign =
+        ProjectionTrainer.builder(16)
             .batch(4, 4)
             .epochs(1, 1)
             .validationFraction(0.34)

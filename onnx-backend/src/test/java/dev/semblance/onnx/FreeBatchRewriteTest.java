@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class FreeBatchRewriteTest {
@@ -47,8 +48,7 @@ class FreeBatchRewriteTest {
                 .get("output")
                 .data();
         for (int k = 0; k < 512; k++) {
-          assertThat(batched[i * 512 + k])
-              .isCloseTo(one[k], org.assertj.core.data.Offset.offset(1e-4f));
+          assertThat(batched[i * 512 + k]).isCloseTo(one[k], Offset.offset(1e-4f));
         }
       }
     }

@@ -18,9 +18,15 @@ import dev.semblance.learning.ProjectionHead;
 import dev.semblance.learning.ProjectionTrainer;
 import dev.semblance.testing.TestData;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,8 +102,7 @@ class LfwDevAccuracyTest {
     checkEveryStorageOnDevTestIdentification(embedderId, test, cache);
     assertThat(defaultAccuracy).isGreaterThanOrEqualTo(0.99);
     // The documented default is the DevTrain choice, rounded.
-    assertThat(Verifier.DEFAULT_THRESHOLD)
-        .isCloseTo(tau, org.assertj.core.data.Offset.offset(0.03f));
+    assertThat(Verifier.DEFAULT_THRESHOLD).isCloseTo(tau, Offset.offset(0.03f));
   }
 
   /**
@@ -109,11 +114,7 @@ class LfwDevAccuracyTest {
     Calibration calibration = Calibration.bundled();
     assertThat(calibration.embedderId()).isEqualTo(embedderId);
     List<Path> images =
-        test.stream()
-            .flatMap(p -> java.util.stream.Stream.of(p.first(), p.second()))
-            .distinct()
-            .sorted()
-            .toList();
+        test.stream().flatMap(p -> Stream.of(p.first(), p.second())).distinct().sorted().toList();
     Scores all =
         Scores.ofAllPairs(
             images.stream().map(cache::get).toList(),
@@ -145,14 +146,14 @@ class LfwDevAccuracyTest {
       List<LfwPairs.Pair> train,
       List<LfwPairs.Pair> test,
       Map<Path, Embedding> cache) {
-    java.util.Set<String> testPeople = new java.util.HashSet<>();
+    Set<String> testPeople = new HashSet<>();
     test.forEach(
         p -> {
           testPeople.add(p.first().getParent().getFileName().toString());
           testPeople.add(p.second().getParent().getFileName().toString());
         });
-    List<Embedding> x = new java.util.ArrayList<>();
-    List<String> y = new java.util.ArrayList<>();
+    List<Embedding> x = new ArrayList<>();
+    List<String> y = new ArrayList<>();
     cache.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(
@@ -232,15 +233,15 @@ class LfwDevAccuracyTest {
    */
   private static void checkEveryStorageOnDevTestIdentification(
       String embedderId, List<LfwPairs.Pair> test, Map<Path, Embedding> cache) {
-    java.util.Set<String> testPeople = new java.util.HashSet<>();
+    Set<String> testPeople = new HashSet<>();
     test.forEach(
         p -> {
           testPeople.add(p.first().getParent().getFileName().toString());
           testPeople.add(p.second().getParent().getFileName().toString());
         });
-    Map<String, Embedding> enroll = new java.util.TreeMap<>();
-    List<Embedding> probes = new java.util.ArrayList<>();
-    List<String> truth = new java.util.ArrayList<>();
+    Map<String, Embedding> enroll = new TreeMap<>();
+    List<Embedding> probes = new ArrayList<>();
+    List<String> truth = new ArrayList<>();
     cache.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(
@@ -260,7 +261,7 @@ class LfwDevAccuracyTest {
       enroll.forEach(gallery::enroll);
       List<Identification> batch = gallery.identifyAll(probes, 10);
       if (reference == null) {
-        reference = new java.util.ArrayList<>();
+        reference = new ArrayList<>();
         for (Embedding probe : probes) {
           reference.add(gallery.identify(probe, 10));
         }

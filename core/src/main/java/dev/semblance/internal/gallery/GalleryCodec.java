@@ -3,6 +3,7 @@
 package dev.semblance.internal.gallery;
 
 import dev.semblance.GalleryFormatException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -10,8 +11,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UTFDataFormatException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -104,8 +108,7 @@ public final class GalleryCodec {
     return all;
   }
 
-  public static byte[] enrollPayload(
-      String identity, java.util.List<float[]> vectors, int dimension) {
+  public static byte[] enrollPayload(String identity, List<float[]> vectors, int dimension) {
     return payload(ENROLL, body -> writeEnroll(body, identity, vectors, dimension));
   }
 
@@ -123,7 +126,7 @@ public final class GalleryCodec {
   }
 
   private static void writeEnroll(
-      DataOutputStream body, String identity, java.util.List<float[]> vectors, int dimension)
+      DataOutputStream body, String identity, List<float[]> vectors, int dimension)
       throws IOException {
     body.writeUTF(identity);
     body.writeInt(vectors.size());
@@ -165,7 +168,7 @@ public final class GalleryCodec {
       payload.flush();
       return bytes.toByteArray();
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // writing to memory does not fail
+      throw new UncheckedIOException(e); // writing to memory does not fail
     }
   }
 
@@ -221,7 +224,7 @@ public final class GalleryCodec {
           });
     }
 
-    public void enroll(String identity, java.util.List<float[]> vectors) throws IOException {
+    public void enroll(String identity, List<float[]> vectors) throws IOException {
       record(ENROLL, body -> writeEnroll(body, identity, vectors, dimension));
       templates += vectors.size();
     }
@@ -311,7 +314,7 @@ public final class GalleryCodec {
               ? framed
               : cipher.open(framed, RecordCipher.associatedData('S', 0, records), source, offset);
       records++;
-      DataInputStream body = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+      DataInputStream body = new DataInputStream(new ByteArrayInputStream(payload));
       int type = body.readUnsignedByte();
       try {
         if (records == 1 && type != HEADER) {
@@ -374,7 +377,7 @@ public final class GalleryCodec {
           default -> throw corrupt(source, offset, "unknown record type " + type);
         }
         checkConsumed(type, body, source, offset);
-      } catch (EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {
+      } catch (EOFException | UTFDataFormatException | IllegalArgumentException e) {
         throw badFields(e, source, offset);
       }
       offset += 8 + framed.length;
@@ -497,7 +500,7 @@ public final class GalleryCodec {
               : cipher.open(
                   framed, RecordCipher.associatedData('L', generation, index), source, offset);
       index++;
-      DataInputStream body = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+      DataInputStream body = new DataInputStream(new ByteArrayInputStream(payload));
       try {
         int type = body.readUnsignedByte();
         if ((dimension < 0) != (type == LOG_HEADER)) {
@@ -547,7 +550,7 @@ public final class GalleryCodec {
           default -> throw corrupt(source, offset, "unknown log record type " + type);
         }
         checkConsumed(type, body, source, offset);
-      } catch (EOFException | java.io.UTFDataFormatException | IllegalArgumentException e) {
+      } catch (EOFException | UTFDataFormatException | IllegalArgumentException e) {
         throw badFields(e, source, offset);
       }
       offset += 12 + length;
@@ -639,7 +642,7 @@ public final class GalleryCodec {
     if (e instanceof EOFException) {
       return corrupt(source, offset, "record body is shorter than its fields");
     }
-    if (e instanceof java.io.UTFDataFormatException) {
+    if (e instanceof UTFDataFormatException) {
       return corrupt(source, offset, "malformed UTF-8 text"); // found by GalleryReaderFuzzTest
     }
     return corrupt(source, offset, e.getMessage());

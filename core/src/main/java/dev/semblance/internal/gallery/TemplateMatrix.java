@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +71,7 @@ public final class TemplateMatrix {
   private volatile AcceleratedIndex accelerator;
 
   /** Accelerated searches whose shortlist could not be confirmed, so the CPU searched again. */
-  final java.util.concurrent.atomic.AtomicLong unconfirmed =
-      new java.util.concurrent.atomic.AtomicLong();
+  final AtomicLong unconfirmed = new AtomicLong();
 
   public TemplateMatrix(int dimension, TemplateStorage storage) {
     this(dimension, storage, Kernels.get());

@@ -2,6 +2,7 @@ package dev.semblance.internal.image;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.DataBufferByte;
@@ -60,7 +61,7 @@ public final class RgbImage {
     ColorModel cm = image.getColorModel();
     Raster raster = image.getRaster();
     boolean grey =
-        cm.getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_GRAY
+        cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY
             && raster.getNumBands() >= 1
             && cm.getNumColorComponents() == 1;
     if (grey) {

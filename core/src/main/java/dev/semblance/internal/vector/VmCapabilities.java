@@ -1,5 +1,6 @@
 package dev.semblance.internal.vector;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +46,7 @@ final class VmCapabilities {
   private static Optional<String> vmOption(String name) {
     try {
       return Optional.of(
-          ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+          ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
               .getVMOption(name)
               .getValue());
     } catch (LinkageError | RuntimeException e) {

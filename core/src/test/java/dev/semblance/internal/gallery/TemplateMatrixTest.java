@@ -9,7 +9,9 @@ import dev.semblance.internal.vector.VectorKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -208,7 +210,7 @@ class TemplateMatrixTest {
 
   private static TemplateMatrix.Result bruteForce(
       VectorKernels kernels, List<float[]> vectors, List<Integer> owners, float[] probe, int k) {
-    java.util.Map<Integer, Float> best = new java.util.HashMap<>();
+    Map<Integer, Float> best = new HashMap<>();
     for (int r = 0; r < vectors.size(); r++) {
       float s = kernels.dot(probe, 0, vectors.get(r), 0, probe.length);
       best.merge(owners.get(r), s, Math::max);
@@ -216,10 +218,10 @@ class TemplateMatrixTest {
     int[] slots =
         best.entrySet().stream()
             .sorted(
-                java.util.Map.Entry.<Integer, Float>comparingByValue(Comparator.reverseOrder())
-                    .thenComparing(java.util.Map.Entry.comparingByKey()))
+                Map.Entry.<Integer, Float>comparingByValue(Comparator.reverseOrder())
+                    .thenComparing(Map.Entry.comparingByKey()))
             .limit(k)
-            .mapToInt(java.util.Map.Entry::getKey)
+            .mapToInt(Map.Entry::getKey)
             .toArray();
     float[] scores = new float[slots.length];
     IntStream.range(0, slots.length).forEach(i -> scores[i] = best.get(slots[i]));

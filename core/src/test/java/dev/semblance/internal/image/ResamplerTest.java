@@ -3,6 +3,7 @@ package dev.semblance.internal.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +41,7 @@ class ResamplerTest {
                 clamp);
         for (int i = 0; i < fast.length; i++) {
           assertThat(fast[i])
-              .as("region %s clamp %s at %s", java.util.Arrays.toString(r), clamp, i)
+              .as("region %s clamp %s at %s", Arrays.toString(r), clamp, i)
               .isCloseTo(reference[i], offset(1e-3f));
         }
       }

@@ -2,8 +2,10 @@ package dev.semblance.internal.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.semblance.ChannelOrder;
 import dev.semblance.internal.geometry.SimilarityTransform;
 import dev.semblance.internal.image.RgbImage;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class AlignmentTest {
@@ -41,7 +43,7 @@ class AlignmentTest {
   @Test
   void alignmentOutsideTheImageIsBlack() {
     byte[] white = new byte[20 * 20 * 3];
-    java.util.Arrays.fill(white, (byte) 255);
+    Arrays.fill(white, (byte) 255);
     double[][] five = new double[5][];
     for (int i = 0; i < 5; i++) {
       // The face sits exactly on the template: output pixel (u, v) samples source (u, v).
@@ -63,9 +65,9 @@ class AlignmentTest {
   @Test
   void planesFollowTheChannelOrderAndNormalisation() {
     float[] rgb = {10, 20, 30, 40, 50, 60}; // two pixels
-    assertThat(FacePipeline.planes(rgb, 2, 1, dev.semblance.ChannelOrder.BGR, 0f, 10f))
+    assertThat(FacePipeline.planes(rgb, 2, 1, ChannelOrder.BGR, 0f, 10f))
         .containsExactly(3, 6, 2, 5, 1, 4);
-    assertThat(FacePipeline.planes(rgb, 2, 1, dev.semblance.ChannelOrder.RGB, 10f, 1f))
+    assertThat(FacePipeline.planes(rgb, 2, 1, ChannelOrder.RGB, 10f, 1f))
         .containsExactly(0, 30, 10, 40, 20, 50);
   }
 }
