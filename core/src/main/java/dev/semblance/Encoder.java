@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -185,26 +186,76 @@ public final class Encoder implements AutoCloseable {
    * Encodes many image files; element {@code i} of the result holds the faces of {@code
    * images.get(i)}. Faces of all images are embedded together in batches where the embedder allows
    * it.
+   *
+   * @throws InvalidImageException if a file cannot be read or decoded, or is too large
    */
   public List<List<Face>> encodeAll(List<Path> images) {
+    List<ImageFaces> encoded =
+        encodeBatches(
+            images.size(),
+            i -> decoder.decode(read(images.get(i)), images.get(i).toString()),
+            i -> images.get(i).toString(),
+            false);
+    return encoded.stream().map(ImageFaces::faces).toList();
+  }
+
+  /**
+   * Encodes many images given as bytes (JPEG, PNG, BMP or GIF), batched as {@link #encodeAll} does;
+   * an image that cannot be decoded, or is too large, does not stop the others: its result says why
+   * ({@link ImageFaces#failure()}). For engines that hold images in memory, such as a Spark
+   * partition.
+   *
+   * @param names how each image is called in failure messages, e.g. its path
+   * @throws IllegalArgumentException if the lists differ in length
+   */
+  public List<ImageFaces> encodeEach(List<byte[]> images, List<String> names) {
+    checkArgument(
+        images.size() == names.size(), "%s images but %s names", images.size(), names.size());
+    return encodeBatches(
+        images.size(), i -> decoder.decode(images.get(i), names.get(i)), names::get, true);
+  }
+
+  /**
+   * Decodes and locates a few images at a time (enough faces to fill a batch, never the whole
+   * list), then embeds their faces together.
+   */
+  private List<ImageFaces> encodeBatches(
+      int count, IntFunction<RgbImage> decode, IntFunction<String> name, boolean isolateFailures) {
     return run(
         () -> {
-          List<List<Face>> result = new ArrayList<>(images.size());
-          // Decode a few images at a time: enough faces to fill a batch, never the whole list.
-          for (int start = 0; start < images.size(); start += batchSize) {
-            List<Path> chunk = images.subList(start, Math.min(images.size(), start + batchSize));
-            List<RgbImage> decoded = new ArrayList<>(chunk.size());
-            List<List<Located>> located = new ArrayList<>(chunk.size());
-            for (Path p : chunk) {
-              RgbImage image = decoder.decode(read(p), p.toString());
-              decoded.add(image);
-              located.add(pipeline.locate(image));
+          List<ImageFaces> result = new ArrayList<>(count);
+          for (int start = 0; start < count; start += batchSize) {
+            int end = Math.min(count, start + batchSize);
+            List<RgbImage> decoded = new ArrayList<>(end - start);
+            List<List<Located>> located = new ArrayList<>(end - start);
+            String[] failures = new String[end - start];
+            for (int i = start; i < end; i++) {
+              try {
+                RgbImage image = decode.apply(i);
+                decoded.add(image);
+                located.add(pipeline.locate(image));
+              } catch (InvalidImageException e) {
+                if (!isolateFailures) {
+                  throw e;
+                }
+                failures[i - start] = e.getMessage();
+              }
             }
             float[][] vectors = pipeline.embedAll(decoded, located);
             int next = 0;
-            for (List<Located> faces : located) {
-              result.add(toFaces(faces, Arrays.copyOfRange(vectors, next, next + faces.size())));
+            int ok = 0;
+            for (int i = start; i < end; i++) {
+              if (failures[i - start] != null) {
+                result.add(ImageFaces.failed(name.apply(i), failures[i - start]));
+                continue;
+              }
+              RgbImage image = decoded.get(ok);
+              List<Located> faces = located.get(ok++);
+              List<Face> encoded =
+                  toFaces(faces, Arrays.copyOfRange(vectors, next, next + faces.size()));
               next += faces.size();
+              result.add(
+                  new ImageFaces(name.apply(i), image.width(), image.height(), encoded, null));
             }
           }
           return result;

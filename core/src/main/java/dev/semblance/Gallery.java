@@ -416,6 +416,23 @@ public final class Gallery implements AutoCloseable {
     return read(slots::identities);
   }
 
+  /**
+   * The templates of {@code identity}, as enrolled; a snapshot.
+   *
+   * @throws IllegalArgumentException if the identity is not enrolled
+   */
+  public List<Embedding> templates(String identity) {
+    return read(
+        () -> {
+          checkArgument(slots.contains(identity), "identity is not enrolled: '%s'", identity);
+          List<Embedding> out = new ArrayList<>();
+          for (float[] row : slots.templatesOf(identity)) {
+            out.add(Embedding.ofUnitVector(row));
+          }
+          return out;
+        });
+  }
+
   /** The number of enrolled identities. */
   public int size() {
     return read(slots::size);

@@ -8,6 +8,7 @@ import dev.semblance.EmbedderModel;
 import dev.semblance.Embedding;
 import dev.semblance.Encoder;
 import dev.semblance.Face;
+import dev.semblance.ImageFaces;
 import dev.semblance.InvalidImageException;
 import dev.semblance.ModelException;
 import dev.semblance.NoFaceException;
@@ -18,6 +19,7 @@ import dev.semblance.testing.TestData;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,6 +94,33 @@ class EncoderTest {
             .isGreaterThan(0.99999f);
       }
     }
+  }
+
+  @Test
+  void encodeEachIsolatesImagesThatCannotBeRead() throws IOException {
+    List<Path> photos = List.of(groupPhoto(1), groupPhoto(3));
+    List<List<Face>> batched = encoder.encodeAll(photos);
+    List<ImageFaces> each =
+        encoder.encodeEach(
+            List.of(
+                Files.readAllBytes(photos.get(0)),
+                "not an image".getBytes(StandardCharsets.UTF_8),
+                Files.readAllBytes(photos.get(1))),
+            List.of("one", "broken", "three"));
+    assertThat(each).extracting(ImageFaces::name).containsExactly("one", "broken", "three");
+    assertThat(each.get(1).isReadable()).isFalse();
+    assertThat(each.get(1).failure()).contains("broken");
+    assertThat(each.get(1).faces()).isEmpty();
+    for (int i : new int[] {0, 2}) {
+      List<Face> expected = batched.get(i / 2);
+      assertThat(each.get(i).isReadable()).isTrue();
+      assertThat(each.get(i).faces()).hasSameSizeAs(expected);
+      for (int f = 0; f < expected.size(); f++) {
+        assertThat(each.get(i).faces().get(f).embedding().toArray())
+            .containsExactly(expected.get(f).embedding().toArray());
+      }
+    }
+    assertThat(each.get(0).width()).isPositive();
   }
 
   @Test

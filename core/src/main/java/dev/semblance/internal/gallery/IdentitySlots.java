@@ -85,6 +85,11 @@ public final class IdentitySlots {
     }
   }
 
+  /** Copies of the templates of an enrolled {@code identity}. */
+  public List<float[]> templatesOf(String identity) {
+    return templates.rowsOf(slotOf.get(identity));
+  }
+
   /** The similarity of {@code probe} to the closest template of an enrolled {@code identity}. */
   public float bestOf(String identity, float[] probe) {
     return templates.bestOfSlot(probe, slotOf.get(identity));
