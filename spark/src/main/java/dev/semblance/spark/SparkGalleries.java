@@ -93,7 +93,12 @@ public final class SparkGalleries {
   /** The embedding of a row, checked: finite and of {@code dimension}. */
   static Embedding embedding(Row row, int field, int dimension, String who) {
     checkArgument(!row.isNullAt(field), "%s has no embedding", who);
-    float[] v = SparkFaces.floats(row, field);
+    return embedding(SparkFaces.floats(row, field), dimension, who);
+  }
+
+  /** {@code v} as an embedding, checked: finite and of {@code dimension}. */
+  static Embedding embedding(float[] v, int dimension, String who) {
+    checkArgument(v != null, "%s has no embedding", who);
     checkArgument(
         v.length == dimension, "%s has a %s-d embedding, not %s-d", who, v.length, dimension);
     for (float x : v) {

@@ -176,8 +176,11 @@ public final class SparkSearch {
                 DataTypes.createStructField(FaceColumns.IDENTITY, DataTypes.StringType, false),
                 DataTypes.createStructField(FaceColumns.SIMILARITY, DataTypes.FloatType, false)));
     Dataset<Row> hits =
-        sharded.mapPartitions(
-            new SearchShard(embedderId, dimension, settings.k(), probeVectors), Encoders.row(hit));
+        sharded
+            .as(Encoders.bean(Template.class))
+            .mapPartitions(
+                new SearchShard(embedderId, dimension, settings.k(), probeVectors),
+                Encoders.row(hit));
     Dataset<Row> merged =
         hits.groupByKey((MapFunction<Row, Integer>) r -> r.getInt(0), Encoders.INT())
             .mapGroups(
@@ -190,7 +193,7 @@ public final class SparkSearch {
   }
 
   /** Enrols one shard of the gallery and searches every probe in it. */
-  private static final class SearchShard implements MapPartitionsFunction<Row, Row> {
+  private static final class SearchShard implements MapPartitionsFunction<Template, Row> {
     private static final long serialVersionUID = 1L;
     private final String embedderId;
     private final int dimension;
@@ -205,16 +208,16 @@ public final class SparkSearch {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<Row> call(Iterator<Template> rows) {
       // One task, one core: the gallery searches on the task's thread alone.
       GalleryOptions options = GalleryOptions.defaults().withExecutor(ForkJoinPool.commonPool(), 1);
       try (Gallery shard = Gallery.create(embedderId, dimension, options)) {
         while (rows.hasNext()) {
-          Row row = rows.next();
-          String identity = row.getString(0);
+          Template t = rows.next();
           shard.enroll(
-              identity,
-              SparkGalleries.embedding(row, 1, dimension, "gallery identity " + identity));
+              t.getIdentity(),
+              SparkGalleries.embedding(
+                  t.getEmbedding(), dimension, "gallery identity " + t.getIdentity()));
         }
         List<Row> out = new ArrayList<>();
         if (shard.size() == 0) {

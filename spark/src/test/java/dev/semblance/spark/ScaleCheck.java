@@ -8,6 +8,7 @@ import dev.semblance.GalleryOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -70,6 +71,12 @@ public final class ScaleCheck {
     for (String master : new String[] {"local[1]", "local[2]"}) {
       SparkSession spark = session(master);
       String[] paths = files.stream().map(Path::toString).toArray(String[]::new);
+      // Warm-up, untimed: Spark's first job loads and compiles its own classes.
+      SparkFaces.encode(
+              spark.read().format("binaryFile").load(Arrays.copyOf(paths, 32)),
+              EncodeOptions.defaults())
+          .faces()
+          .count();
       long start = System.nanoTime();
       long rows =
           SparkFaces.encode(spark.read().format("binaryFile").load(paths), EncodeOptions.defaults())

@@ -389,6 +389,27 @@ class SparkJobsTest {
     for (String id : loaded.identities()) {
       assertThat(perIdentity.get(id)).isEqualTo(loaded.templates(id).size());
     }
+    // A gallery read back from Parquet (nullable array elements) searches the same.
+    Path parquet = dir.resolve("gallery.parquet");
+    back.write().parquet(parquet.toString());
+    Dataset<Row> fromParquet = spark.read().parquet(parquet.toString());
+    Row probe = back.first();
+    Dataset<Row> probes =
+        spark.createDataFrame(
+            List.of(RowFactory.create("p", probe.get(1))),
+            DataTypes.createStructType(
+                List.of(
+                    DataTypes.createStructField(FaceColumns.PROBE, DataTypes.StringType, false),
+                    DataTypes.createStructField(
+                        FaceColumns.EMBEDDING,
+                        DataTypes.createArrayType(DataTypes.FloatType, false),
+                        false))));
+    Row found =
+        SparkSearch.identify(
+                probes, fromParquet, embedderId, SparkSearch.Settings.atThreshold(1, 0.5f))
+            .first();
+    assertThat(found.getString(2)).isEqualTo(probe.getString(0));
+    assertThat(found.getFloat(3)).isCloseTo(1f, within(1e-5f));
   }
 
   @Test
