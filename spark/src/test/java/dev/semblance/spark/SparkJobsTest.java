@@ -476,6 +476,25 @@ class SparkJobsTest {
                     SparkSearch.Settings.atTargetFpir(3, Calibration.bundled(), 0.01)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("calibration is for embedder");
+    // A DataFrame of paths alone: executors read the files; a missing one and images past the
+    // pixel limit become reason rows.
+    Dataset<Row> paths =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create(
+                    images.resolve("Paul_Wolfowitz/Paul_Wolfowitz_0003.jpg").toString()),
+                RowFactory.create(dir.resolve("missing.jpg").toString())),
+            DataTypes.createStructType(
+                List.of(DataTypes.createStructField("path", DataTypes.StringType, false))));
+    SparkFaces.Encoded limited =
+        SparkFaces.encode(paths, EncodeOptions.defaults().withMaxPixels(10_000));
+    Map<String, String> why = new HashMap<>();
+    for (Row r : limited.faces().collectAsList()) {
+      why.put(Path.of(r.getString(0)).getFileName().toString(), r.getString(7));
+    }
+    assertThat(why.get("Paul_Wolfowitz_0003.jpg")).contains("pixel");
+    assertThat(why.get("missing.jpg")).contains("cannot read");
+    assertThat(limited.unreadable().value()).isEqualTo(2);
     assertThatThrownBy(() -> SparkFaces.encode(gallery, EncodeOptions.defaults()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no column 'path'");
