@@ -4,11 +4,11 @@ import dev.semblance.Box;
 import dev.semblance.Encoder;
 import dev.semblance.Face;
 import dev.semblance.SemblanceException;
+import dev.semblance.internal.io.DurableFiles;
 import java.awt.image.BufferedImage;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -45,49 +45,49 @@ final class EmbedCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     List<Path> files = Images.expand(paths);
-    int rows = 0;
-    int failed = 0;
-    try (Encoder encoder = encoderOptions.open();
-        BufferedWriter w = Files.newBufferedWriter(out)) {
-      StringBuilder header = new StringBuilder("path\tface\tleft\ttop\tright\tbottom\tscore\tnote");
-      for (int i = 0; i < encoder.dimension(); i++) {
-        header.append("\te").append(i);
-      }
-      w.write(header.append('\n').toString());
-      Progress progress = new Progress("embedding", files.size());
-      for (Path file : files) {
-        try {
-          BufferedImage image = encoder.readImage(file);
-          List<Face> faces = encoder.encode(image);
-          if (faces.isEmpty()) {
-            w.write(file + "\t\t\t\t\t\t\tno face found\n");
-            failed++;
-          } else if (onePerImage) {
-            int main = Encoder.mainFaceIndex(faces, image.getWidth(), image.getHeight());
-            w.write(row(file, main, faces.get(main)));
-            rows++;
-          } else {
-            for (int i = 0; i < faces.size(); i++) {
-              w.write(row(file, i, faces.get(i)));
-              rows++;
+    int[] counts = new int[2]; // face rows, images without a usable face
+    try (Encoder encoder = encoderOptions.open()) {
+      DurableFiles.replace(
+          out,
+          stream -> {
+            Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
+            StringBuilder header =
+                new StringBuilder("path\tface\tleft\ttop\tright\tbottom\tscore\tnote");
+            for (int i = 0; i < encoder.dimension(); i++) {
+              header.append("\te").append(i);
             }
-          }
-        } catch (SemblanceException e) {
-          w.write(
-              file
-                  + "\t\t\t\t\t\t\t"
-                  + e.getMessage().replace('\t', ' ').replace('\n', ' ')
-                  + "\n");
-          failed++;
-        }
-        progress.step(file.getFileName().toString());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + out + ": " + e, e);
+            w.write(header.append('\n').toString());
+            Progress progress = new Progress("embedding", files.size());
+            for (Path file : files) {
+              try {
+                BufferedImage image = encoder.readImage(file);
+                List<Face> faces = encoder.encode(image);
+                if (faces.isEmpty()) {
+                  w.write(file + "\t\t\t\t\t\t\tno face found\n");
+                  counts[1]++;
+                } else if (onePerImage) {
+                  int main = Encoder.mainFaceIndex(faces, image.getWidth(), image.getHeight());
+                  w.write(row(file, main, faces.get(main)));
+                  counts[0]++;
+                } else {
+                  for (int i = 0; i < faces.size(); i++) {
+                    w.write(row(file, i, faces.get(i)));
+                    counts[0]++;
+                  }
+                }
+              } catch (SemblanceException e) {
+                String reason = e.getMessage().replace('\t', ' ').replace('\n', ' ');
+                w.write(file + "\t\t\t\t\t\t\t" + reason + "\n");
+                counts[1]++;
+              }
+              progress.step(file.getFileName().toString());
+            }
+            w.flush();
+          });
     }
     System.err.printf(
         "wrote %d face rows from %d images (%d without a usable face) to %s%n",
-        rows, files.size(), failed, out);
+        counts[0], files.size(), counts[1], out);
     return 0;
   }
 

@@ -9,6 +9,7 @@ import dev.semblance.Gallery;
 import dev.semblance.SemblanceException;
 import dev.semblance.internal.io.DurableFiles;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -19,6 +20,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
@@ -55,7 +57,7 @@ public final class SparkCli {
   }
 
   static int run(String... args) {
-    CommandLine cli = new CommandLine(new SparkCli());
+    CommandLine cli = new CommandLine(new SparkCli()).setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           Throwable cause = rootCause(e);
@@ -113,9 +115,9 @@ public final class SparkCli {
 
     @Option(
         names = "--format",
-        defaultValue = "parquet",
-        description = "parquet (a Spark folder) or tsv (one file); default ${DEFAULT-VALUE}.")
-    String format;
+        defaultValue = "PARQUET",
+        description = "parquet (a Spark folder) or tsv (one local file); default parquet.")
+    Format format;
 
     /** The session to run in: the application's own if it has one (left open), else a new one. */
     Session session(String job) {
@@ -131,12 +133,20 @@ public final class SparkCli {
       return new Session(builder.getOrCreate(), true);
     }
 
-    boolean tsv() {
-      if (!format.equals("parquet") && !format.equals("tsv")) {
-        throw new IllegalArgumentException("--format is parquet or tsv, not " + format);
+    /** Writes the job's result: Parquet through Spark, or one TSV file written by {@code tsv}. */
+    void write(Dataset<Row> result, BiConsumer<Dataset<Row>, Path> tsv) {
+      if (format == Format.TSV) {
+        tsv.accept(result, Path.of(out));
+      } else {
+        result.write().mode("errorifexists").parquet(out);
       }
-      return format.equals("tsv");
     }
+  }
+
+  /** What a job writes. */
+  enum Format {
+    PARQUET,
+    TSV
   }
 
   @Command(
@@ -176,7 +186,6 @@ public final class SparkCli {
 
     @Override
     public Integer call() {
-      boolean tsv = job.tsv();
       EncodeOptions options =
           EncodeOptions.defaults()
               .withMainFaceOnly(onePerImage)
@@ -188,11 +197,7 @@ public final class SparkCli {
         Dataset<Row> images =
             spark.read().format("binaryFile").option("recursiveFileLookup", "true").load(in);
         SparkFaces.Encoded encoded = SparkFaces.encode(images, options);
-        if (tsv) {
-          writeEmbedTsv(encoded.faces(), Path.of(job.out));
-        } else {
-          encoded.faces().write().mode("errorifexists").parquet(job.out);
-        }
+        job.write(encoded.faces(), SparkCli::writeEmbedTsv);
         String summary =
             String.format(
                 Locale.ROOT,
@@ -208,14 +213,29 @@ public final class SparkCli {
     }
   }
 
-  /** The columns of {@code semblance embed}: path, face, box, score, note, e0 … e(d−1). */
-  static void writeEmbedTsv(Dataset<Row> faces, Path out) {
+  /** Writes the rows to one local file, streamed to the driver a partition at a time. */
+  private static void writeTsv(Dataset<Row> data, Path out, TsvBody body) {
     DurableFiles.replace(
         out,
         stream -> {
           Writer w =
               new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
-          Iterator<Row> rows = faces.toLocalIterator();
+          body.write(data.toLocalIterator(), w);
+          w.flush();
+        });
+  }
+
+  @FunctionalInterface
+  private interface TsvBody {
+    void write(Iterator<Row> rows, Writer w) throws IOException;
+  }
+
+  /** The columns of {@code semblance embed}: path, face, box, score, note, e0 … e(d−1). */
+  static void writeEmbedTsv(Dataset<Row> faces, Path out) {
+    writeTsv(
+        faces,
+        out,
+        (rows, w) -> {
           // The header needs the dimension: reason rows before the first face wait for it.
           StringBuilder pending = new StringBuilder();
           boolean header = false;
@@ -251,7 +271,6 @@ public final class SparkCli {
           if (!header) {
             w.append(pending); // no face at all: reason rows only
           }
-          w.flush();
         });
   }
 
@@ -300,7 +319,6 @@ public final class SparkCli {
 
     @Override
     public Integer call() {
-      boolean tsv = job.tsv();
       if (!Files.isRegularFile(gallery)) {
         throw new IllegalArgumentException("gallery file does not exist: " + gallery);
       }
@@ -334,19 +352,18 @@ public final class SparkCli {
                 SparkGalleries.read(spark, g),
                 g.embedderId(),
                 settings.withShards(shards));
-        if (tsv) {
-          writeRows(
-              result.select(
-                  FaceColumns.PROBE,
-                  FaceColumns.IDENTITY,
-                  FaceColumns.SIMILARITY,
-                  FaceColumns.MATCH,
-                  FaceColumns.THRESHOLD,
-                  FaceColumns.REASON),
-              Path.of(job.out));
-        } else {
-          result.write().mode("errorifexists").parquet(job.out);
-        }
+        job.write(
+            result,
+            (rows, file) ->
+                writeRows(
+                    rows.select(
+                        FaceColumns.PROBE,
+                        FaceColumns.IDENTITY,
+                        FaceColumns.SIMILARITY,
+                        FaceColumns.MATCH,
+                        FaceColumns.THRESHOLD,
+                        FaceColumns.REASON),
+                    file));
       }
       return 0;
     }
@@ -380,7 +397,6 @@ public final class SparkCli {
 
     @Override
     public Integer call() {
-      boolean tsv = job.tsv();
       try (Session session = job.session("self-search")) {
         SparkSession spark = session.spark();
         Dataset<Row> faces =
@@ -393,25 +409,19 @@ public final class SparkCli {
                         .as(FaceColumns.PROBE),
                     col(FaceColumns.EMBEDDING));
         Dataset<Row> pairs = SparkSearch.selfSearch(faces, threshold, blocks);
-        if (tsv) {
-          writeRows(pairs, Path.of(job.out));
-        } else {
-          pairs.write().mode("errorifexists").parquet(job.out);
-        }
+        job.write(pairs, SparkCli::writeRows);
       }
       return 0;
     }
   }
 
   /** A DataFrame of scalar columns as one tab-separated file with a header, written durably. */
-  static void writeRows(Dataset<Row> rows, Path out) {
-    DurableFiles.replace(
+  static void writeRows(Dataset<Row> data, Path out) {
+    writeTsv(
+        data,
         out,
-        stream -> {
-          Writer w =
-              new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 1 << 16);
-          w.write(String.join("\t", rows.columns()) + "\n");
-          Iterator<Row> it = rows.toLocalIterator();
+        (it, w) -> {
+          w.write(String.join("\t", data.columns()) + "\n");
           while (it.hasNext()) {
             Row r = it.next();
             StringBuilder line = new StringBuilder();
@@ -420,7 +430,6 @@ public final class SparkCli {
             }
             w.write(line.append('\n').toString());
           }
-          w.flush();
         });
   }
 }

@@ -92,18 +92,30 @@ public final class SparkGalleries {
 
   /** The embedding of a row, checked: finite and of {@code dimension}. */
   static Embedding embedding(Row row, int field, int dimension, String who) {
-    checkArgument(!row.isNullAt(field), "%s has no embedding", who);
-    return embedding(SparkFaces.floats(row, field), dimension, who);
+    return Embedding.of(checkedVector(row, field, dimension, who));
   }
 
   /** {@code v} as an embedding, checked: finite and of {@code dimension}. */
   static Embedding embedding(float[] v, int dimension, String who) {
+    return Embedding.of(checked(v, dimension, who));
+  }
+
+  /** The row's vector as given (not yet normalised), checked as {@link #embedding} does. */
+  static float[] checkedVector(Row row, int field, int dimension, String who) {
+    checkArgument(!row.isNullAt(field), "%s has no embedding", who);
+    return checked(SparkFaces.floats(row, field), dimension, who);
+  }
+
+  private static float[] checked(float[] v, int dimension, String who) {
     checkArgument(v != null, "%s has no embedding", who);
     checkArgument(
         v.length == dimension, "%s has a %s-d embedding, not %s-d", who, v.length, dimension);
+    boolean nonZero = false;
     for (float x : v) {
       checkArgument(Float.isFinite(x), "%s has an embedding with %s in it", who, x);
+      nonZero |= x != 0;
     }
-    return Embedding.of(v);
+    checkArgument(nonZero, "%s has an all-zero embedding", who);
+    return v;
   }
 }

@@ -29,6 +29,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -131,10 +132,16 @@ public final class SparkSearch {
 
     List<Row> probeRows = probes.select(FaceColumns.PROBE, FaceColumns.EMBEDDING).collectAsList();
     Dataset<Row> templates = gallery.select(FaceColumns.IDENTITY, FaceColumns.EMBEDDING);
-    Row first = templates.first();
-    int dimension = first.getList(1).size();
-    long templateCount = templates.count();
+    // One pass for both: the gallery's size (for a target FPIR) and its dimension.
+    Row stats =
+        templates
+            .agg(
+                functions.count(functions.lit(1)),
+                functions.max(functions.size(templates.col(FaceColumns.EMBEDDING))))
+            .first();
+    long templateCount = stats.getLong(0);
     checkArgument(templateCount > 0, "the gallery is empty");
+    int dimension = stats.getInt(1);
     float threshold =
         Float.isNaN(settings.threshold())
             ? (float) settings.calibration().thresholdForFpir(settings.targetFpir(), templateCount)
@@ -146,8 +153,8 @@ public final class SparkSearch {
     for (Row row : probeRows) {
       String key = row.getString(0);
       try {
-        SparkGalleries.embedding(row, 1, dimension, "probe " + key); // checks it
-        vectors.add(SparkFaces.floats(row, 1)); // as given: the shards normalise it once
+        // As given: the shards normalise it once, as a Gallery on one machine would.
+        vectors.add(SparkGalleries.checkedVector(row, 1, dimension, "probe " + key));
         keys.add(key);
       } catch (IllegalArgumentException e) {
         refused.add(
@@ -344,8 +351,7 @@ public final class SparkSearch {
         if (dimension < 0) {
           dimension = row.getList(1).size();
         }
-        SparkGalleries.embedding(row, 1, dimension, "face " + key); // checks it
-        for (float x : SparkFaces.floats(row, 1)) {
+        for (float x : SparkGalleries.checkedVector(row, 1, dimension, "face " + key)) {
           flat.add(x); // as given: the join normalises it once
         }
         keys.add(key);
