@@ -15,6 +15,7 @@ module dev.semblance.core {
   requires static jdk.management;
 
   exports dev.semblance;
+  exports dev.semblance.clustering;
   exports dev.semblance.evaluation;
   exports dev.semblance.learning;
   exports dev.semblance.spi;

@@ -38,6 +38,7 @@ import picocli.CommandLine.ScopeType;
       IdentifyCommand.class,
       VerifyCommand.class,
       EmbedCommand.class,
+      ClusterCommand.class,
       EvaluateCommand.class,
       CalibrateCommand.class,
       TrainCommand.class,
@@ -152,6 +153,7 @@ public final class Cli {
   /** The command tree, with failures mapped to the documented exit codes. */
   static CommandLine commandLine(boolean verbose) {
     CommandLine cli = new CommandLine(new Cli());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();

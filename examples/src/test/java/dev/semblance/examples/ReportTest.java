@@ -1,22 +1,15 @@
 package dev.semblance.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semblance.testing.TestData;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,7 +66,7 @@ class ReportTest {
     assertThat(json.get("cross_validation").get("fold_accuracies")).hasSize(4);
     assertThat(json.get("all_image_pairs").get("impostor_comparisons").asInt())
         .isEqualTo(40 * 39 / 2 - 8 * 10);
-    assertRendersInChromium(out.resolve("report.html"), 4);
+    Chromium.assertRenders(out.resolve("report.html"), dir, "data-plots=\"ok:4\"");
 
     // A second run reuses the cached embeddings instead of encoding again.
     long cached = Files.getLastModifiedTime(out.resolve("embeddings.cache")).toMillis();
@@ -138,71 +131,6 @@ class ReportTest {
     assertThat(json.get("mated_searches").asInt()).isEqualTo(24);
     assertThat(json.get("non_mated_searches").asInt()).isEqualTo(8);
     assertThat(json.get("cmc").get(0).asDouble()).isGreaterThanOrEqualTo(23 / 24.0);
-    assertRendersInChromium(out.resolve("report.html"), 3);
-  }
-
-  private void assertRendersInChromium(Path html, int plots) throws Exception {
-    Path chromium = Path.of("/usr/bin/chromium");
-    assumeTrue(
-        Files.isExecutable(chromium), "skipped: Chromium not installed (apt-get install chromium)");
-    String page = html.toUri().toString();
-    List<String> flags =
-        List.of(
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--enable-logging=stderr",
-            "--v=0");
-    Path shot = dir.resolve(html.getParent().getFileName() + ".png");
-    Run screenshot =
-        chromium(
-            flags,
-            "--user-data-dir=" + dir.resolve("profile1"),
-            "--window-size=1100,1400",
-            "--screenshot=" + shot,
-            page);
-    assertThat(screenshot.err()).as("console messages").doesNotContain("CONSOLE");
-    BufferedImage image = ImageIO.read(shot.toFile());
-    assertThat(image.getWidth()).isEqualTo(1100);
-    assertThat(distinctColours(image)).as("a rendered page, not a blank one").isGreaterThan(50);
-    Run dom =
-        chromium(
-            flags,
-            "--user-data-dir=" + dir.resolve("profile2"),
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            page);
-    assertThat(dom.out()).contains("data-plots=\"ok:" + plots + "\"");
-  }
-
-  private record Run(String out, String err) {}
-
-  private Run chromium(List<String> flags, String... more) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add("/usr/bin/chromium");
-    command.addAll(flags);
-    command.addAll(List.of(more));
-    Path err = Files.createTempFile(dir, "chromium", ".log");
-    Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
-    process.getOutputStream().close();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    return new Run(out, Files.readString(err));
-  }
-
-  private static int distinctColours(BufferedImage image) {
-    Set<Integer> colours = new HashSet<>();
-    for (int y = 0; y < image.getHeight(); y += 7) {
-      for (int x = 0; x < image.getWidth(); x += 7) {
-        colours.add(image.getRGB(x, y));
-      }
-    }
-    return colours.size();
+    Chromium.assertRenders(out.resolve("report.html"), dir, "data-plots=\"ok:3\"");
   }
 }

@@ -7,14 +7,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /** LFW pairs files ("View 1" format) and the scores an encoder gives them. */
 final class LfwPairs {
   record Pair(Path first, Path second, boolean same) {}
+
+  private static final Map<Path, Embedding> SHARED = Collections.synchronizedMap(new HashMap<>());
 
   private LfwPairs() {}
 
@@ -79,7 +84,30 @@ final class LfwPairs {
     return same;
   }
 
-  static Map<Path, Embedding> newCache() {
-    return new HashMap<>();
+  /**
+   * Main-face embeddings by image (null where no face was found), shared by the test classes of one
+   * JVM so that LFW is encoded once.
+   */
+  static Map<Path, Embedding> sharedCache() {
+    return SHARED;
+  }
+
+  /**
+   * The main face of every image under {@code images}, in path order; images without one left out.
+   */
+  static Map<Path, Embedding> mainFaces(Encoder encoder, Path images) throws IOException {
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(images)) {
+      files = walk.filter(p -> p.toString().endsWith(".jpg")).sorted().toList();
+    }
+    Map<Path, Embedding> faces = new LinkedHashMap<>();
+    int[] noFace = {0};
+    for (Path file : files) {
+      Embedding e = embed(encoder, file, SHARED, noFace);
+      if (e != null) {
+        faces.put(file, e);
+      }
+    }
+    return faces;
   }
 }

@@ -12,10 +12,10 @@ import java.util.function.IntConsumer;
  * takes tasks too and only ever waits for tasks already running, so a busy or saturated executor
  * slows a search down but never stalls it, and no thread is created here.
  */
-final class Parallel {
+public final class Parallel {
   private Parallel() {}
 
-  static void run(int tasks, Executor executor, int helpers, IntConsumer task) {
+  public static void run(int tasks, Executor executor, int helpers, IntConsumer task) {
     if (tasks == 1 || helpers == 0) {
       for (int t = 0; t < tasks; t++) {
         task.accept(t);

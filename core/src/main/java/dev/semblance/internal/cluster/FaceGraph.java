@@ -1,0 +1,231 @@
+package dev.semblance.internal.cluster;
+
+import dev.semblance.internal.gallery.Parallel;
+import dev.semblance.internal.vector.Kernels;
+import dev.semblance.internal.vector.VectorKernels;
+import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The faces being clustered and their similarity graph: each face is joined to its {@code k} most
+ * similar faces at or above the cut-off, both ways. Neighbours are found by an exact blocked scan
+ * with the gallery's SIMD kernel, a block of new faces against every earlier face, so no N × N
+ * matrix is ever held and adding faces only scans for the new ones. Not thread-safe.
+ */
+public final class FaceGraph {
+  /** Faces scored together against each block of earlier faces while both are in cache. */
+  private static final int BLOCK = 64;
+
+  private final int dimension;
+  private final int neighbours;
+  private final float threshold;
+  private final VectorKernels kernels = Kernels.get();
+  private float[] vectors = new float[0];
+  private boolean[] clusterable = new boolean[0];
+  private int[][] adjacent = new int[0][];
+  private float[][] weight = new float[0][];
+  private int[] degree = new int[0];
+  private int size;
+
+  public FaceGraph(int dimension, int neighbours, float threshold) {
+    this.dimension = dimension;
+    this.neighbours = neighbours;
+    this.threshold = threshold;
+  }
+
+  public int dimension() {
+    return dimension;
+  }
+
+  public float threshold() {
+    return threshold;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** Stores a unit vector; faces that are not clusterable get no edges. Returns its index. */
+  public int add(float[] unitVector, boolean isClusterable) {
+    if (size == degree.length) {
+      int capacity = Math.max(16, size + (size >> 1));
+      vectors = Arrays.copyOf(vectors, capacity * dimension);
+      clusterable = Arrays.copyOf(clusterable, capacity);
+      adjacent = Arrays.copyOf(adjacent, capacity);
+      weight = Arrays.copyOf(weight, capacity);
+      degree = Arrays.copyOf(degree, capacity);
+    }
+    System.arraycopy(unitVector, 0, vectors, size * dimension, dimension);
+    clusterable[size] = isClusterable;
+    adjacent[size] = new int[0];
+    weight[size] = new float[0];
+    return size++;
+  }
+
+  public boolean isClusterable(int face) {
+    return clusterable[face];
+  }
+
+  /**
+   * Finds the neighbours of faces {@code from} (inclusive) to {@link #size()} among all faces and
+   * adds the edges. Runs on the calling thread and the common fork-join pool.
+   */
+  public void connect(int from) {
+    int to = size;
+    int blocks = (to - from + BLOCK - 1) / BLOCK;
+    int[][] found = new int[to - from][];
+    float[][] foundWeight = new float[to - from][];
+    Parallel.run(
+        blocks,
+        ForkJoinPool.commonPool(),
+        ForkJoinPool.getCommonPoolParallelism(),
+        b ->
+            searchBlock(
+                from, from + b * BLOCK, Math.min(to, from + (b + 1) * BLOCK), found, foundWeight));
+    for (int i = from; i < to; i++) {
+      int[] hits = found[i - from];
+      for (int h = 0; h < hits.length; h++) {
+        int j = hits[h];
+        // A pair found from both ends is added once, by its smaller end.
+        if (j >= from && j < i && contains(found[j - from], i)) {
+          continue;
+        }
+        link(i, j, foundWeight[i - from][h]);
+        link(j, i, foundWeight[i - from][h]);
+      }
+    }
+  }
+
+  /** Scores faces q0..q1 against every face, keeping each one's nearest at the cut-off. */
+  private void searchBlock(int from, int q0, int q1, int[][] found, float[][] foundWeight) {
+    int queries = q1 - q0;
+    float[] scores = new float[BLOCK * BLOCK];
+    float[] queryRows = Arrays.copyOfRange(vectors, q0 * dimension, q1 * dimension);
+    Nearest[] nearest = new Nearest[queries];
+    for (int q = 0; q < queries; q++) {
+      nearest[q] = new Nearest(neighbours);
+    }
+    for (int r0 = 0; r0 < size; r0 += BLOCK) {
+      int rows = Math.min(BLOCK, size - r0);
+      kernels.dotBlock(queryRows, queries, vectors, r0 * dimension, rows, dimension, scores);
+      for (int q = 0; q < queries; q++) {
+        if (!clusterable[q0 + q]) {
+          continue;
+        }
+        for (int r = 0; r < rows; r++) {
+          int j = r0 + r;
+          float s = Math.min(1f, scores[q * rows + r]);
+          if (s >= threshold && j != q0 + q && clusterable[j]) {
+            nearest[q].offer(j, s);
+          }
+        }
+      }
+    }
+    for (int q = 0; q < queries; q++) {
+      found[q0 + q - from] = nearest[q].keys();
+      foundWeight[q0 + q - from] = nearest[q].scores();
+    }
+  }
+
+  private static boolean contains(int[] values, int value) {
+    for (int v : values) {
+      if (v == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void link(int from, int to, float similarity) {
+    int d = degree[from];
+    if (d == adjacent[from].length) {
+      adjacent[from] = Arrays.copyOf(adjacent[from], Math.max(4, d * 2));
+      weight[from] = Arrays.copyOf(weight[from], Math.max(4, d * 2));
+    }
+    adjacent[from][d] = to;
+    weight[from][d] = similarity;
+    degree[from] = d + 1;
+  }
+
+  /** The number of edges of a face. */
+  public int degree(int face) {
+    return degree[face];
+  }
+
+  /** The {@code e}-th neighbour of a face. */
+  public int neighbour(int face, int e) {
+    return adjacent[face][e];
+  }
+
+  /** The similarity on the {@code e}-th edge of a face. */
+  public float weight(int face, int e) {
+    return weight[face][e];
+  }
+
+  /** The faces' vectors, one row of {@link #dimension()} floats each; read only. */
+  float[] vectors() {
+    return vectors;
+  }
+
+  /** A copy of one face's vector. */
+  public float[] vector(int face) {
+    return Arrays.copyOfRange(vectors, face * dimension, (face + 1) * dimension);
+  }
+
+  /** Σ a[aOffset + i] · b[bOffset + i] with the SIMD kernel. */
+  float dot(float[] a, int aOffset, float[] b, int bOffset) {
+    return kernels.dot(a, aOffset, b, bOffset, dimension);
+  }
+
+  /** The k best (key, score) offers: a min-heap on score. */
+  private static final class Nearest {
+    private final int[] key;
+    private final float[] score;
+    private int size;
+
+    Nearest(int k) {
+      key = new int[k];
+      score = new float[k];
+    }
+
+    void offer(int k0, float s) {
+      if (size < key.length) {
+        int i = size++;
+        while (i > 0 && score[(i - 1) / 2] > s) {
+          key[i] = key[(i - 1) / 2];
+          score[i] = score[(i - 1) / 2];
+          i = (i - 1) / 2;
+        }
+        key[i] = k0;
+        score[i] = s;
+      } else if (s > score[0]) {
+        int i = 0;
+        while (true) {
+          int c = 2 * i + 1;
+          if (c >= size) {
+            break;
+          }
+          if (c + 1 < size && score[c + 1] < score[c]) {
+            c++;
+          }
+          if (score[c] >= s) {
+            break;
+          }
+          key[i] = key[c];
+          score[i] = score[c];
+          i = c;
+        }
+        key[i] = k0;
+        score[i] = s;
+      }
+    }
+
+    int[] keys() {
+      return Arrays.copyOf(key, size);
+    }
+
+    float[] scores() {
+      return Arrays.copyOf(score, size);
+    }
+  }
+}
