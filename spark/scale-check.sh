@@ -5,6 +5,8 @@
 #   mvn -B -DskipTests package && mvn -B -q -DskipTests test-compile -pl spark
 #   spark/scale-check.sh encode 1000                                  # LFW images
 #   spark/scale-check.sh identify 1000000 10000 100000 1000 300000 1000 1000000 1000 1000000 3000
+#   spark/scale-check.sh cluster 5000 100000                         # planted synthetic faces
+#   spark/scale-check.sh scan 1000000 10000                          # the exact neighbour scan
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cp="$root/spark/target/semblance-spark-job.jar:$root/spark/target/test-classes:$(cat "$root/spark/target/spark-classpath.txt")"

@@ -2,11 +2,12 @@ package dev.semblance.clustering;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
- * Settings of {@link FaceClusters}. The defaults were chosen on the images of LFW's DevTrain pairs
- * only (see {@code docs/clustering.md}).
+ * Settings of {@link FaceClusters}; serializable, so that Spark tasks can carry them. The defaults
+ * were chosen on the images of LFW's DevTrain pairs only (see {@code docs/clustering.md}).
  *
  * @param method how the graph becomes clusters
  * @param pairwiseFmr the false match rate of one comparison at the similarity cut-off, read from a
@@ -18,11 +19,10 @@ import java.util.Objects;
  *     <p><b>Thread safety.</b> Immutable.
  */
 public record ClusteringOptions(
-    ClusterMethod method,
-    double pairwiseFmr,
-    int neighbours,
-    int minClusterSize,
-    double minQuality) {
+    ClusterMethod method, double pairwiseFmr, int neighbours, int minClusterSize, double minQuality)
+    implements Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** The default method. */
   public static final ClusterMethod DEFAULT_METHOD = ClusterMethod.AVERAGE_LINKAGE;
 

@@ -18,7 +18,10 @@ class FaceClustersTest {
   private static final int DIMENSION = 64;
   private static final float CUT_OFF = 0.5f;
 
-  /** {@code people} centres with {@code each} faces around them, similarity to the centre ~0.87, to each other ~0.76. */
+  /**
+   * {@code people} centres with {@code each} faces around them, similarity to the centre ~0.87, to
+   * each other ~0.76.
+   */
   private static List<FaceItem> planted(int people, int each, long seed, List<String> truth) {
     Random random = new Random(seed);
     List<FaceItem> faces = new ArrayList<>();

@@ -58,6 +58,9 @@ public final class FaceColumns {
   /** Whether the best candidate reaches the threshold. */
   public static final String MATCH = "match";
 
+  /** The cluster of a face: the smallest key among its faces; null for a face left alone. */
+  public static final String CLUSTER = "cluster";
+
   /** The open-set threshold the decision used. */
   public static final String THRESHOLD = "threshold";
 
@@ -100,4 +103,11 @@ public final class FaceColumns {
               createStructField("left", StringType, false),
               createStructField("right", StringType, false),
               createStructField(SIMILARITY, FloatType, false)));
+
+  /** One row per face of a clustering. */
+  public static final StructType CLUSTERS =
+      createStructType(
+          List.of(
+              createStructField(PROBE, StringType, false),
+              createStructField(CLUSTER, StringType, true)));
 }

@@ -1,5 +1,6 @@
 package dev.semblance.spark;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
@@ -7,6 +8,8 @@ import static org.apache.spark.sql.functions.lit;
 import dev.semblance.Calibration;
 import dev.semblance.Gallery;
 import dev.semblance.SemblanceException;
+import dev.semblance.clustering.ClusterMethod;
+import dev.semblance.clustering.ClusteringOptions;
 import dev.semblance.internal.io.DurableFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -46,6 +49,7 @@ import picocli.CommandLine.Option;
       SparkCli.Encode.class,
       SparkCli.Identify.class,
       SparkCli.SelfSearch.class,
+      SparkCli.ClusterFaces.class,
       CommandLine.HelpCommand.class
     })
 public final class SparkCli {
@@ -410,6 +414,79 @@ public final class SparkCli {
                     col(FaceColumns.EMBEDDING));
         Dataset<Row> pairs = SparkSearch.selfSearch(faces, threshold, blocks);
         job.write(pairs, SparkCli::writeRows);
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "cluster",
+      description = {
+        "Group the faces of an encode output into people, with nobody enrolled.",
+        "Writes one row per face: probe (path#face) and cluster (the smallest probe of its"
+            + " cluster; empty for a face left alone)."
+      })
+  static final class ClusterFaces implements Callable<Integer> {
+    @Option(
+        names = "--in",
+        required = true,
+        paramLabel = "PATH",
+        description = "An encode output (parquet).")
+    String in;
+
+    @Option(
+        names = "--method",
+        defaultValue = "AVERAGE_LINKAGE",
+        description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    ClusterMethod method;
+
+    @Option(
+        names = "--pairwise-fmr",
+        defaultValue = "1e-5",
+        description =
+            "False match rate of one comparison at the similarity cut-off, read from the bundled"
+                + " calibration (default ${DEFAULT-VALUE}).")
+    double pairwiseFmr;
+
+    @Option(
+        names = "--min-cluster-size",
+        defaultValue = "2",
+        description = "Smaller clusters are left alone (default ${DEFAULT-VALUE}).")
+    int minClusterSize;
+
+    @Option(
+        names = "--blocks",
+        defaultValue = "8",
+        description =
+            "Blocks of the collection (default ${DEFAULT-VALUE}): tasks are pairs of blocks.")
+    int blocks;
+
+    @Mixin JobOptions job;
+
+    @Override
+    public Integer call() {
+      ClusteringOptions options =
+          ClusteringOptions.defaults()
+              .withMethod(method)
+              .withPairwiseFmr(pairwiseFmr)
+              .withMinClusterSize(minClusterSize);
+      Calibration calibration = Calibration.bundled();
+      try (Session session = job.session("cluster")) {
+        Dataset<Row> rows =
+            session.spark().read().parquet(in).where(col(FaceColumns.REASON).isNull());
+        for (Row r : rows.select(FaceColumns.EMBEDDER).distinct().collectAsList()) {
+          checkArgument(
+              r.getString(0).equals(calibration.embedderId()),
+              "faces of %s cannot be clustered with the calibration of %s",
+              r.getString(0),
+              calibration.embedderId());
+        }
+        Dataset<Row> faces =
+            rows.select(
+                concat(col(FaceColumns.PATH), lit("#"), col(FaceColumns.FACE))
+                    .as(FaceColumns.PROBE),
+                col(FaceColumns.EMBEDDING));
+        job.write(SparkClusters.cluster(faces, calibration, options, blocks), SparkCli::writeRows);
       }
       return 0;
     }

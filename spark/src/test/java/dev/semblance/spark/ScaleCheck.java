@@ -1,10 +1,19 @@
 package dev.semblance.spark;
 
+import dev.semblance.Calibration;
 import dev.semblance.Embedding;
 import dev.semblance.Encoder;
 import dev.semblance.Face;
 import dev.semblance.Gallery;
 import dev.semblance.GalleryOptions;
+import dev.semblance.clustering.ClusteringOptions;
+import dev.semblance.clustering.FaceClusters;
+import dev.semblance.clustering.FaceItem;
+import dev.semblance.evaluation.ClusteringQuality;
+import dev.semblance.internal.cluster.FaceGraph;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,6 +37,8 @@ import org.apache.spark.sql.types.DataTypes;
  * <pre>
  * encode IMAGES N               N LFW images: encodeAll vs local[1] vs local[2], faces per second
  * identify N Q [N Q]...         Q probes against N synthetic templates: identifyAll vs local[2]
+ * cluster N [N]...              N synthetic faces of planted people: FaceClusters vs local[2]
+ * scan N Q                      the exact neighbour scan of Q new faces against N faces
  * </pre>
  */
 public final class ScaleCheck {
@@ -36,6 +47,12 @@ public final class ScaleCheck {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("encode")) {
       encode(Path.of(args[1]), Integer.parseInt(args[2]));
+    } else if (args[0].equals("cluster")) {
+      for (int i = 1; i < args.length; i++) {
+        cluster(Integer.parseInt(args[i]));
+      }
+    } else if (args[0].equals("scan")) {
+      scan(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
     } else {
       for (int i = 1; i + 1 < args.length; i += 2) {
         identify(Integer.parseInt(args[i]), Integer.parseInt(args[i + 1]));
@@ -171,6 +188,166 @@ public final class ScaleCheck {
         distributed,
         distributed / single,
         answers);
+  }
+
+  /**
+   * Planted people: person p has 1 + (p · 7919 mod 19) faces (1 to 19, mean 10), laid out
+   * consecutively; returns each face's person.
+   */
+  static int[] plantedPeople(int n) {
+    int[] person = new int[n];
+    int p = 0;
+    for (int i = 0; i < n; p++) {
+      int size = 1 + (int) ((p * 7919L) % 19);
+      for (int j = 0; j < size && i < n; j++) {
+        person[i++] = p;
+      }
+    }
+    return person;
+  }
+
+  /**
+   * A face of a planted person: the person's random direction plus Gaussian noise, which puts faces
+   * of one person at a similarity of about 0.64, as the bundled model does on LFW.
+   */
+  static float[] plantedFace(int face, int person) {
+    float[] centre = vector(1_000_000_000L + person);
+    double norm = 0;
+    for (float x : centre) {
+      norm += x * x;
+    }
+    SplittableRandom random = new SplittableRandom(0x0f0c_0000L + face);
+    float[] v = new float[centre.length];
+    for (int d = 0; d < v.length; d++) {
+      v[d] = (float) (centre[d] / Math.sqrt(norm) + 0.033 * random.nextGaussian());
+    }
+    return v;
+  }
+
+  private static void cluster(int n) {
+    int[] person = plantedPeople(n);
+    List<FaceItem> items = new ArrayList<>(n);
+    List<String> truth = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      items.add(FaceItem.of(Embedding.of(plantedFace(i, person[i]))));
+      truth.add(Integer.toString(person[i]));
+    }
+    ClusteringOptions options = ClusteringOptions.defaults();
+    Calibration calibration = Calibration.bundled();
+    long before = heapAfterGc();
+    resetPeaks();
+    long start = System.nanoTime();
+    FaceClusters one = FaceClusters.of(items, calibration, options);
+    double single = seconds(start);
+    long peak = peakHeap() - before;
+    ClusteringQuality q = ClusteringQuality.of(one.labels(), truth);
+    System.out.printf(
+        Locale.ROOT,
+        "cluster %d synthetic faces (%d people): one JVM %.1f s, peak heap +%.0f MiB, BCubed F"
+            + " %.4f, %d clusters%n",
+        n,
+        person[n - 1] + 1,
+        single,
+        peak / 1048576.0,
+        q.bcubedF(),
+        q.clusters());
+    items = null;
+    one = null;
+
+    SparkSession spark = session("local[2]");
+    Dataset<Row> faces =
+        spark
+            .range(n)
+            .repartition(8)
+            .mapPartitions(
+                (MapPartitionsFunction<Long, Row>)
+                    ids -> {
+                      List<Row> out = new ArrayList<>();
+                      ids.forEachRemaining(
+                          id ->
+                              out.add(
+                                  RowFactory.create(
+                                      String.format(Locale.ROOT, "f%09d", id),
+                                      SparkFaces.boxed(
+                                          plantedFace(id.intValue(), person[id.intValue()])))));
+                      return out.iterator();
+                    },
+                Encoders.row(
+                    DataTypes.createStructType(
+                        List.of(
+                            DataTypes.createStructField(
+                                FaceColumns.PROBE, DataTypes.StringType, false),
+                            DataTypes.createStructField(
+                                FaceColumns.EMBEDDING,
+                                DataTypes.createArrayType(DataTypes.FloatType, false),
+                                false)))))
+            .cache();
+    faces.count();
+    start = System.nanoTime();
+    List<Row> rows = SparkClusters.cluster(faces, calibration, options, 8).collectAsList();
+    double distributed = seconds(start);
+    spark.stop();
+    java.util.Map<String, Integer> number = new java.util.HashMap<>();
+    int[] labels = new int[n];
+    for (Row r : rows) {
+      int face = Integer.parseInt(r.getString(0).substring(1));
+      labels[face] =
+          r.isNullAt(1) ? -1 : number.computeIfAbsent(r.getString(1), k -> number.size());
+    }
+    ClusteringQuality sq = ClusteringQuality.of(labels, truth);
+    System.out.printf(
+        Locale.ROOT,
+        "cluster %d synthetic faces: Spark local[2] %.1f s (%.2f x one JVM), BCubed F %.4f, %d"
+            + " clusters%n",
+        n,
+        distributed,
+        distributed / single,
+        sq.bcubedF(),
+        sq.clusters());
+  }
+
+  /** The neighbour scan alone: Q new faces against N faces, as the last batch of an add. */
+  private static void scan(int n, int q) {
+    int[] person = plantedPeople(n);
+    FaceGraph graph = new FaceGraph(512, ClusteringOptions.DEFAULT_NEIGHBOURS, 0.47f);
+    for (int i = 0; i < n; i++) {
+      graph.add(Embedding.of(plantedFace(i, person[i])).toArray(), true);
+    }
+    long start = System.nanoTime();
+    graph.connect(n - q);
+    double s = seconds(start);
+    System.out.printf(
+        Locale.ROOT,
+        "scan %d faces against %d: %.1f s, %.3g comparisons/s; all N x N at this rate: N = 1M"
+            + " %.0f s, N = 100k %.0f s%n",
+        q,
+        n,
+        s,
+        (double) q * n / s,
+        1e12 / ((double) q * n / s),
+        1e10 / ((double) q * n / s));
+  }
+
+  private static long heapAfterGc() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static void resetPeaks() {
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      pool.resetPeakUsage();
+    }
+  }
+
+  /** The sum of the heap pools' peaks: an upper bound of the heap in use at any one time. */
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        sum += pool.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
   }
 
   /** A unit-ish random vector, the same for an id on the driver and on any executor. */

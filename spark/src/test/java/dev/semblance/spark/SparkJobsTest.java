@@ -1,5 +1,6 @@
 package dev.semblance.spark;
 
+import static java.util.stream.Collectors.toSet;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
@@ -15,6 +16,11 @@ import dev.semblance.Face;
 import dev.semblance.Gallery;
 import dev.semblance.Identification;
 import dev.semblance.Verifier;
+import dev.semblance.clustering.Cluster;
+import dev.semblance.clustering.ClusteringOptions;
+import dev.semblance.clustering.FaceClusters;
+import dev.semblance.clustering.FaceItem;
+import dev.semblance.evaluation.ClusteringQuality;
 import dev.semblance.testing.TestData;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -28,6 +34,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -45,6 +52,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Spark jobs in local[2] on the LFW development images, each compared with the single-machine
@@ -52,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SparkJobsTest {
+  private static final Logger log = LoggerFactory.getLogger(SparkJobsTest.class);
   @TempDir static Path dir;
   private static SparkSession spark;
   private static Path images;
@@ -332,19 +342,7 @@ class SparkJobsTest {
         }
       }
     }
-    Dataset<Row> input =
-        spark
-            .createDataFrame(
-                rows,
-                DataTypes.createStructType(
-                    List.of(
-                        DataTypes.createStructField(FaceColumns.PROBE, DataTypes.StringType, false),
-                        DataTypes.createStructField("who", DataTypes.StringType, false),
-                        DataTypes.createStructField(
-                            FaceColumns.EMBEDDING,
-                            DataTypes.createArrayType(DataTypes.FloatType, false),
-                            false))))
-            .select(FaceColumns.PROBE, FaceColumns.EMBEDDING);
+    Dataset<Row> input = keyed(rows);
     Set<String> found = new HashSet<>();
     for (Row r : SparkSearch.selfSearch(input, threshold, 5).collectAsList()) {
       assertThat(r.getString(0)).isNotEqualTo(r.getString(1));
@@ -364,6 +362,74 @@ class SparkJobsTest {
 
   private static String pairKey(String a, String b) {
     return a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
+  }
+
+  @Test
+  @Order(3)
+  void clusteringEqualsOneJvmAndMatchesTheFolders() {
+    List<Row> rows = firstFaces();
+    List<FaceItem> items = new ArrayList<>();
+    List<String> people = new ArrayList<>();
+    for (Row r : rows) {
+      items.add(new FaceItem(Embedding.of(SparkFaces.floats(r, 2)), Double.NaN, r.getString(0)));
+      people.add(r.getString(1));
+    }
+    FaceClusters oneJvm =
+        FaceClusters.of(items, Calibration.bundled(), ClusteringOptions.defaults());
+    Set<Set<String>> expected = new HashSet<>();
+    for (Cluster c : oneJvm.clusters()) {
+      expected.add(c.faces().stream().map(f -> items.get(f).source()).collect(toSet()));
+    }
+
+    long start = System.nanoTime();
+    Map<String, String> clusterOf = new HashMap<>();
+    for (Row r :
+        SparkClusters.cluster(keyed(rows), Calibration.bundled(), ClusteringOptions.defaults(), 4)
+            .collectAsList()) {
+      assertThat(clusterOf.put(r.getString(0), r.getString(1))).as("one row per face").isNull();
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertThat(clusterOf).hasSize(rows.size());
+    Map<String, Set<String>> members = new HashMap<>();
+    clusterOf.forEach(
+        (face, cluster) -> {
+          if (cluster != null) {
+            members.computeIfAbsent(cluster, c -> new HashSet<>()).add(face);
+          }
+        });
+    assertThat(new HashSet<>(members.values())).isEqualTo(expected);
+    members.forEach((cluster, faces) -> assertThat(faces).contains(cluster));
+
+    Map<String, Integer> number = new HashMap<>();
+    int[] labels = new int[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      String c = clusterOf.get(rows.get(i).getString(0));
+      labels[i] = c == null ? -1 : number.computeIfAbsent(c, k -> number.size());
+    }
+    ClusteringQuality q = ClusteringQuality.of(labels, people);
+    log.info(
+        "Spark clustering of {} LFW faces in {} s: {} clusters, BCubed F {}",
+        rows.size(),
+        String.format(Locale.ROOT, "%.1f", seconds),
+        q.clusters(),
+        String.format(Locale.ROOT, "%.4f", q.bcubedF()));
+    assertThat(q.bcubedF()).isGreaterThanOrEqualTo(0.96);
+  }
+
+  /** Rows of (probe, embedding) from rows of (key, who, embedding). */
+  private static Dataset<Row> keyed(List<Row> rows) {
+    return spark
+        .createDataFrame(
+            rows,
+            DataTypes.createStructType(
+                List.of(
+                    DataTypes.createStructField(FaceColumns.PROBE, DataTypes.StringType, false),
+                    DataTypes.createStructField("who", DataTypes.StringType, false),
+                    DataTypes.createStructField(
+                        FaceColumns.EMBEDDING,
+                        DataTypes.createArrayType(DataTypes.FloatType, false),
+                        false))))
+        .select(FaceColumns.PROBE, FaceColumns.EMBEDDING);
   }
 
   @Test
@@ -605,6 +671,42 @@ class SparkJobsTest {
                 dir.resolve("nope").toString(),
                 "--out",
                 dir.resolve("x").toString()))
+        .isEqualTo(3);
+
+    Path clustersOut = dir.resolve("clusters.tsv");
+    assertThat(
+            SparkCli.run(
+                "cluster",
+                "--in",
+                parquet.toString(),
+                "--out",
+                clustersOut.toString(),
+                "--format",
+                "tsv",
+                "--master",
+                "local[2]"))
+        .isZero();
+    List<String> clusterLines = Files.readAllLines(clustersOut);
+    assertThat(clusterLines.get(0)).isEqualTo("probe\tcluster");
+    Map<String, Set<String>> clustersOfPerson = new HashMap<>();
+    for (String line : clusterLines.subList(1, clusterLines.size())) {
+      String[] f = line.split("\t", -1);
+      String person = f[0].contains("Paul_Wolfowitz") ? "Paul_Wolfowitz" : "Jennifer_Lopez";
+      clustersOfPerson.computeIfAbsent(person, p -> new HashSet<>()).add(f[1]);
+    }
+    assertThat(clustersOfPerson.get("Paul_Wolfowitz")).singleElement().asString().isNotEmpty();
+    assertThat(clustersOfPerson.get("Jennifer_Lopez")).singleElement().asString().isNotEmpty();
+    assertThat(clustersOfPerson.get("Paul_Wolfowitz"))
+        .doesNotContainAnyElementsOf(clustersOfPerson.get("Jennifer_Lopez"));
+    assertThat(
+            SparkCli.run(
+                "cluster",
+                "--in",
+                parquet.toString(),
+                "--pairwise-fmr",
+                "1e-12",
+                "--out",
+                dir.resolve("y").toString()))
         .isEqualTo(3);
   }
 }
