@@ -5,10 +5,11 @@ import picocli.CommandLine.Command;
 
 @Command(
     name = "evaluate",
-    description = "Measure verification or open-set identification and write a report.",
+    description = "Measure verification, open-set identification or clustering; write a report.",
     subcommands = {
       EvaluatePairsCommand.class,
       EvaluateIdentificationCommand.class,
+      EvaluateClusteringCommand.class,
       CommandLine.HelpCommand.class
     })
 final class EvaluateCommand {}

@@ -75,6 +75,54 @@ class ClusterCommandTest {
   }
 
   @Test
+  void evaluateClusteringScoresEveryMethodAndCutOffAgainstTheFolders() throws Exception {
+    Path tv = TestData.dir("tv-characters");
+    Path people = dir.resolve("people");
+    for (String person :
+        List.of("amy", "bernadette", "howard", "leonard", "penny", "raj", "sheldon", "stuart")) {
+      Files.createDirectories(people);
+      Files.createSymbolicLink(people.resolve(person), tv.resolve(person).toAbsolutePath());
+    }
+    Path out = dir.resolve("evaluation");
+    assertThat(
+            Cli.run(
+                "evaluate",
+                "clustering",
+                "--people",
+                people.toString(),
+                "--pairwise-fmr",
+                "1e-4,1e-5",
+                "--batches",
+                "2",
+                "--out-dir",
+                out.toString()))
+        .isZero();
+    JsonNode json = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    assertThat(json.get("faces").asInt()).isEqualTo(40);
+    assertThat(json.get("people").asInt()).isEqualTo(8);
+    assertThat(json.get("results")).hasSize(3 * 2);
+    for (JsonNode row : json.get("results")) {
+      assertThat(row.get("batches").asInt()).isEqualTo(2);
+      assertThat(row.get("quality").get("bcubed_precision").asDouble()).isGreaterThan(0.9);
+      if (row.get("method").asText().equals("AVERAGE_LINKAGE")) {
+        assertThat(row.get("bcubed_f").asDouble()).as(row.toString()).isGreaterThan(0.85);
+      }
+    }
+    assertThat(out.resolve("report.html")).isNotEmptyFile();
+    assertThat(
+            Cli.run(
+                "evaluate",
+                "clustering",
+                "--people",
+                people.toString(),
+                "--batches",
+                "0",
+                "--out-dir",
+                out.toString()))
+        .isEqualTo(Cli.BAD_INPUT);
+  }
+
+  @Test
   void onePerImageKeepsOneFacePerImage() throws Exception {
     Path tv = TestData.dir("tv-characters");
     Path out = dir.resolve("main-faces");

@@ -100,8 +100,8 @@ public final class Partition {
     int drop = keepA ? b : a;
     Group k = keepA ? ga : gb;
     Group d = keepA ? gb : ga;
-    float[] sum = sumCopy(k);
-    addInto(sum, d, 1f);
+    float[] sum = k.sum != null ? k.sum : sumCopy(k);
+    addInto(sum, d);
     k.sum = sum;
     for (int i = 0; i < d.size; i++) {
       place(d.members[i], keep, k);
@@ -134,7 +134,7 @@ public final class Partition {
       subtract(g.sum, face);
     }
     Group t = group(target);
-    float[] sum = sumCopy(t);
+    float[] sum = t.sum != null ? t.sum : sumCopy(t);
     float[] v = graph.vectors();
     int offset = face * graph.dimension();
     for (int i = 0; i < sum.length; i++) {
@@ -185,17 +185,11 @@ public final class Partition {
     return Arrays.copyOfRange(graph.vectors(), g.members[0] * n, (g.members[0] + 1) * n);
   }
 
-  private void addInto(float[] sum, Group g, float sign) {
-    if (g.sum != null) {
-      for (int i = 0; i < sum.length; i++) {
-        sum[i] += sign * g.sum[i];
-      }
-    } else {
-      float[] v = graph.vectors();
-      int offset = g.members[0] * graph.dimension();
-      for (int i = 0; i < sum.length; i++) {
-        sum[i] += sign * v[offset + i];
-      }
+  private void addInto(float[] sum, Group g) {
+    float[] from = g.sum != null ? g.sum : graph.vectors();
+    int offset = g.sum != null ? 0 : g.members[0] * graph.dimension();
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += from[offset + i];
     }
   }
 
