@@ -44,7 +44,7 @@ final class ClusterCommand implements Callable<Integer> {
   List<Path> paths;
 
   @Option(
-      names = "--out",
+      names = {"--out-dir", "--out"},
       required = true,
       paramLabel = "DIR",
       description = "Folder for clusters.json, clusters.csv and contact-sheet.html.")
