@@ -119,9 +119,12 @@ final class ClusterCommand implements Callable<Integer> {
         try {
           BufferedImage image = encoder.readImage(file);
           List<Face> faces = encoder.encode(image);
+          int main =
+              faces.isEmpty()
+                  ? -1
+                  : Encoder.mainFaceIndex(faces, image.getWidth(), image.getHeight());
           for (int i = 0; i < faces.size(); i++) {
-            if (onePerImage
-                && i != Encoder.mainFaceIndex(faces, image.getWidth(), image.getHeight())) {
+            if (onePerImage && i != main) {
               continue;
             }
             Face face = faces.get(i);

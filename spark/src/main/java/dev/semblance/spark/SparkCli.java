@@ -147,6 +147,35 @@ public final class SparkCli {
     }
   }
 
+  /** The faces of an encode output, for the jobs that compare every face with every other. */
+  static final class FacesIn {
+    @Option(
+        names = "--in",
+        required = true,
+        paramLabel = "PATH",
+        description = "An encode output (parquet).")
+    String in;
+
+    @Option(
+        names = "--blocks",
+        defaultValue = "8",
+        description =
+            "Blocks of the collection (default ${DEFAULT-VALUE}): tasks are pairs of blocks.")
+    int blocks;
+
+    /** The face rows (not the reason rows) of the encode output. */
+    Dataset<Row> read(SparkSession spark) {
+      return spark.read().parquet(in).where(col(FaceColumns.REASON).isNull());
+    }
+
+    /** (probe, embedding) rows, the probe being {@code path#face}. */
+    static Dataset<Row> keyed(Dataset<Row> faces) {
+      return faces.select(
+          concat(col(FaceColumns.PATH), lit("#"), col(FaceColumns.FACE)).as(FaceColumns.PROBE),
+          col(FaceColumns.EMBEDDING));
+    }
+  }
+
   /** What a job writes. */
   enum Format {
     PARQUET,
@@ -377,12 +406,6 @@ public final class SparkCli {
       name = "self-search",
       description = "Every pair of faces of an encode output at or above a similarity threshold.")
   static final class SelfSearch implements Callable<Integer> {
-    @Option(
-        names = "--in",
-        required = true,
-        paramLabel = "PATH",
-        description = "An encode output (parquet).")
-    String in;
 
     @Option(
         names = "--threshold",
@@ -390,29 +413,15 @@ public final class SparkCli {
         description = "Cosine similarity a pair must reach.")
     float threshold;
 
-    @Option(
-        names = "--blocks",
-        defaultValue = "8",
-        description =
-            "Blocks of the collection (default ${DEFAULT-VALUE}): tasks are pairs of blocks.")
-    int blocks;
-
+    @Mixin FacesIn faces;
     @Mixin JobOptions job;
 
     @Override
     public Integer call() {
       try (Session session = job.session("self-search")) {
-        SparkSession spark = session.spark();
-        Dataset<Row> faces =
-            spark
-                .read()
-                .parquet(in)
-                .where(col(FaceColumns.REASON).isNull())
-                .select(
-                    concat(col(FaceColumns.PATH), lit("#"), col(FaceColumns.FACE))
-                        .as(FaceColumns.PROBE),
-                    col(FaceColumns.EMBEDDING));
-        Dataset<Row> pairs = SparkSearch.selfSearch(faces, threshold, blocks);
+        Dataset<Row> pairs =
+            SparkSearch.selfSearch(
+                FacesIn.keyed(faces.read(session.spark())), threshold, faces.blocks);
         job.write(pairs, SparkCli::writeRows);
       }
       return 0;
@@ -427,12 +436,6 @@ public final class SparkCli {
             + " cluster; empty for a face left alone)."
       })
   static final class ClusterFaces implements Callable<Integer> {
-    @Option(
-        names = "--in",
-        required = true,
-        paramLabel = "PATH",
-        description = "An encode output (parquet).")
-    String in;
 
     @Option(
         names = "--method",
@@ -454,13 +457,7 @@ public final class SparkCli {
         description = "Smaller clusters are left alone (default ${DEFAULT-VALUE}).")
     int minClusterSize;
 
-    @Option(
-        names = "--blocks",
-        defaultValue = "8",
-        description =
-            "Blocks of the collection (default ${DEFAULT-VALUE}): tasks are pairs of blocks.")
-    int blocks;
-
+    @Mixin FacesIn faces;
     @Mixin JobOptions job;
 
     @Override
@@ -472,8 +469,7 @@ public final class SparkCli {
               .withMinClusterSize(minClusterSize);
       Calibration calibration = Calibration.bundled();
       try (Session session = job.session("cluster")) {
-        Dataset<Row> rows =
-            session.spark().read().parquet(in).where(col(FaceColumns.REASON).isNull());
+        Dataset<Row> rows = faces.read(session.spark());
         for (Row r : rows.select(FaceColumns.EMBEDDER).distinct().collectAsList()) {
           checkArgument(
               r.getString(0).equals(calibration.embedderId()),
@@ -481,12 +477,9 @@ public final class SparkCli {
               r.getString(0),
               calibration.embedderId());
         }
-        Dataset<Row> faces =
-            rows.select(
-                concat(col(FaceColumns.PATH), lit("#"), col(FaceColumns.FACE))
-                    .as(FaceColumns.PROBE),
-                col(FaceColumns.EMBEDDING));
-        job.write(SparkClusters.cluster(faces, calibration, options, blocks), SparkCli::writeRows);
+        job.write(
+            SparkClusters.cluster(FacesIn.keyed(rows), calibration, options, faces.blocks),
+            SparkCli::writeRows);
       }
       return 0;
     }

@@ -22,13 +22,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Side-by-side measurements for docs/scale.md (run by spark/scale-check.sh, never by the tests):
@@ -133,41 +134,17 @@ public final class ScaleCheck {
 
     SparkSession spark = session("local[2]");
     Dataset<Row> gallery =
-        spark
-            .range(n)
-            .repartition(2)
-            .mapPartitions(
-                (MapPartitionsFunction<Long, Row>)
-                    ids -> {
-                      List<Row> out = new ArrayList<>();
-                      ids.forEachRemaining(
-                          id ->
-                              out.add(RowFactory.create("id-" + id, SparkFaces.boxed(vector(id)))));
-                      return out.iterator();
-                    },
-                Encoders.row(
-                    DataTypes.createStructType(
-                        List.of(
-                            DataTypes.createStructField(
-                                FaceColumns.IDENTITY, DataTypes.StringType, false),
-                            DataTypes.createStructField(
-                                FaceColumns.EMBEDDING,
-                                DataTypes.createArrayType(DataTypes.FloatType, false),
-                                false)))));
+        generated(
+            spark,
+            n,
+            2,
+            FaceColumns.IDENTITY,
+            id -> RowFactory.create("id-" + id, SparkFaces.boxed(vector(id))));
     List<Row> probeRows = new ArrayList<>();
     for (int i = 0; i < q; i++) {
       probeRows.add(RowFactory.create("p" + i, SparkFaces.boxed(probes[i])));
     }
-    Dataset<Row> probeData =
-        spark.createDataFrame(
-            probeRows,
-            DataTypes.createStructType(
-                List.of(
-                    DataTypes.createStructField(FaceColumns.PROBE, DataTypes.StringType, false),
-                    DataTypes.createStructField(
-                        FaceColumns.EMBEDDING,
-                        DataTypes.createArrayType(DataTypes.FloatType, false),
-                        false))));
+    Dataset<Row> probeData = spark.createDataFrame(probeRows, keyed(FaceColumns.PROBE));
     // The gallery is in Spark already (as when read from Parquet): generated and cached untimed.
     gallery = gallery.cache();
     gallery.count();
@@ -256,31 +233,15 @@ public final class ScaleCheck {
 
     SparkSession spark = session("local[2]");
     Dataset<Row> faces =
-        spark
-            .range(n)
-            .repartition(8)
-            .mapPartitions(
-                (MapPartitionsFunction<Long, Row>)
-                    ids -> {
-                      List<Row> out = new ArrayList<>();
-                      ids.forEachRemaining(
-                          id ->
-                              out.add(
-                                  RowFactory.create(
-                                      String.format(Locale.ROOT, "f%09d", id),
-                                      SparkFaces.boxed(
-                                          plantedFace(id.intValue(), person[id.intValue()])))));
-                      return out.iterator();
-                    },
-                Encoders.row(
-                    DataTypes.createStructType(
-                        List.of(
-                            DataTypes.createStructField(
-                                FaceColumns.PROBE, DataTypes.StringType, false),
-                            DataTypes.createStructField(
-                                FaceColumns.EMBEDDING,
-                                DataTypes.createArrayType(DataTypes.FloatType, false),
-                                false)))))
+        generated(
+                spark,
+                n,
+                8,
+                FaceColumns.PROBE,
+                id ->
+                    RowFactory.create(
+                        String.format(Locale.ROOT, "f%09d", id),
+                        SparkFaces.boxed(plantedFace(id.intValue(), person[id.intValue()]))))
             .cache();
     faces.count();
     start = System.nanoTime();
@@ -358,6 +319,23 @@ public final class ScaleCheck {
       v[d] = (float) random.nextGaussian();
     }
     return v;
+  }
+
+  /** Rows of a string key column and an embedding. */
+  private static StructType keyed(String keyColumn) {
+    return DataTypes.createStructType(
+        List.of(
+            DataTypes.createStructField(keyColumn, DataTypes.StringType, false),
+            DataTypes.createStructField(
+                FaceColumns.EMBEDDING,
+                DataTypes.createArrayType(DataTypes.FloatType, false),
+                false)));
+  }
+
+  /** {@code n} rows of (key, embedding) made on the executors, so the driver holds none. */
+  private static Dataset<Row> generated(
+      SparkSession spark, long n, int partitions, String keyColumn, MapFunction<Long, Row> row) {
+    return spark.range(n).repartition(partitions).map(row, Encoders.row(keyed(keyColumn)));
   }
 
   private static SparkSession session(String master) {
