@@ -9,6 +9,8 @@ import java.util.Objects;
  * Settings of {@link FaceClusters}; serializable, so that Spark tasks can carry them. The defaults
  * were chosen on the images of LFW's DevTrain pairs only (see {@code docs/clustering.md}).
  *
+ * <p><b>Thread safety.</b> Immutable.
+ *
  * @param method how the graph becomes clusters
  * @param pairwiseFmr the false match rate of one comparison at the similarity cut-off, read from a
  *     {@code Calibration}; the expected number of false edges grows with the square of the number
@@ -16,7 +18,6 @@ import java.util.Objects;
  * @param neighbours how many nearest faces each face is compared with for joining
  * @param minClusterSize unnamed clusters smaller than this are reported as noise
  * @param minQuality faces whose quality is known and below this are left out as noise
- *     <p><b>Thread safety.</b> Immutable.
  */
 public record ClusteringOptions(
     ClusterMethod method, double pairwiseFmr, int neighbours, int minClusterSize, double minQuality)

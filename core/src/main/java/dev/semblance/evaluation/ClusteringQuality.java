@@ -18,11 +18,12 @@ import java.util.Map;
  *       (precision); of the pairs of the same person, the share put together (recall).
  * </ul>
  *
+ * <p><b>Thread safety.</b> Immutable.
+ *
  * @param faces faces scored
  * @param clusters clusters, noise not counted
  * @param people distinct true identities
  * @param noise faces in no cluster
- *     <p><b>Thread safety.</b> Immutable.
  */
 public record ClusteringQuality(
     int faces,

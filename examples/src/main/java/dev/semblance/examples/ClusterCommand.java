@@ -96,7 +96,7 @@ final class ClusterCommand implements Callable<Integer> {
       int faces,
       List<ClusterEntry> clusters,
       List<FaceRef> alone,
-      Map<String, String> unreadable) {}
+      Map<String, String> skipped) {}
 
   @Override
   public Integer call() {
@@ -111,7 +111,7 @@ final class ClusterCommand implements Callable<Integer> {
             .withMinClusterSize(minClusterSize);
     List<FaceRef> refs = new ArrayList<>();
     List<FaceItem> items = new ArrayList<>();
-    Map<String, String> unreadable = new LinkedHashMap<>();
+    Map<String, String> skipped = new LinkedHashMap<>();
     try (Encoder encoder = encoderOptions.open()) {
       String embedderId = encoder.embedderId();
       Progress progress = new Progress("encoding", files.size());
@@ -119,6 +119,9 @@ final class ClusterCommand implements Callable<Integer> {
         try {
           BufferedImage image = encoder.readImage(file);
           List<Face> faces = encoder.encode(image);
+          if (faces.isEmpty()) {
+            skipped.put(file.toString(), "no face found");
+          }
           int main =
               faces.isEmpty()
                   ? -1
@@ -138,11 +141,11 @@ final class ClusterCommand implements Callable<Integer> {
             items.add(new FaceItem(face.embedding(), face.score(), file + "#" + i));
           }
         } catch (SemblanceException e) {
-          unreadable.put(file.toString(), e.getMessage());
+          skipped.put(file.toString(), e.getMessage());
         }
         progress.step(file.getFileName().toString());
       }
-      return cluster(encoder, embedderId, files.size(), options, refs, items, unreadable);
+      return cluster(encoder, embedderId, files.size(), options, refs, items, skipped);
     }
   }
 
@@ -153,7 +156,7 @@ final class ClusterCommand implements Callable<Integer> {
       ClusteringOptions options,
       List<FaceRef> refs,
       List<FaceItem> items,
-      Map<String, String> unreadable) {
+      Map<String, String> skipped) {
     Calibration calibration =
         calibrationFile == null ? Calibration.bundled() : Calibration.load(calibrationFile);
     if (!calibration.embedderId().equals(embedderId)) {
@@ -177,7 +180,7 @@ final class ClusterCommand implements Callable<Integer> {
             refs.size(),
             entries,
             alone,
-            unreadable);
+            skipped);
     writeAll(result, clusters.labels(), refs, encoder);
     System.err.printf(
         Locale.ROOT,
@@ -187,7 +190,7 @@ final class ClusterCommand implements Callable<Integer> {
         imageCount,
         entries.size(),
         alone.size(),
-        unreadable.size(),
+        skipped.size(),
         clusters.threshold(),
         pairwiseFmr,
         out);
