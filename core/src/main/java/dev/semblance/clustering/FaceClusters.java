@@ -10,12 +10,28 @@ import dev.semblance.internal.cluster.ChineseWhispers;
 import dev.semblance.internal.cluster.ConnectedComponents;
 import dev.semblance.internal.cluster.FaceGraph;
 import dev.semblance.internal.cluster.Partition;
+import dev.semblance.internal.io.DurableFiles;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StreamCorruptedException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +59,9 @@ import org.slf4j.LoggerFactory;
 public final class FaceClusters {
   private static final Logger log = LoggerFactory.getLogger(FaceClusters.class);
   private static final String SEED_SOURCE = "gallery:";
+  private static final byte[] MAGIC =
+      "Semblance face clusters\n".getBytes(StandardCharsets.US_ASCII);
+  private static final int FORMAT = 1;
 
   private final float threshold;
   private final ClusteringOptions options;
@@ -215,6 +234,127 @@ public final class FaceClusters {
     }
     gallery.enroll(name, templates);
     return List.copyOf(chosen);
+  }
+
+  /**
+   * Writes everything to a file, durably (a temporary file, forced to disk, then renamed): the
+   * faces, their edges, the clusters and their names, so that {@link #load} can go on adding
+   * without scanning the old faces again. Embeddings are biometric data: keep the file as safe as a
+   * gallery.
+   *
+   * @throws java.io.UncheckedIOException if the file cannot be written; an old file stays intact
+   */
+  public synchronized void save(Path file) {
+    DurableFiles.replace(
+        file,
+        stream -> {
+          CheckedOutputStream checked = new CheckedOutputStream(stream, new CRC32());
+          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
+          out.write(MAGIC);
+          out.writeInt(FORMAT);
+          out.writeFloat(threshold);
+          out.writeUTF(options.method().name());
+          out.writeDouble(options.pairwiseFmr());
+          out.writeInt(options.neighbours());
+          out.writeInt(options.minClusterSize());
+          out.writeDouble(options.minQuality());
+          out.writeInt(graph == null ? 0 : graph.dimension());
+          out.writeInt(faces.size());
+          for (int i = 0; i < faces.size(); i++) {
+            out.writeDouble(faces.get(i).quality());
+            out.writeUTF(faces.get(i).source());
+            out.writeBoolean(seeded.get(i));
+          }
+          if (graph != null) {
+            graph.writeTo(out);
+            partition.writeTo(out);
+          }
+          out.flush();
+          long crc = checked.getChecksum().getValue();
+          out.writeLong(crc);
+          out.flush();
+        });
+  }
+
+  /**
+   * Reads clusters that {@link #save} wrote.
+   *
+   * @throws IllegalArgumentException if the file is not a clusters file, is of another format
+   *     version, or is damaged (cut short, altered: a checksum covers it), saying which
+   * @throws java.io.UncheckedIOException if the file cannot be read
+   */
+  public static FaceClusters load(Path file) {
+    try (InputStream stream = Files.newInputStream(file)) {
+      CheckedInputStream checked =
+          new CheckedInputStream(new BufferedInputStream(stream, 1 << 16), new CRC32());
+      DataInputStream in = new DataInputStream(checked);
+      FaceClusters clusters = read(in, Files.size(file));
+      long expected = checked.getChecksum().getValue();
+      check(in.readLong() == expected, "its checksum does not match");
+      check(in.read() < 0, "it has data after its end");
+      return clusters;
+    } catch (EOFException e) {
+      throw new IllegalArgumentException(file + " is damaged: it is cut short", e);
+    } catch (StreamCorruptedException e) {
+      throw new IllegalArgumentException(file + " is damaged: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads the content; {@code bytes}, the file's size, bounds every count before allocating. */
+  private static FaceClusters read(DataInputStream in, long bytes) throws IOException {
+    check(Arrays.equals(MAGIC, in.readNBytes(MAGIC.length)), "it is not a Semblance clusters file");
+    int format = in.readInt();
+    check(format == FORMAT, "it has format " + format + "; this version reads " + FORMAT);
+    float threshold = in.readFloat();
+    FaceClusters clusters;
+    try {
+      ClusteringOptions options =
+          new ClusteringOptions(
+              ClusterMethod.valueOf(in.readUTF()),
+              in.readDouble(),
+              in.readInt(),
+              in.readInt(),
+              in.readDouble());
+      clusters = new FaceClusters(threshold, options);
+    } catch (IllegalArgumentException e) {
+      throw new StreamCorruptedException("bad settings: " + e.getMessage());
+    }
+    int dimension = in.readInt();
+    int count = in.readInt();
+    check(
+        count >= 0
+            && dimension >= 0
+            && (count == 0) == (dimension == 0)
+            && (long) count * (11 + 4L * dimension) <= bytes,
+        "it claims " + count + " faces of dimension " + dimension + " in " + bytes + " bytes");
+    double[] quality = new double[count];
+    String[] sources = new String[count];
+    for (int i = 0; i < count; i++) {
+      quality[i] = in.readDouble();
+      check(!Double.isInfinite(quality[i]), "face " + i + " has an infinite quality");
+      sources[i] = in.readUTF();
+      clusters.seeded.add(in.readBoolean());
+    }
+    if (count > 0) {
+      clusters.graph = FaceGraph.readFrom(in, dimension, clusters.options.neighbours(), threshold);
+      check(
+          clusters.graph.size() == count,
+          count + " faces but " + clusters.graph.size() + " vectors");
+      clusters.partition = Partition.readFrom(in, clusters.graph);
+      for (int i = 0; i < count; i++) {
+        clusters.faces.add(
+            new FaceItem(Embedding.of(clusters.graph.vector(i)), quality[i], sources[i]));
+      }
+    }
+    return clusters;
+  }
+
+  private static void check(boolean ok, String problem) throws StreamCorruptedException {
+    if (!ok) {
+      throw new StreamCorruptedException(problem);
+    }
   }
 
   /**

@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
 import dev.semblance.evaluation.ClusteringQuality;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -49,7 +54,7 @@ class FaceClustersTest {
 
   private static float[] ones(int n) {
     float[] v = new float[n];
-    java.util.Arrays.fill(v, 1f);
+    Arrays.fill(v, 1f);
     return v;
   }
 
@@ -188,6 +193,48 @@ class FaceClustersTest {
             () -> new FaceItem(Embedding.of(new float[] {1}), Double.POSITIVE_INFINITY, ""))
         .hasMessageContaining("quality");
     assertThat(clusters.add(List.of())).isEmpty();
+  }
+
+  @Test
+  void savedClustersLoadAndGoOnAddingAsIfNeverClosed(@TempDir Path dir) throws Exception {
+    List<String> truth = new ArrayList<>();
+    List<FaceItem> faces = planted(30, 5, 8, truth);
+    FaceClusters original = clusters(ClusterMethod.AVERAGE_LINKAGE);
+    original.add(faces.subList(0, 100));
+    int ann = original.name(original.clusters().get(0).id(), "Ann");
+    Path file = dir.resolve("people.clusters");
+    original.save(file);
+
+    FaceClusters loaded = FaceClusters.load(file);
+    assertThat(loaded.labels()).containsExactly(original.labels());
+    assertThat(loaded.named("Ann").orElseThrow().id()).isEqualTo(ann);
+    assertThat(loaded.threshold()).isEqualTo(original.threshold());
+    assertThat(loaded.options()).isEqualTo(original.options());
+    assertThat(loaded.face(7).source()).isEqualTo(faces.get(7).source());
+    original.add(faces.subList(100, 150));
+    loaded.add(faces.subList(100, 150));
+    assertThat(loaded.labels()).containsExactly(original.labels());
+    assertThat(loaded.clusters()).isEqualTo(original.clusters());
+
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x40;
+    Path flipped = Files.write(dir.resolve("flipped"), bytes);
+    assertThatThrownBy(() -> FaceClusters.load(flipped))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("damaged");
+    Path cut = Files.write(dir.resolve("cut"), Arrays.copyOf(bytes, bytes.length - 100));
+    assertThatThrownBy(() -> FaceClusters.load(cut))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cut short");
+    Path other = Files.writeString(dir.resolve("other"), "a gallery, perhaps");
+    assertThatThrownBy(() -> FaceClusters.load(other))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a Semblance clusters file");
+    assertThatThrownBy(() -> FaceClusters.load(dir.resolve("missing")))
+        .isInstanceOf(UncheckedIOException.class);
+    FaceClusters empty = clusters(ClusterMethod.CHINESE_WHISPERS);
+    empty.save(dir.resolve("empty"));
+    assertThat(FaceClusters.load(dir.resolve("empty")).size()).isZero();
   }
 
   @Test

@@ -3,6 +3,10 @@ package dev.semblance.internal.cluster;
 import dev.semblance.internal.gallery.Parallel;
 import dev.semblance.internal.vector.Kernels;
 import dev.semblance.internal.vector.VectorKernels;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.StreamCorruptedException;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 
@@ -175,6 +179,62 @@ public final class FaceGraph {
   /** Σ a[aOffset + i] · b[bOffset + i] with the SIMD kernel. */
   float dot(float[] a, int aOffset, float[] b, int bOffset) {
     return kernels.dot(a, aOffset, b, bOffset, dimension);
+  }
+
+  /** Writes every face's vector and whether it is clusterable, then every face's edges. */
+  public void writeTo(DataOutputStream out) throws IOException {
+    out.writeInt(size);
+    for (int i = 0; i < size; i++) {
+      out.writeBoolean(clusterable[i]);
+      for (int d = 0; d < dimension; d++) {
+        out.writeFloat(vectors[i * dimension + d]);
+      }
+    }
+    for (int i = 0; i < size; i++) {
+      out.writeInt(degree[i]);
+      for (int e = 0; e < degree[i]; e++) {
+        out.writeInt(adjacent[i][e]);
+        out.writeFloat(weight[i][e]);
+      }
+    }
+  }
+
+  /**
+   * Reads what {@link #writeTo} wrote, checking every count and index.
+   *
+   * @throws IOException if the data is cut short or out of range
+   */
+  public static FaceGraph readFrom(
+      DataInputStream in, int dimension, int neighbours, float threshold) throws IOException {
+    FaceGraph graph = new FaceGraph(dimension, neighbours, threshold);
+    int count = in.readInt();
+    check(count >= 0, "face count " + count);
+    float[] v = new float[dimension];
+    for (int i = 0; i < count; i++) {
+      boolean isClusterable = in.readBoolean();
+      for (int d = 0; d < dimension; d++) {
+        v[d] = in.readFloat();
+        check(Float.isFinite(v[d]), "face " + i + " has a non-finite component");
+      }
+      graph.add(v, isClusterable);
+    }
+    for (int i = 0; i < count; i++) {
+      int d = in.readInt();
+      check(d >= 0 && d <= count, "face " + i + " has " + d + " edges");
+      for (int e = 0; e < d; e++) {
+        int j = in.readInt();
+        float w = in.readFloat();
+        check(j >= 0 && j < count && j != i, "face " + i + " has an edge to " + j);
+        graph.link(i, j, w);
+      }
+    }
+    return graph;
+  }
+
+  private static void check(boolean ok, String what) throws StreamCorruptedException {
+    if (!ok) {
+      throw new StreamCorruptedException(what);
+    }
   }
 
   /** The k best (key, score) offers: a min-heap on score. */

@@ -1,5 +1,9 @@
 package dev.semblance.internal.cluster;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.StreamCorruptedException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -135,11 +139,7 @@ public final class Partition {
     }
     Group t = group(target);
     float[] sum = t.sum != null ? t.sum : sumCopy(t);
-    float[] v = graph.vectors();
-    int offset = face * graph.dimension();
-    for (int i = 0; i < sum.length; i++) {
-      sum[i] += v[offset + i];
-    }
+    addFace(sum, face);
     t.sum = sum;
     place(face, target, t);
   }
@@ -165,6 +165,80 @@ public final class Partition {
       mean[i] /= g.size;
     }
     return mean;
+  }
+
+  /** Writes the next id and every cluster: id, name, members. */
+  public void writeTo(DataOutputStream out) throws IOException {
+    out.writeInt(nextId);
+    out.writeInt(groups.size());
+    for (Map.Entry<Integer, Group> e : groups.entrySet()) {
+      Group g = e.getValue();
+      out.writeInt(e.getKey());
+      out.writeBoolean(g.name != null);
+      if (g.name != null) {
+        out.writeUTF(g.name);
+      }
+      out.writeInt(g.size);
+      for (int i = 0; i < g.size; i++) {
+        out.writeInt(g.members[i]);
+      }
+    }
+  }
+
+  /**
+   * Reads what {@link #writeTo} wrote for the faces of {@code graph}: every face must be in exactly
+   * one cluster. Sums are recomputed from the vectors.
+   *
+   * @throws IOException if the data is cut short, out of range or inconsistent
+   */
+  public static Partition readFrom(DataInputStream in, FaceGraph graph) throws IOException {
+    Partition p = new Partition(graph);
+    int faces = graph.size();
+    p.clusterOf = new int[Math.max(16, faces)];
+    p.slot = new int[p.clusterOf.length];
+    Arrays.fill(p.clusterOf, -1);
+    p.nextId = in.readInt();
+    int clusters = in.readInt();
+    check(clusters >= 0 && clusters <= faces, clusters + " clusters for " + faces + " faces");
+    int placed = 0;
+    for (int c = 0; c < clusters; c++) {
+      int id = in.readInt();
+      check(id >= 0 && id < p.nextId && !p.groups.containsKey(id), "cluster id " + id);
+      Group g = new Group();
+      g.name = in.readBoolean() ? in.readUTF() : null;
+      int size = in.readInt();
+      check(size >= 1 && size <= faces, "cluster " + id + " of " + size + " faces");
+      p.groups.put(id, g);
+      for (int i = 0; i < size; i++) {
+        int face = in.readInt();
+        check(face >= 0 && face < faces && p.clusterOf[face] < 0, "face " + face + " in " + id);
+        p.place(face, id, g);
+      }
+      if (size > 1) {
+        float[] sum = p.sumCopy(g);
+        for (int i = 1; i < size; i++) {
+          p.addFace(sum, g.members[i]);
+        }
+        g.sum = sum;
+      }
+      placed += size;
+    }
+    check(placed == faces, placed + " of " + faces + " faces are in a cluster");
+    return p;
+  }
+
+  private static void check(boolean ok, String what) throws StreamCorruptedException {
+    if (!ok) {
+      throw new StreamCorruptedException(what);
+    }
+  }
+
+  private void addFace(float[] sum, int face) {
+    float[] v = graph.vectors();
+    int offset = face * graph.dimension();
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += v[offset + i];
+    }
   }
 
   private void place(int face, int cluster, Group g) {
