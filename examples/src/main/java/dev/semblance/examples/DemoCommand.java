@@ -1,5 +1,6 @@
 package dev.semblance.examples;
 
+import dev.semblance.Calibration;
 import dev.semblance.Candidate;
 import dev.semblance.Encoder;
 import dev.semblance.Face;
@@ -7,6 +8,10 @@ import dev.semblance.Gallery;
 import dev.semblance.Identification;
 import dev.semblance.Verification;
 import dev.semblance.Verifier;
+import dev.semblance.clustering.Cluster;
+import dev.semblance.clustering.ClusteringOptions;
+import dev.semblance.clustering.FaceClusters;
+import dev.semblance.clustering.FaceItem;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +31,8 @@ import picocli.CommandLine.Option;
     description = {
       "Run the whole pipeline on the sample group photos fetched by the build:",
       "detect and draw every face, enroll the faces of the first half of the photos into a",
-      "gallery, then identify every face of the second half (or call it unknown)."
+      "gallery, then identify every face of the second half (or call it unknown);",
+      "last, cluster every face of all photos into people with nobody enrolled."
     })
 final class DemoCommand implements Callable<Integer> {
   @Option(
@@ -138,8 +144,34 @@ final class DemoCommand implements Callable<Integer> {
             labels::get,
             out.resolve(DetectCommand.baseName(p.file()) + ".identified.png"));
       }
+
+      List<FaceItem> all = new ArrayList<>();
+      for (Photo p : photos) {
+        for (int i = 0; i < p.faces().size(); i++) {
+          Face f = p.faces().get(i);
+          all.add(new FaceItem(f.embedding(), f.score(), name(p, i)));
+        }
+      }
+      FaceClusters people =
+          FaceClusters.of(all, Calibration.bundled(), ClusteringOptions.defaults());
+      System.out.printf(
+          Locale.ROOT,
+          "%n4. Cluster all %d faces into people, nobody enrolled (average linkage, cut-off %.3f)%n",
+          all.size(),
+          people.threshold());
+      for (Cluster c : people.clusters()) {
+        System.out.printf(
+            Locale.ROOT,
+            "   person %-3d %s%n",
+            c.id(),
+            String.join(" ", c.faces().stream().map(f -> all.get(f).source()).toList()));
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "   alone      %s%n",
+          String.join(" ", people.noise().stream().map(f -> all.get(f).source()).toList()));
       System.out.println(
-          "\nSame photos, your own: bin/semblance enroll / identify / verify --help");
+          "\nSame photos, your own: bin/semblance enroll / identify / verify / cluster --help");
     }
     return 0;
   }
