@@ -7,6 +7,7 @@
 #   spark/scale-check.sh identify 1000000 10000 100000 1000 300000 1000 1000000 1000 1000000 3000
 #   spark/scale-check.sh cluster 5000 100000                         # planted synthetic faces
 #   spark/scale-check.sh scan 1000000 10000                          # the exact neighbour scan
+#   spark/scale-check.sh cluster-one-jvm 128 1000000                 # 1M faces, 128-d, one JVM
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cp="$root/spark/target/semblance-spark-job.jar:$root/spark/target/test-classes:$(cat "$root/spark/target/spark-classpath.txt")"

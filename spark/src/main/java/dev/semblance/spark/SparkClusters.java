@@ -48,6 +48,9 @@ public final class SparkClusters {
   private static final String ID = "id";
   private static final String LABEL = "label";
 
+  /** A part this big holds far more faces than any one person has: a sign of chaining. */
+  private static final long LARGE_PART = 100_000;
+
   private SparkClusters() {}
 
   /**
@@ -88,11 +91,18 @@ public final class SparkClusters {
         labels.groupBy(LABEL).count().orderBy(col("count").desc()).limit(1).collectAsList().stream()
             .findFirst()
             .orElse(null);
+    long biggestPart = biggest == null ? 0 : biggest.getLong(1);
     log.info(
         "clustering: {} faces in parts joined by pairs at or above {}; the biggest part holds {}",
         labels.count(),
         threshold,
-        biggest == null ? 0 : biggest.getLong(1));
+        biggestPart);
+    if (biggestPart > LARGE_PART) {
+      log.warn(
+          "one task will cluster {} faces: false pairs chain people into one part; a stricter"
+              + " cut-off (a lower pairwise FMR) splits it",
+          biggestPart);
+    }
 
     Dataset<Row> parted =
         input

@@ -39,6 +39,7 @@ import org.apache.spark.sql.types.StructType;
  * encode IMAGES N               N LFW images: encodeAll vs local[1] vs local[2], faces per second
  * identify N Q [N Q]...         Q probes against N synthetic templates: identifyAll vs local[2]
  * cluster N [N]...              N synthetic faces of planted people: FaceClusters vs local[2]
+ * cluster-one-jvm D N [N]...    the same in D dimensions, one JVM only
  * scan N Q                      the exact neighbour scan of Q new faces against N faces
  * </pre>
  */
@@ -50,7 +51,11 @@ public final class ScaleCheck {
       encode(Path.of(args[1]), Integer.parseInt(args[2]));
     } else if (args[0].equals("cluster")) {
       for (int i = 1; i < args.length; i++) {
-        cluster(Integer.parseInt(args[i]));
+        cluster(Integer.parseInt(args[i]), 512, true);
+      }
+    } else if (args[0].equals("cluster-one-jvm")) {
+      for (int i = 2; i < args.length; i++) {
+        cluster(Integer.parseInt(args[i]), Integer.parseInt(args[1]), false);
       }
     } else if (args[0].equals("scan")) {
       scan(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
@@ -188,7 +193,12 @@ public final class ScaleCheck {
    * of one person at a similarity of about 0.64, as the bundled model does on LFW.
    */
   static float[] plantedFace(int face, int person) {
-    float[] centre = vector(1_000_000_000L + person);
+    return plantedFace(face, person, 512);
+  }
+
+  /** The same in {@code dimension} dimensions: the noise scales so that the similarity is kept. */
+  static float[] plantedFace(int face, int person, int dimension) {
+    float[] centre = vector(1_000_000_000L + person, dimension);
     double norm = 0;
     for (float x : centre) {
       norm += x * x;
@@ -196,17 +206,19 @@ public final class ScaleCheck {
     SplittableRandom random = new SplittableRandom(0x0f0c_0000L + face);
     float[] v = new float[centre.length];
     for (int d = 0; d < v.length; d++) {
-      v[d] = (float) (centre[d] / Math.sqrt(norm) + 0.033 * random.nextGaussian());
+      v[d] =
+          (float)
+              (centre[d] / Math.sqrt(norm) + 0.75 / Math.sqrt(dimension) * random.nextGaussian());
     }
     return v;
   }
 
-  private static void cluster(int n) {
+  private static void cluster(int n, int dimension, boolean alsoSpark) {
     int[] person = plantedPeople(n);
     List<FaceItem> items = new ArrayList<>(n);
     List<String> truth = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      items.add(FaceItem.of(Embedding.of(plantedFace(i, person[i]))));
+      items.add(FaceItem.of(Embedding.of(plantedFace(i, person[i], dimension))));
       truth.add(Integer.toString(person[i]));
     }
     ClusteringOptions options = ClusteringOptions.defaults();
@@ -220,9 +232,10 @@ public final class ScaleCheck {
     ClusteringQuality q = ClusteringQuality.of(one.labels(), truth);
     System.out.printf(
         Locale.ROOT,
-        "cluster %d synthetic faces (%d people): one JVM %.1f s, peak heap +%.0f MiB, BCubed F"
-            + " %.4f, %d clusters%n",
+        "cluster %d synthetic %d-d faces (%d people): one JVM %.1f s, peak heap +%.0f MiB,"
+            + " BCubed F %.4f, %d clusters%n",
         n,
+        dimension,
         person[n - 1] + 1,
         single,
         peak / 1048576.0,
@@ -230,6 +243,9 @@ public final class ScaleCheck {
         q.clusters());
     items = null;
     one = null;
+    if (!alsoSpark) {
+      return;
+    }
 
     SparkSession spark = session("local[2]");
     Dataset<Row> faces =
@@ -313,8 +329,12 @@ public final class ScaleCheck {
 
   /** A unit-ish random vector, the same for an id on the driver and on any executor. */
   static float[] vector(long id) {
+    return vector(id, 512);
+  }
+
+  static float[] vector(long id, int dimension) {
     SplittableRandom random = new SplittableRandom(0x5eed_0000L + id);
-    float[] v = new float[512];
+    float[] v = new float[dimension];
     for (int d = 0; d < v.length; d++) {
       v[d] = (float) random.nextGaussian();
     }
