@@ -20,6 +20,9 @@ public final class FaceGraph {
   /** Faces scored together against each block of earlier faces while both are in cache. */
   private static final int BLOCK = 64;
 
+  private static final int[] NO_NEIGHBOURS = {};
+  private static final float[] NO_WEIGHTS = {};
+
   private final int dimension;
   private final int neighbours;
   private final float threshold;
@@ -61,8 +64,8 @@ public final class FaceGraph {
     }
     System.arraycopy(unitVector, 0, vectors, size * dimension, dimension);
     clusterable[size] = isClusterable;
-    adjacent[size] = new int[0];
-    weight[size] = new float[0];
+    adjacent[size] = NO_NEIGHBOURS;
+    weight[size] = NO_WEIGHTS;
     return size++;
   }
 
