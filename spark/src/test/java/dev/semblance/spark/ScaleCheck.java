@@ -295,14 +295,14 @@ public final class ScaleCheck {
     double s = seconds(start);
     System.out.printf(
         Locale.ROOT,
-        "scan %d faces against %d: %.1f s, %.3g comparisons/s; all N x N at this rate: N = 1M"
-            + " %.0f s, N = 100k %.0f s%n",
+        "scan %d faces against %d: %.1f s, %.3g comparisons/s; N faces at once (N²/2"
+            + " comparisons) at this rate: N = 1M %.0f s, N = 100k %.0f s%n",
         q,
         n,
         s,
         (double) q * n / s,
-        1e12 / ((double) q * n / s),
-        1e10 / ((double) q * n / s));
+        0.5e12 / ((double) q * n / s),
+        0.5e10 / ((double) q * n / s));
   }
 
   private static long heapAfterGc() {

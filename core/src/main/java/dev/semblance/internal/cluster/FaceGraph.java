@@ -8,6 +8,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
 
 /**
@@ -76,19 +78,40 @@ public final class FaceGraph {
   /**
    * Finds the neighbours of faces {@code from} (inclusive) to {@link #size()} among all faces and
    * adds the edges. Runs on the calling thread and the common fork-join pool.
+   *
+   * <p>Each pair of new faces is scored once: the task of a block of new faces scores it against
+   * the earlier faces, itself, and the later blocks of new faces; a later face's offers are kept
+   * per thread and merged into its own list at the end, which gives the same k nearest as scoring
+   * both ways.
    */
   public void connect(int from) {
     int to = size;
-    int blocks = (to - from + BLOCK - 1) / BLOCK;
-    int[][] found = new int[to - from][];
-    float[][] foundWeight = new float[to - from][];
+    int count = to - from;
+    int blocks = (count + BLOCK - 1) / BLOCK;
+    Nearest[] nearest = new Nearest[count];
+    Map<Thread, Nearest[]> laterOffers = new ConcurrentHashMap<>();
     Parallel.run(
         blocks,
         ForkJoinPool.commonPool(),
         ForkJoinPool.getCommonPoolParallelism(),
-        b ->
-            searchBlock(
-                from, from + b * BLOCK, Math.min(to, from + (b + 1) * BLOCK), found, foundWeight));
+        b -> {
+          Nearest[] later =
+              laterOffers.computeIfAbsent(Thread.currentThread(), t -> new Nearest[count]);
+          searchBlock(from, from + b * BLOCK, Math.min(to, from + (b + 1) * BLOCK), nearest, later);
+        });
+    for (Nearest[] later : laterOffers.values()) {
+      for (int i = 0; i < count; i++) {
+        if (later[i] != null) {
+          later[i].offerAllTo(nearest[i]);
+        }
+      }
+    }
+    int[][] found = new int[count][];
+    float[][] foundWeight = new float[count][];
+    for (int i = 0; i < count; i++) {
+      found[i] = nearest[i].keys();
+      foundWeight[i] = nearest[i].scores();
+    }
     for (int i = from; i < to; i++) {
       int[] hits = found[i - from];
       for (int h = 0; h < hits.length; h++) {
@@ -103,34 +126,65 @@ public final class FaceGraph {
     }
   }
 
-  /** Scores faces q0..q1 against every face, keeping each one's nearest at the cut-off. */
-  private void searchBlock(int from, int q0, int q1, int[][] found, float[][] foundWeight) {
+  /**
+   * Scores new faces q0..q1 against the earlier faces, themselves and the later new faces, keeping
+   * each one's nearest at the cut-off; a later face's offer goes to {@code later}, this thread's.
+   */
+  private void searchBlock(int from, int q0, int q1, Nearest[] nearest, Nearest[] later) {
     int queries = q1 - q0;
     float[] scores = new float[BLOCK * BLOCK];
     float[] queryRows = Arrays.copyOfRange(vectors, q0 * dimension, q1 * dimension);
-    Nearest[] nearest = new Nearest[queries];
     for (int q = 0; q < queries; q++) {
-      nearest[q] = new Nearest(neighbours);
+      nearest[q0 + q - from] = new Nearest(neighbours);
     }
-    for (int r0 = 0; r0 < size; r0 += BLOCK) {
-      int rows = Math.min(BLOCK, size - r0);
-      kernels.dotBlock(queryRows, queries, vectors, r0 * dimension, rows, dimension, scores);
-      for (int q = 0; q < queries; q++) {
-        if (!clusterable[q0 + q]) {
-          continue;
-        }
-        for (int r = 0; r < rows; r++) {
-          int j = r0 + r;
-          float s = Math.min(1f, scores[q * rows + r]);
-          if (s >= threshold && j != q0 + q && clusterable[j]) {
-            nearest[q].offer(j, s);
+    for (int r0 = 0; r0 < from; r0 += BLOCK) {
+      scoreTile(
+          q0, queries, queryRows, r0, Math.min(BLOCK, from - r0), scores, nearest, from, null);
+    }
+    for (int r0 = q0; r0 < size; r0 += BLOCK) {
+      // The block's own tile holds both orders of each pair; later tiles only one.
+      scoreTile(
+          q0,
+          queries,
+          queryRows,
+          r0,
+          Math.min(BLOCK, size - r0),
+          scores,
+          nearest,
+          from,
+          r0 == q0 ? null : later);
+    }
+  }
+
+  private void scoreTile(
+      int q0,
+      int queries,
+      float[] queryRows,
+      int r0,
+      int rows,
+      float[] scores,
+      Nearest[] nearest,
+      int from,
+      Nearest[] later) {
+    kernels.dotBlock(queryRows, queries, vectors, r0 * dimension, rows, dimension, scores);
+    for (int q = 0; q < queries; q++) {
+      int i = q0 + q;
+      if (!clusterable[i]) {
+        continue;
+      }
+      for (int r = 0; r < rows; r++) {
+        float s = Math.min(1f, scores[q * rows + r]);
+        int j = r0 + r;
+        if (s >= threshold && j != i && clusterable[j]) {
+          nearest[i - from].offer(j, s);
+          if (later != null) {
+            if (later[j - from] == null) {
+              later[j - from] = new Nearest(neighbours);
+            }
+            later[j - from].offer(i, s);
           }
         }
       }
-    }
-    for (int q = 0; q < queries; q++) {
-      found[q0 + q - from] = nearest[q].keys();
-      foundWeight[q0 + q - from] = nearest[q].scores();
     }
   }
 
@@ -280,6 +334,12 @@ public final class FaceGraph {
         }
         key[i] = k0;
         score[i] = s;
+      }
+    }
+
+    void offerAllTo(Nearest other) {
+      for (int i = 0; i < size; i++) {
+        other.offer(key[i], score[i]);
       }
     }
 
