@@ -67,7 +67,6 @@ public final class Gallery implements AutoCloseable {
   public static final double DEFAULT_TARGET_FPIR = 0.01;
 
   private static final Logger log = LoggerFactory.getLogger(Gallery.class);
-  private static final int MAX_IDENTITY_LENGTH = 256;
 
   /** A log grows to this plus twice the templates' size before it is compacted. */
   private static final long COMPACT_AFTER_BYTES = 64L << 20;
@@ -617,16 +616,7 @@ public final class Gallery implements AutoCloseable {
   }
 
   private static void checkIdentity(String identity) {
-    Objects.requireNonNull(identity, "identity");
-    checkArgument(!identity.isBlank(), "identity must not be blank");
-    checkArgument(
-        identity.length() <= MAX_IDENTITY_LENGTH,
-        "identity is longer than %s characters",
-        MAX_IDENTITY_LENGTH);
-    checkArgument(
-        identity.chars().noneMatch(Character::isISOControl),
-        "identity must not contain control characters: '%s'",
-        identity);
+    IdentitySlots.checkName(identity, "identity");
   }
 
   private static float clamp(float similarity) {

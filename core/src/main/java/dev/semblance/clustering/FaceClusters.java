@@ -10,6 +10,7 @@ import dev.semblance.internal.cluster.ChineseWhispers;
 import dev.semblance.internal.cluster.ConnectedComponents;
 import dev.semblance.internal.cluster.FaceGraph;
 import dev.semblance.internal.cluster.Partition;
+import dev.semblance.internal.gallery.IdentitySlots;
 import dev.semblance.internal.io.DurableFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -226,7 +227,7 @@ public final class FaceClusters {
       }
     }
     checkArgument(!own.isEmpty(), "cluster %s ('%s') has only gallery faces", clusterId, name);
-    own.sort(Comparator.comparingDouble((Integer f) -> -dot(mean, graph.vector(f))));
+    own.sort(Comparator.comparingDouble((Integer f) -> -graph.dotWith(mean, f)));
     List<Integer> chosen = own.subList(0, Math.min(maxTemplates, own.size()));
     List<Embedding> templates = new ArrayList<>();
     for (int face : chosen) {
@@ -430,7 +431,7 @@ public final class FaceClusters {
     }
     int size = partition.size(cluster);
     return size >= options.minClusterSize()
-        && (size > 1 || graph.isClusterable(partition.members(cluster)[0]));
+        && (size > 1 || graph.isClusterable(partition.firstMember(cluster)));
   }
 
   private void update(int from) {
@@ -472,20 +473,6 @@ public final class FaceClusters {
   }
 
   private static void checkName(String name) {
-    checkArgument(
-        name != null && !name.isBlank() && name.length() <= 256,
-        "a cluster name must be 1 to 256 characters and not blank: '%s'",
-        name);
-    checkArgument(
-        name.chars().noneMatch(Character::isISOControl),
-        "a cluster name must not hold control characters");
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
+    IdentitySlots.checkName(name, "a cluster name");
   }
 }

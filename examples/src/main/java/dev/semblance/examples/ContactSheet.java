@@ -1,13 +1,11 @@
 package dev.semblance.examples;
 
-import dev.semblance.internal.io.DurableFiles;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
@@ -19,8 +17,8 @@ import javax.imageio.ImageIO;
 
 /**
  * A self-contained HTML page of face thumbnails, one row per cluster (biggest first) and the faces
- * left alone last. Thumbnails are inline JPEGs; a small inline script marks {@code <body
- * data-thumbnails="ok:N">} once all have decoded, so a headless browser can check the page.
+ * left alone last. Thumbnails are inline JPEGs; like the reports, {@code <body
+ * data-thumbnails="ok:N">} says once all have decoded, so a headless browser can check the page.
  */
 final class ContactSheet {
   static final int THUMBNAIL = 96;
@@ -55,19 +53,16 @@ final class ContactSheet {
     if (!result.alone().isEmpty()) {
       row(body, "Alone · " + result.alone().size() + " faces", result.alone(), ALONE, thumb);
     }
-    String html =
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            + "<title>Face clusters</title><style>"
-            + "body{font-family:sans-serif;margin:2em;color:#222}"
+    Report.writePage(
+        file,
+        "Face clusters",
+        "body{font-family:sans-serif;margin:2em;color:#222}"
             + "section{margin:1em 0;padding-bottom:.5em;border-bottom:1px solid #ddd}"
             + "h2{font-size:100%;margin:.3em 0}img{margin:2px;border-radius:4px}"
-            + ".more{color:#555;font-size:90%;vertical-align:middle}</style></head>\n<body>\n"
-            + body
-            + "<script>window.addEventListener('load',function(){var p=document.querySelectorAll("
-            + "'img.face'),ok=0;p.forEach(function(i){if(i.complete&&i.naturalWidth>0)ok++;});"
-            + "document.body.setAttribute('data-thumbnails',(ok===p.length?'ok:':'broken:')+ok);});"
-            + "</script>\n</body></html>\n";
-    DurableFiles.replace(file, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
+            + ".more{color:#555;font-size:90%;vertical-align:middle}",
+        body,
+        "face",
+        "data-thumbnails");
   }
 
   private static void row(

@@ -78,19 +78,39 @@ final class Report {
   }
 
   void write(Path file) {
+    writePage(
+        file,
+        title,
+        "body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
+            + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
+            + "th{background:#f3f3f3}table.meta td:first-child{font-weight:bold}code{font-size:90%}"
+            + "figure{margin:1em 0}figcaption{color:#555;font-size:90%}",
+        body,
+        "plot",
+        "data-plots");
+  }
+
+  /**
+   * Writes a self-contained page: inline CSS, images inline, and a small inline script that sets
+   * {@code <body marker="ok:N">} once all N images of class {@code imageClass} have decoded (or
+   * {@code "broken:N"}), so that a headless browser can check that the page rendered.
+   */
+  static void writePage(
+      Path file, String title, String css, CharSequence body, String imageClass, String marker) {
     String html =
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             + "<title>"
             + escape(title)
             + "</title><style>"
-            + "body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
-            + "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
-            + "th{background:#f3f3f3}table.meta td:first-child{font-weight:bold}code{font-size:90%}"
-            + "figure{margin:1em 0}figcaption{color:#555;font-size:90%}</style></head>\n<body>\n"
+            + css
+            + "</style></head>\n<body>\n"
             + body
-            + "<script>window.addEventListener('load',function(){var p=document.querySelectorAll('img.plot'),"
-            + "ok=0;p.forEach(function(i){if(i.complete&&i.naturalWidth>0)ok++;});"
-            + "document.body.setAttribute('data-plots',(ok===p.length?'ok:':'broken:')+ok);});</script>\n"
+            + "<script>window.addEventListener('load',function(){var p=document.querySelectorAll('img."
+            + imageClass
+            + "'),ok=0;p.forEach(function(i){if(i.complete&&i.naturalWidth>0)ok++;});"
+            + "document.body.setAttribute('"
+            + marker
+            + "',(ok===p.length?'ok:':'broken:')+ok);});</script>\n"
             + "</body></html>\n";
     DurableFiles.replace(file, out -> out.write(html.getBytes(StandardCharsets.UTF_8)));
   }

@@ -110,4 +110,15 @@ public final class FaceColumns {
           List.of(
               createStructField(PROBE, StringType, false),
               createStructField(CLUSTER, StringType, true)));
+
+  /**
+   * Rows of a string key and an embedding: {@link #IDENTITY} for a gallery, {@link #PROBE} for
+   * probes and for the faces a self-search or a clustering takes.
+   */
+  public static StructType keyed(String keyColumn) {
+    return createStructType(
+        List.of(
+            createStructField(keyColumn, StringType, false),
+            createStructField(EMBEDDING, createArrayType(FloatType, false), false)));
+  }
 }

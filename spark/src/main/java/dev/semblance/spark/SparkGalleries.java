@@ -79,15 +79,7 @@ public final class SparkGalleries {
         rows.add(RowFactory.create(identity, SparkFaces.boxed(e.toArray())));
       }
     }
-    return spark.createDataFrame(
-        rows,
-        DataTypes.createStructType(
-            List.of(
-                DataTypes.createStructField(FaceColumns.IDENTITY, DataTypes.StringType, false),
-                DataTypes.createStructField(
-                    FaceColumns.EMBEDDING,
-                    DataTypes.createArrayType(DataTypes.FloatType, false),
-                    false))));
+    return spark.createDataFrame(rows, FaceColumns.keyed(FaceColumns.IDENTITY));
   }
 
   /** The embedding of a row, checked: finite and of {@code dimension}. */

@@ -149,7 +149,7 @@ public final class ScaleCheck {
     for (int i = 0; i < q; i++) {
       probeRows.add(RowFactory.create("p" + i, SparkFaces.boxed(probes[i])));
     }
-    Dataset<Row> probeData = spark.createDataFrame(probeRows, keyed(FaceColumns.PROBE));
+    Dataset<Row> probeData = spark.createDataFrame(probeRows, FaceColumns.keyed(FaceColumns.PROBE));
     // The gallery is in Spark already (as when read from Parquet): generated and cached untimed.
     gallery = gallery.cache();
     gallery.count();
@@ -341,21 +341,10 @@ public final class ScaleCheck {
     return v;
   }
 
-  /** Rows of a string key column and an embedding. */
-  private static StructType keyed(String keyColumn) {
-    return DataTypes.createStructType(
-        List.of(
-            DataTypes.createStructField(keyColumn, DataTypes.StringType, false),
-            DataTypes.createStructField(
-                FaceColumns.EMBEDDING,
-                DataTypes.createArrayType(DataTypes.FloatType, false),
-                false)));
-  }
-
   /** {@code n} rows of (key, embedding) made on the executors, so the driver holds none. */
   private static Dataset<Row> generated(
       SparkSession spark, long n, int partitions, String keyColumn, MapFunction<Long, Row> row) {
-    return spark.range(n).repartition(partitions).map(row, Encoders.row(keyed(keyColumn)));
+    return spark.range(n).repartition(partitions).map(row, Encoders.row(FaceColumns.keyed(keyColumn)));
   }
 
   private static SparkSession session(String master) {

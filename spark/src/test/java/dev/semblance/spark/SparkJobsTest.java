@@ -256,21 +256,9 @@ class SparkJobsTest {
         probes.add(RowFactory.create(r.getString(0), r.get(2)));
       }
     }
-    var embeddingType = DataTypes.createArrayType(DataTypes.FloatType, false);
     Dataset<Row> galleryRows =
-        spark.createDataFrame(
-            gallery,
-            DataTypes.createStructType(
-                List.of(
-                    DataTypes.createStructField(FaceColumns.IDENTITY, DataTypes.StringType, false),
-                    DataTypes.createStructField(FaceColumns.EMBEDDING, embeddingType, false))));
-    Dataset<Row> probeRows =
-        spark.createDataFrame(
-            probes,
-            DataTypes.createStructType(
-                List.of(
-                    DataTypes.createStructField(FaceColumns.PROBE, DataTypes.StringType, false),
-                    DataTypes.createStructField(FaceColumns.EMBEDDING, embeddingType, false))));
+        spark.createDataFrame(gallery, FaceColumns.keyed(FaceColumns.IDENTITY));
+    Dataset<Row> probeRows = spark.createDataFrame(probes, FaceColumns.keyed(FaceColumns.PROBE));
 
     Gallery reference = Gallery.create(embedderId, 512);
     for (Row r : gallery) {
@@ -462,14 +450,7 @@ class SparkJobsTest {
     Row probe = back.first();
     Dataset<Row> probes =
         spark.createDataFrame(
-            List.of(RowFactory.create("p", probe.get(1))),
-            DataTypes.createStructType(
-                List.of(
-                    DataTypes.createStructField(FaceColumns.PROBE, DataTypes.StringType, false),
-                    DataTypes.createStructField(
-                        FaceColumns.EMBEDDING,
-                        DataTypes.createArrayType(DataTypes.FloatType, false),
-                        false))));
+            List.of(RowFactory.create("p", probe.get(1))), FaceColumns.keyed(FaceColumns.PROBE));
     Row found =
         SparkSearch.identify(
                 probes, fromParquet, embedderId, SparkSearch.Settings.atThreshold(1, 0.5f))
@@ -482,11 +463,7 @@ class SparkJobsTest {
   @Order(5)
   void badInputIsAClearErrorOrAReasonRow() {
     var embeddingType = DataTypes.createArrayType(DataTypes.FloatType, false);
-    var probeSchema =
-        DataTypes.createStructType(
-            List.of(
-                DataTypes.createStructField(FaceColumns.PROBE, DataTypes.StringType, false),
-                DataTypes.createStructField(FaceColumns.EMBEDDING, embeddingType, false)));
+    var probeSchema = FaceColumns.keyed(FaceColumns.PROBE);
     var gallerySchema =
         DataTypes.createStructType(
             List.of(

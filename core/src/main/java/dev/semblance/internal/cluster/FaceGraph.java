@@ -233,6 +233,11 @@ public final class FaceGraph {
     return Arrays.copyOfRange(vectors, face * dimension, (face + 1) * dimension);
   }
 
+  /** The dot product of a vector with a face's, with the SIMD kernel. */
+  public float dotWith(float[] vector, int face) {
+    return kernels.dot(vector, 0, vectors, face * dimension, dimension);
+  }
+
   /** Σ a[aOffset + i] · b[bOffset + i] with the SIMD kernel. */
   float dot(float[] a, int aOffset, float[] b, int bOffset) {
     return kernels.dot(a, aOffset, b, bOffset, dimension);

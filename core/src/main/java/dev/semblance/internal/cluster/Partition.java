@@ -74,6 +74,10 @@ public final class Partition {
     group(cluster).name = name;
   }
 
+  public int firstMember(int cluster) {
+    return group(cluster).members[0];
+  }
+
   public int[] members(int cluster) {
     Group g = group(cluster);
     return Arrays.copyOf(g.members, g.size);
