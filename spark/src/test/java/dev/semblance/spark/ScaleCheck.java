@@ -28,8 +28,6 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Side-by-side measurements for docs/scale.md (run by spark/scale-check.sh, never by the tests):
@@ -344,7 +342,10 @@ public final class ScaleCheck {
   /** {@code n} rows of (key, embedding) made on the executors, so the driver holds none. */
   private static Dataset<Row> generated(
       SparkSession spark, long n, int partitions, String keyColumn, MapFunction<Long, Row> row) {
-    return spark.range(n).repartition(partitions).map(row, Encoders.row(FaceColumns.keyed(keyColumn)));
+    return spark
+        .range(n)
+        .repartition(partitions)
+        .map(row, Encoders.row(FaceColumns.keyed(keyColumn)));
   }
 
   private static SparkSession session(String master) {
