@@ -6,12 +6,15 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.semblance.internal.image.ImageDecoder;
 import dev.semblance.internal.image.RgbImage;
+import dev.semblance.internal.pipeline.FaceAnalysis;
 import dev.semblance.internal.pipeline.FacePipeline;
+import dev.semblance.internal.pipeline.FacePipeline.Embedded;
 import dev.semblance.internal.pipeline.FacePipeline.Located;
 import dev.semblance.internal.pipeline.ModelLoader;
 import dev.semblance.internal.pipeline.ModelSpec;
 import dev.semblance.learning.ProjectionHead;
 import dev.semblance.spi.InferenceBackend;
+import dev.semblance.spi.ModelSession;
 import dev.semblance.spi.SessionOptions;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -22,6 +25,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntFunction;
@@ -58,7 +62,14 @@ public final class Encoder implements AutoCloseable {
           0f,
           256f);
 
+  /**
+   * The default {@link Builder#livenessThreshold}: where real photos and attack-like copies of LFW
+   * {@code pairsDevTrain} images are refused equally often (docs/quality.md).
+   */
+  public static final float DEFAULT_LIVENESS_THRESHOLD = 0.341f;
+
   private final FacePipeline pipeline;
+  private final FaceAnalysis analysis;
   private final ImageDecoder decoder;
   private final String embedderId;
   private final ProjectionHead projection;
@@ -80,6 +91,20 @@ public final class Encoder implements AutoCloseable {
       var embedder =
           ModelLoader.load(backend, b.embedder.spec(), new SessionOptions(b.threads, true));
       opened.add(embedder.session());
+      // Quality and liveness models are loaded only when asked for: they cost nothing otherwise.
+      SessionOptions batched = new SessionOptions(b.threads, true);
+      ModelSession pose = null, eyes = null, liveness = null;
+      if (b.quality) {
+        pose = ModelLoader.load(backend, FaceAnalysis.POSE, batched).session();
+        opened.add(pose);
+        eyes = ModelLoader.load(backend, FaceAnalysis.EYE, new SessionOptions(1, true)).session();
+        opened.add(eyes);
+      }
+      if (b.liveness) {
+        liveness = ModelLoader.load(backend, FaceAnalysis.LIVENESS, batched).session();
+        opened.add(liveness);
+      }
+      this.analysis = new FaceAnalysis(pose, eyes, liveness, b.livenessThreshold);
       this.pipeline =
           new FacePipeline(
               detector.session(),
@@ -127,11 +152,13 @@ public final class Encoder implements AutoCloseable {
     // file.
     this.maxFileBytes = Math.min(Integer.MAX_VALUE - 8L, 8 * b.maxPixels + (16L << 20));
     log.info(
-        "encoder ready: backend {}, embedder {} ({}-d), flip averaging {}",
+        "encoder ready: backend {}, embedder {} ({}-d), flip averaging {}, quality {}, liveness {}",
         backend.name(),
         embedderId,
         dimension(),
-        b.flipAveraging);
+        b.flipAveraging,
+        b.quality,
+        b.liveness);
   }
 
   /** A builder with the bundled models and default settings. */
@@ -241,7 +268,7 @@ public final class Encoder implements AutoCloseable {
                 failures[i - start] = e.getMessage();
               }
             }
-            float[][] vectors = pipeline.embedAll(decoded, located);
+            Embedded embedded = pipeline.embedAll(decoded, located);
             int next = 0;
             int ok = 0;
             for (int i = start; i < end; i++) {
@@ -251,8 +278,7 @@ public final class Encoder implements AutoCloseable {
               }
               RgbImage image = decoded.get(ok);
               List<Located> faces = located.get(ok++);
-              List<Face> encoded =
-                  toFaces(faces, Arrays.copyOfRange(vectors, next, next + faces.size()));
+              List<Face> encoded = toFaces(image, faces, embedded, next);
               next += faces.size();
               result.add(
                   new ImageFaces(name.apply(i), image.width(), image.height(), encoded, null));
@@ -282,7 +308,7 @@ public final class Encoder implements AutoCloseable {
                       Comparator.comparingDouble(
                           f -> mainFaceScore(f.box(), rgb.width(), rgb.height())))
                   .orElseThrow();
-          return toFaces(List.of(main), pipeline.embed(rgb, List.of(main))).get(0);
+          return toFaces(rgb, List.of(main), pipeline.embed(rgb, List.of(main)), 0).get(0);
         });
   }
 
@@ -316,10 +342,20 @@ public final class Encoder implements AutoCloseable {
 
   private List<Face> encode(RgbImage image) {
     List<Located> faces = pipeline.locate(image);
-    return toFaces(faces, pipeline.embed(image, faces));
+    return toFaces(image, faces, pipeline.embed(image, faces), 0);
   }
 
-  private List<Face> toFaces(List<Located> located, float[][] vectors) {
+  /**
+   * The faces of one image, with quality and liveness when asked for.
+   *
+   * @param first index in {@code embedded} of the image's first face
+   */
+  private List<Face> toFaces(RgbImage image, List<Located> located, Embedded embedded, int first) {
+    float[] norms = Arrays.copyOfRange(embedded.norms(), first, first + located.size());
+    List<FaceQuality> qualities =
+        analysis.measuresQuality() ? analysis.quality(image, located, norms) : null;
+    List<Liveness> liveness =
+        analysis.measuresLiveness() ? analysis.liveness(image, located) : null;
     List<Face> faces = new ArrayList<>(located.size());
     for (int i = 0; i < located.size(); i++) {
       Located l = located.get(i);
@@ -327,11 +363,18 @@ public final class Encoder implements AutoCloseable {
       for (double[] p : l.fivePoints()) {
         points.add(new Point((float) p[0], (float) p[1]));
       }
-      Embedding embedding =
-          projection == null
-              ? Embedding.of(vectors[i])
-              : projection.project(Embedding.of(vectors[i]));
-      faces.add(new Face(l.box(), l.score(), points, embedding));
+      Embedding embedding = Embedding.of(embedded.vectors()[first + i]);
+      if (projection != null) {
+        embedding = projection.project(embedding);
+      }
+      faces.add(
+          new Face(
+              l.box(),
+              l.score(),
+              points,
+              embedding,
+              Optional.ofNullable(qualities == null ? null : qualities.get(i)),
+              Optional.ofNullable(liveness == null ? null : liveness.get(i))));
     }
     return faces;
   }
@@ -376,6 +419,7 @@ public final class Encoder implements AutoCloseable {
       if (!closed) {
         closed = true;
         pipeline.close();
+        analysis.close();
       }
     } finally {
       lifecycle.writeLock().unlock();
@@ -396,8 +440,41 @@ public final class Encoder implements AutoCloseable {
     private int batchSize = 16;
     private long maxPixels = 50_000_000L;
     private ProjectionHead projection;
+    private boolean quality;
+    private boolean liveness;
+    private float livenessThreshold = DEFAULT_LIVENESS_THRESHOLD;
 
     private Builder() {}
+
+    /**
+     * Measure every face's {@link FaceQuality}: size, sharpness, exposure, head pose, eye state and
+     * an overall score. Loads the pose and eye models (6 MB); the time per face is in
+     * docs/quality.md. Off by default.
+     */
+    public Builder quality(boolean quality) {
+      this.quality = quality;
+      return this;
+    }
+
+    /**
+     * Measure every face's {@link Liveness} with the bundled anti-spoofing model (2 MB). Off by
+     * default.
+     */
+    public Builder liveness(boolean liveness) {
+      this.liveness = liveness;
+      return this;
+    }
+
+    /**
+     * The liveness score at or above which a face counts as live; default {@link
+     * #DEFAULT_LIVENESS_THRESHOLD}. Higher refuses more attacks and more real faces.
+     */
+    public Builder livenessThreshold(float threshold) {
+      checkArgument(
+          threshold >= 0 && threshold <= 1, "liveness threshold must be in [0, 1]: %s", threshold);
+      this.livenessThreshold = threshold;
+      return this;
+    }
 
     /**
      * Applies a trained projection head to every embedding: faces then carry its {@link

@@ -366,6 +366,32 @@ public final class Gallery implements AutoCloseable {
   }
 
   /**
+   * Adds the faces' embeddings to {@code identity} if every face passes {@code policy}: a gallery
+   * spoiled by a blurred, tiny or turned-away photo fails every later search for that person.
+   *
+   * @throws FaceRejectedException naming each refused face and every rule it broke; nothing is
+   *     added then
+   * @throws IllegalArgumentException as {@link #enroll(String, List)} does, or if a face carries no
+   *     quality measurements (build the {@link Encoder} with {@code quality(true)})
+   */
+  public void enroll(String identity, List<Face> faces, QualityPolicy policy) {
+    Objects.requireNonNull(policy, "policy");
+    checkArgument(!faces.isEmpty(), "no face given for '%s'", identity);
+    List<String> reasons = new ArrayList<>();
+    for (int i = 0; i < faces.size(); i++) {
+      String face = faces.size() == 1 ? "face" : "face " + (i + 1);
+      for (String reason : policy.check(faces.get(i))) {
+        reasons.add(face + ": " + reason);
+      }
+    }
+    if (!reasons.isEmpty()) {
+      throw new FaceRejectedException(
+          "refused to enrol '" + identity + "': " + String.join("; ", reasons), reasons);
+    }
+    enroll(identity, faces.stream().map(Face::embedding).toList());
+  }
+
+  /**
    * Removes an identity and all its templates.
    *
    * @return whether the identity was enrolled

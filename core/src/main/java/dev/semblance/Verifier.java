@@ -27,10 +27,26 @@ public final class Verifier {
 
   private final float threshold;
   private final LogisticHead head; // null: decide on cosine similarity
+  private final boolean checksLiveness;
 
   private Verifier(float threshold, LogisticHead head) {
+    this(threshold, head, false);
+  }
+
+  private Verifier(float threshold, LogisticHead head, boolean checksLiveness) {
     this.threshold = threshold;
     this.head = head;
+    this.checksLiveness = checksLiveness;
+  }
+
+  /**
+   * This verifier, also requiring the probe face to be live: comparing faces then needs faces from
+   * an {@link Encoder} built with {@code liveness(true)}, and a probe that is not live never
+   * matches ({@link Verification#liveness()} says why). The probe is the first face of {@link
+   * #verify(Face, Face)}; a gallery's templates are not checked.
+   */
+  public Verifier requiringLiveness() {
+    return new Verifier(threshold, head, true);
   }
 
   /**
@@ -89,9 +105,29 @@ public final class Verifier {
         similarity, Embedding.distanceForSimilarity(similarity), threshold, p >= threshold, p);
   }
 
-  /** Compares the embeddings of two faces; see {@link #verify(Embedding, Embedding)}. */
-  public Verification verify(Face a, Face b) {
-    return verify(a.embedding(), b.embedding());
+  /**
+   * Compares the embeddings of two faces; see {@link #verify(Embedding, Embedding)}. With {@link
+   * #requiringLiveness()}, {@code probe} must be live.
+   *
+   * @throws IllegalArgumentException if liveness is required and the probe carries none
+   */
+  public Verification verify(Face probe, Face reference) {
+    return checkLiveness(probe, verify(probe.embedding(), reference.embedding()));
+  }
+
+  private Verification checkLiveness(Face probe, Verification v) {
+    if (!checksLiveness) {
+      return v;
+    }
+    Liveness liveness =
+        probe
+            .liveness()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "this verifier requires liveness but the probe has none: build the"
+                            + " Encoder with liveness(true)"));
+    return v.withLiveness(liveness);
   }
 
   /**
@@ -107,15 +143,17 @@ public final class Verifier {
     return Verification.of(gallery.similarityTo(identity, probe), threshold);
   }
 
-  /** Is the face the enrolled {@code identity}? See {@link #verify(Embedding, String, Gallery)}. */
+  /**
+   * Is the face the enrolled {@code identity}? See {@link #verify(Embedding, String, Gallery)};
+   * with {@link #requiringLiveness()}, the face must be live.
+   */
   public Verification verify(Face probe, String identity, Gallery gallery) {
-    return verify(probe.embedding(), identity, gallery);
+    return checkLiveness(probe, verify(probe.embedding(), identity, gallery));
   }
 
   @Override
   public String toString() {
-    return head == null
-        ? "Verifier[cosine similarity >= " + threshold + "]"
-        : "Verifier[" + head + " >= 0.5]";
+    String rule = head == null ? "cosine similarity >= " + threshold : head + " >= 0.5";
+    return "Verifier[" + rule + (checksLiveness ? ", probe live" : "") + "]";
   }
 }

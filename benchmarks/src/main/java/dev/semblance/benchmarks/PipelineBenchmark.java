@@ -164,14 +164,16 @@ public class PipelineBenchmark {
     return embedder.run(sixteenFaces);
   }
 
-  private static byte[] resource(String name) throws IOException {
+  /** A bundled model's bytes. */
+  static byte[] resource(String name) throws IOException {
     try (InputStream in =
         PipelineBenchmark.class.getResourceAsStream("/dev/semblance/models/" + name)) {
       return in.readAllBytes();
     }
   }
 
-  private static Tensor random(long[] shape) {
+  /** A tensor of uniform random values in [-1, 1), seeded. */
+  static Tensor random(long[] shape) {
     int size = 1;
     for (long d : shape) {
       size *= (int) d;

@@ -1,6 +1,7 @@
 package dev.semblance.examples;
 
 import dev.semblance.Encoder;
+import dev.semblance.Face;
 import dev.semblance.SemblanceException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -78,11 +80,62 @@ public final class Cli {
     int threads;
 
     Encoder open() {
+      return open(false, false);
+    }
+
+    /** An encoder that also measures quality and liveness, as asked. */
+    Encoder open(boolean quality, boolean liveness) {
       return Encoder.builder()
           .flipAveraging(flip)
           .minDetectionScore(minScore)
           .threads(threads)
+          .quality(quality)
+          .liveness(liveness)
           .build();
+    }
+  }
+
+  /** {@code --quality} and {@code --liveness}: measure them for every face. */
+  static final class AnalysisOptions {
+    @Option(
+        names = "--quality",
+        description =
+            "Measure each face's quality: overall score, inter-ocular distance, sharpness,"
+                + " exposure, head pose, eyes open.")
+    boolean quality;
+
+    @Option(
+        names = "--liveness",
+        description = "Score each face's liveness (a live person, not a photo of a photo).")
+    boolean liveness;
+
+    /** The measured quality and liveness of a face as text, or "" when none was measured. */
+    static String describe(Face face) {
+      StringBuilder s = new StringBuilder();
+      face.quality()
+          .ifPresent(
+              q ->
+                  s.append(
+                      String.format(
+                          Locale.ROOT,
+                          "  quality %.2f (eyes %.0f px apart, sharpness %.0f, brightness %.2f,"
+                              + " yaw %.0f° pitch %.0f° roll %.0f°, eyes open %.2f/%.2f)",
+                          q.score(),
+                          q.interOcularDistance(),
+                          q.sharpness(),
+                          q.brightness(),
+                          q.yaw(),
+                          q.pitch(),
+                          q.roll(),
+                          q.leftEyeOpen(),
+                          q.rightEyeOpen())));
+      face.liveness()
+          .ifPresent(
+              l ->
+                  s.append(
+                      String.format(
+                          Locale.ROOT, "  %s %.2f", l.live() ? "live" : "NOT LIVE", l.score())));
+      return s.toString();
     }
   }
 

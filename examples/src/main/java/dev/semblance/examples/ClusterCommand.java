@@ -1,9 +1,11 @@
 package dev.semblance.examples;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.semblance.Box;
 import dev.semblance.Calibration;
 import dev.semblance.Encoder;
 import dev.semblance.Face;
+import dev.semblance.FaceQuality;
 import dev.semblance.SemblanceException;
 import dev.semblance.clustering.Cluster;
 import dev.semblance.clustering.ClusterMethod;
@@ -32,9 +34,10 @@ import picocli.CommandLine.Parameters;
     name = "cluster",
     description = {
       "Group every face of a photo collection into people, without enrolling anyone.",
-      "Writes clusters.json, clusters.csv (one row per face: path, face, cluster; the cluster is"
-          + " empty for a face left alone) and contact-sheet.html (one row of faces per cluster,"
-          + " biggest first, faces left alone last) to the output folder."
+      "Writes clusters.json, clusters.csv (one row per face: path, face, cluster, and quality with"
+          + " --quality; the cluster is empty for a face left alone) and contact-sheet.html (one"
+          + " row of faces per cluster, biggest first, faces left alone last) to the output"
+          + " folder."
     })
 final class ClusterCommand implements Callable<Integer> {
   @Parameters(
@@ -80,10 +83,26 @@ final class ClusterCommand implements Callable<Integer> {
       description = "Smaller clusters are reported as faces alone (default ${DEFAULT-VALUE}).")
   int minClusterSize;
 
+  @Option(
+      names = "--quality",
+      description =
+          "Measure each face's quality: shown on the contact sheet and in clusters.json and"
+              + " clusters.csv.")
+  boolean quality;
+
+  @Option(
+      names = "--min-quality",
+      paramLabel = "SCORE",
+      description =
+          "Leave faces below this overall quality (0..1) out of every cluster, as faces alone;"
+              + " implies --quality.")
+  Double minQuality;
+
   @Mixin Cli.EncoderOptions encoderOptions;
 
-  /** A face as written to clusters.json. */
-  record FaceRef(String path, int face, float[] box, float score) {}
+  /** A face as written to clusters.json; quality only when measured. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record FaceRef(String path, int face, float[] box, float score, Float quality) {}
 
   record ClusterEntry(int id, int size, List<FaceRef> faces) {}
 
@@ -109,10 +128,14 @@ final class ClusterCommand implements Callable<Integer> {
             .withMethod(method)
             .withPairwiseFmr(pairwiseFmr)
             .withMinClusterSize(minClusterSize);
+    boolean measure = quality || minQuality != null;
+    if (minQuality != null) {
+      options = options.withMinQuality(minQuality);
+    }
     List<FaceRef> refs = new ArrayList<>();
     List<FaceItem> items = new ArrayList<>();
     Map<String, String> skipped = new LinkedHashMap<>();
-    try (Encoder encoder = encoderOptions.open()) {
+    try (Encoder encoder = encoderOptions.open(measure, false)) {
       String embedderId = encoder.embedderId();
       Progress progress = new Progress("encoding", files.size());
       for (Path file : files) {
@@ -132,13 +155,18 @@ final class ClusterCommand implements Callable<Integer> {
             }
             Face face = faces.get(i);
             Box b = face.box();
+            Float score = face.quality().map(FaceQuality::score).orElse(null);
             refs.add(
                 new FaceRef(
                     file.toString(),
                     i,
                     new float[] {b.left(), b.top(), b.right(), b.bottom()},
-                    face.score()));
-            items.add(new FaceItem(face.embedding(), face.score(), file + "#" + i));
+                    face.score(),
+                    score));
+            // Without quality measured, the detector's score ranks faces for enrolment.
+            items.add(
+                new FaceItem(
+                    face.embedding(), score != null ? score : face.score(), file + "#" + i));
           }
         } catch (SemblanceException e) {
           skipped.put(file.toString(), e.getMessage());
@@ -204,14 +232,19 @@ final class ClusterCommand implements Callable<Integer> {
       throw new UncheckedIOException("cannot create " + out, e);
     }
     Report.writeJson(out.resolve("clusters.json"), result);
-    StringBuilder csv = new StringBuilder("path,face,cluster\n");
+    boolean measured = !refs.isEmpty() && refs.get(0).quality() != null;
+    StringBuilder csv =
+        new StringBuilder(measured ? "path,face,cluster,quality\n" : "path,face,cluster\n");
     for (int i = 0; i < refs.size(); i++) {
       csv.append(csvField(refs.get(i).path()))
           .append(',')
           .append(refs.get(i).face())
           .append(',')
-          .append(labels[i] >= 0 ? Integer.toString(labels[i]) : "")
-          .append('\n');
+          .append(labels[i] >= 0 ? Integer.toString(labels[i]) : "");
+      if (measured) {
+        csv.append(String.format(Locale.ROOT, ",%.3f", refs.get(i).quality()));
+      }
+      csv.append('\n');
     }
     DurableFiles.replace(
         out.resolve("clusters.csv"), o -> o.write(csv.toString().getBytes(StandardCharsets.UTF_8)));

@@ -59,7 +59,9 @@ final class ContactSheet {
         "body{font-family:sans-serif;margin:2em;color:#222}"
             + "section{margin:1em 0;padding-bottom:.5em;border-bottom:1px solid #ddd}"
             + "h2{font-size:100%;margin:.3em 0}img{margin:2px;border-radius:4px}"
-            + ".more{color:#555;font-size:90%;vertical-align:middle}",
+            + ".more{color:#555;font-size:90%;vertical-align:middle}"
+            + ".q{position:relative;display:inline-block}.q b{position:absolute;left:4px;bottom:6px;"
+            + "font-size:11px;background:rgba(0,0,0,.6);color:#fff;padding:0 3px;border-radius:3px}",
         body,
         "face",
         "data-thumbnails");
@@ -73,7 +75,9 @@ final class ContactSheet {
       Function<ClusterCommand.FaceRef, String> thumb) {
     body.append("<section><h2>").append(Report.escape(heading)).append("</h2>\n");
     for (ClusterCommand.FaceRef f : faces.subList(0, Math.min(max, faces.size()))) {
-      String title = f.path() + " #" + f.face();
+      String quality = f.quality() == null ? null : String.format(Locale.ROOT, "%.2f", f.quality());
+      String title = f.path() + " #" + f.face() + (quality == null ? "" : " · quality " + quality);
+      body.append(quality == null ? "" : "<span class=\"q\">");
       body.append("<img class=\"face\" width=\"")
           .append(THUMBNAIL)
           .append("\" height=\"")
@@ -85,6 +89,9 @@ final class ContactSheet {
           .append("\" src=\"data:image/jpeg;base64,")
           .append(thumb.apply(f))
           .append("\">");
+      if (quality != null) {
+        body.append("<b>").append(quality).append("</b></span>");
+      }
     }
     if (faces.size() > max) {
       body.append("<span class=\"more\">+").append(faces.size() - max).append(" more</span>");

@@ -30,6 +30,8 @@ final class DetectCommand implements Callable<Integer> {
 
   @Mixin Cli.JsonOption output;
 
+  @Mixin Cli.AnalysisOptions analysis;
+
   @Mixin Cli.EncoderOptions encoderOptions;
 
   record ImageJson(String image, int width, int height, List<Json.FaceJson> faces) {}
@@ -38,7 +40,7 @@ final class DetectCommand implements Callable<Integer> {
   public Integer call() {
     List<Path> files = Images.expand(images);
     List<ImageJson> results = new ArrayList<>();
-    try (Encoder encoder = encoderOptions.open()) {
+    try (Encoder encoder = encoderOptions.open(analysis.quality, analysis.liveness)) {
       for (Path file : files) {
         BufferedImage image = encoder.readImage(file);
         List<Face> faces = encoder.encode(image);
@@ -57,13 +59,14 @@ final class DetectCommand implements Callable<Integer> {
             Box b = faces.get(i).box();
             System.out.printf(
                 Locale.ROOT,
-                "  face %d  box %.0f,%.0f %.0fx%.0f  score %.3f%n",
+                "  face %d  box %.0f,%.0f %.0fx%.0f  score %.3f%s%n",
                 i,
                 b.left(),
                 b.top(),
                 b.width(),
                 b.height(),
-                faces.get(i).score());
+                faces.get(i).score(),
+                Cli.AnalysisOptions.describe(faces.get(i)));
           }
         }
         if (annotate != null) {

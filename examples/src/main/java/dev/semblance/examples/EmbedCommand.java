@@ -22,7 +22,10 @@ import picocli.CommandLine.Parameters;
     name = "embed",
     description = {
       "Write the normalised embedding of every face as tab-separated text.",
-      "Columns: path, face, left, top, right, bottom, score, note, then one per component.",
+      "Columns: path, face, left, top, right, bottom, score, note; with --quality: quality,"
+          + " inter_ocular_px, sharpness, brightness, contrast, yaw, pitch, roll, left_eye_open,"
+          + " right_eye_open, embedding_norm; with --liveness: liveness, live; then e0, e1, ..."
+          + " one per embedding component.",
       "Images without a usable face get one row with empty fields and the reason in 'note'."
     })
 final class EmbedCommand implements Callable<Integer> {
@@ -40,19 +43,32 @@ final class EmbedCommand implements Callable<Integer> {
       description = "Only the main face (the largest face near the centre) of each image.")
   boolean onePerImage;
 
+  @Mixin Cli.AnalysisOptions analysis;
+
   @Mixin Cli.EncoderOptions encoderOptions;
+
+  static final String QUALITY_COLUMNS =
+      "\tquality\tinter_ocular_px\tsharpness\tbrightness\tcontrast\tyaw\tpitch\troll"
+          + "\tleft_eye_open\tright_eye_open\tembedding_norm";
 
   @Override
   public Integer call() {
     List<Path> files = Images.expand(paths);
     int[] counts = new int[2]; // face rows, images without a usable face
-    try (Encoder encoder = encoderOptions.open()) {
+    try (Encoder encoder = encoderOptions.open(analysis.quality, analysis.liveness)) {
       DurableFiles.replace(
           out,
           stream -> {
             Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
             StringBuilder header =
                 new StringBuilder("path\tface\tleft\ttop\tright\tbottom\tscore\tnote");
+            if (analysis.quality) {
+              header.append(QUALITY_COLUMNS);
+            }
+            if (analysis.liveness) {
+              header.append("\tliveness\tlive");
+            }
+            String empty = "\t".repeat(analysisColumns());
             for (int i = 0; i < encoder.dimension(); i++) {
               header.append("\te").append(i);
             }
@@ -63,7 +79,7 @@ final class EmbedCommand implements Callable<Integer> {
                 BufferedImage image = encoder.readImage(file);
                 List<Face> faces = encoder.encode(image);
                 if (faces.isEmpty()) {
-                  w.write(file + "\t\t\t\t\t\t\tno face found\n");
+                  w.write(file + "\t\t\t\t\t\t\tno face found" + empty + "\n");
                   counts[1]++;
                 } else if (onePerImage) {
                   int main = Encoder.mainFaceIndex(faces, image.getWidth(), image.getHeight());
@@ -77,7 +93,7 @@ final class EmbedCommand implements Callable<Integer> {
                 }
               } catch (SemblanceException e) {
                 String reason = e.getMessage().replace('\t', ' ').replace('\n', ' ');
-                w.write(file + "\t\t\t\t\t\t\t" + reason + "\n");
+                w.write(file + "\t\t\t\t\t\t\t" + reason + empty + "\n");
                 counts[1]++;
               }
               progress.step(file.getFileName().toString());
@@ -91,6 +107,11 @@ final class EmbedCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** Columns between the note and the embedding. */
+  private int analysisColumns() {
+    return (analysis.quality ? 11 : 0) + (analysis.liveness ? 2 : 0);
+  }
+
   private static String row(Path file, int index, Face face) {
     Box b = face.box();
     StringBuilder s = new StringBuilder(8 * 520);
@@ -99,6 +120,28 @@ final class EmbedCommand implements Callable<Integer> {
       s.append('\t').append(String.format(Locale.ROOT, "%.2f", v));
     }
     s.append('\t');
+    face.quality()
+        .ifPresent(
+            q -> {
+              for (float v :
+                  new float[] {
+                    q.score(),
+                    q.interOcularDistance(),
+                    q.sharpness(),
+                    q.brightness(),
+                    q.contrast(),
+                    q.yaw(),
+                    q.pitch(),
+                    q.roll(),
+                    q.leftEyeOpen(),
+                    q.rightEyeOpen(),
+                    q.embeddingNorm()
+                  }) {
+                s.append('\t').append(String.format(Locale.ROOT, "%.4f", v));
+              }
+            });
+    face.liveness()
+        .ifPresent(l -> s.append(String.format(Locale.ROOT, "\t%.4f\t%b", l.score(), l.live())));
     for (float v : face.embedding().toArray()) {
       s.append('\t').append(v);
     }

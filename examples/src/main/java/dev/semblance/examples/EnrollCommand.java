@@ -2,7 +2,10 @@ package dev.semblance.examples;
 
 import dev.semblance.Embedding;
 import dev.semblance.Encoder;
+import dev.semblance.Face;
+import dev.semblance.FaceRejectedException;
 import dev.semblance.Gallery;
+import dev.semblance.QualityPolicy;
 import dev.semblance.SemblanceException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +37,26 @@ final class EnrollCommand implements Callable<Integer> {
   @Parameters(paramLabel = "NAME IMAGE", description = "A name, then its images.")
   List<String> nameAndImages = new ArrayList<>();
 
+  @Option(
+      names = "--min-quality",
+      paramLabel = "SCORE",
+      description =
+          "Refuse faces below this overall quality (0..1), turned more than 45° or with eyes"
+              + " under 20 px apart; refused images are listed with the reasons.")
+  Float minQuality;
+
+  @Option(
+      names = "--eyes-open",
+      description =
+          "Refuse faces whose eyes are not both open (and, without --min-quality, faces below the"
+              + " default quality gate: overall score 0.7, yaw ±45°, eyes 20 px apart).")
+  boolean eyesOpen;
+
+  @Option(
+      names = "--require-live",
+      description = "Refuse faces that the liveness model takes for a photo of a photo or screen.")
+  boolean requireLive;
+
   @Mixin Cli.JsonOption output;
 
   @Mixin Cli.EncoderOptions encoderOptions;
@@ -41,6 +64,17 @@ final class EnrollCommand implements Callable<Integer> {
   record Skipped(String image, String reason) {}
 
   record Summary(String gallery, int enrolled, int images, List<Skipped> skipped, int identities) {}
+
+  /** The quality policy asked for, or null when quality is not checked. */
+  private QualityPolicy policy() {
+    if (minQuality == null && !eyesOpen) {
+      return null;
+    }
+    QualityPolicy policy =
+        minQuality == null ? QualityPolicy.DEFAULT : QualityPolicy.DEFAULT.withMinScore(minQuality);
+    policy = eyesOpen ? policy.requiringEyesOpen() : policy;
+    return requireLive ? policy.requiringLiveness() : policy;
+  }
 
   @Override
   public Integer call() {
@@ -60,7 +94,8 @@ final class EnrollCommand implements Callable<Integer> {
               nameAndImages.subList(1, nameAndImages.size()).stream().map(Path::of).toList()));
     }
     int images = people.values().stream().mapToInt(List::size).sum();
-    try (Encoder encoder = encoderOptions.open();
+    QualityPolicy policy = policy();
+    try (Encoder encoder = encoderOptions.open(policy != null, requireLive);
         Gallery gallery = location.open(encoder, true)) {
       Progress progress = new Progress("enrolling", images);
       int enrolled = 0;
@@ -69,7 +104,14 @@ final class EnrollCommand implements Callable<Integer> {
         List<Embedding> embeddings = new ArrayList<>();
         for (Path image : person.getValue()) {
           try {
-            embeddings.add(encoder.encodeMainFace(image).embedding());
+            Face face = encoder.encodeMainFace(image);
+            if (policy != null) {
+              policy.requireAcceptable(face, "the face in " + image);
+            } else if (requireLive && !face.liveness().orElseThrow().live()) {
+              throw new FaceRejectedException(
+                  "the face in " + image + " refused: not live", List.of("not live"));
+            }
+            embeddings.add(face.embedding());
           } catch (SemblanceException e) {
             skipped.add(new Skipped(image.toString(), e.getMessage()));
             System.err.println("skipped " + image + ": " + e.getMessage());

@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
       EvaluatePairsCommand.class,
       EvaluateIdentificationCommand.class,
       EvaluateClusteringCommand.class,
+      EvaluateQualityCommand.class,
+      EvaluateLivenessCommand.class,
       CommandLine.HelpCommand.class
     })
 final class EvaluateCommand {}

@@ -1,11 +1,13 @@
 package dev.semblance.examples;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.semblance.Box;
 import dev.semblance.Face;
+import dev.semblance.FaceQuality;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -27,16 +29,34 @@ final class Json {
     }
   }
 
-  /** A face as JSON shows it: box as [left, top, right, bottom], landmarks as [x, y] pairs. */
-  record FaceJson(int index, float[] box, float score, float[][] landmarks) {
+  /**
+   * A face as JSON shows it: box as [left, top, right, bottom], landmarks as [x, y] pairs; quality
+   * and liveness only when measured.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record FaceJson(
+      int index,
+      float[] box,
+      float score,
+      float[][] landmarks,
+      FaceQuality quality,
+      LivenessJson liveness) {
     static FaceJson of(int index, Face f) {
       Box b = f.box();
       float[][] points =
           f.landmarks().stream().map(p -> new float[] {p.x(), p.y()}).toArray(float[][]::new);
       return new FaceJson(
-          index, new float[] {b.left(), b.top(), b.right(), b.bottom()}, f.score(), points);
+          index,
+          new float[] {b.left(), b.top(), b.right(), b.bottom()},
+          f.score(),
+          points,
+          f.quality().orElse(null),
+          f.liveness().map(l -> new LivenessJson(l.score(), l.threshold(), l.live())).orElse(null));
     }
   }
+
+  /** A face's liveness with its decision. */
+  record LivenessJson(float score, float threshold, boolean live) {}
 
   static List<FaceJson> faces(List<Face> faces) {
     return IntStream.range(0, faces.size()).mapToObj(i -> FaceJson.of(i, faces.get(i))).toList();

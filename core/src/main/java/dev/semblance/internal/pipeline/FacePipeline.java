@@ -36,8 +36,10 @@ public final class FacePipeline {
   /** Detection thresholds and embedding options. */
   public record Settings(float minScore, float maxIou, boolean flipAveraging, int batchSize) {}
 
-  /** A detected face before embedding: raw box, score and the five alignment points. */
-  public record Located(Box box, float score, double[][] fivePoints) {}
+  /**
+   * A detected face before embedding: raw box, score, 68 landmarks and the five alignment points.
+   */
+  public record Located(Box box, float score, double[][] landmarks, double[][] fivePoints) {}
 
   private final ModelSession detector;
   private final ModelSpec detectorSpec;
@@ -74,21 +76,28 @@ public final class FacePipeline {
   public List<Located> locate(RgbImage image) {
     List<Located> faces = new ArrayList<>();
     for (Scored d : detect(image)) {
-      faces.add(new Located(d.box(), d.score(), fivePoints(image, d.box())));
+      double[][] landmarks = landmarks68(image, d.box());
+      faces.add(new Located(d.box(), d.score(), landmarks, fivePoints(landmarks)));
     }
     return faces;
   }
 
-  /** Raw (not normalised) embedding vectors of the given faces, in order. */
-  public float[][] embed(RgbImage image, List<Located> faces) {
+  /**
+   * Raw (not normalised) embedding vectors of faces, and the length of each face's plain (not
+   * mirrored) raw vector: the embedder's own evidence of quality.
+   */
+  public record Embedded(float[][] vectors, float[] norms) {}
+
+  /** The raw embeddings of the given faces, in order. */
+  public Embedded embed(RgbImage image, List<Located> faces) {
     return embedAll(List.of(image), List.of(faces));
   }
 
   /**
-   * Raw embedding vectors of the faces of several images, image by image and face by face in order;
+   * The raw embeddings of the faces of several images, image by image and face by face in order;
    * all faces share the embedder's batches.
    */
-  public float[][] embedAll(List<RgbImage> images, List<List<Located>> faces) {
+  public Embedded embedAll(List<RgbImage> images, List<List<Located>> faces) {
     List<float[]> inputs = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
       for (Located f : faces.get(i)) {
@@ -100,14 +109,19 @@ public final class FacePipeline {
       }
     }
     float[][] raw = runEmbedder(inputs);
-    if (!settings.flipAveraging()) {
-      return raw;
+    int step = settings.flipAveraging() ? 2 : 1;
+    float[] norms = new float[raw.length / step];
+    for (int i = 0; i < norms.length; i++) {
+      norms[i] = (float) norm(raw[step * i]);
     }
-    float[][] merged = new float[raw.length / 2][];
+    if (!settings.flipAveraging()) {
+      return new Embedded(raw, norms);
+    }
+    float[][] merged = new float[norms.length][];
     for (int i = 0; i < merged.length; i++) {
       merged[i] = sumOfUnitVectors(raw[2 * i], raw[2 * i + 1]);
     }
-    return merged;
+    return new Embedded(merged, norms);
   }
 
   // ---- detection ---------------------------------------------------------------------------
@@ -206,7 +220,9 @@ public final class FacePipeline {
       grey[i] = (0.299f * rgb[3 * i] + 0.587f * rgb[3 * i + 1] + 0.114f * rgb[3 * i + 2]) / 256f;
     }
     float[] out =
-        single(landmarker.run(new Tensor(grey, new long[] {1, 1, LANDMARK_SIZE, LANDMARK_SIZE})));
+        Batches.single(
+            landmarker.run(new Tensor(grey, new long[] {1, 1, LANDMARK_SIZE, LANDMARK_SIZE})),
+            "landmark");
     if (out.length != 136) {
       throw new ModelException("landmark model returned " + out.length + " values, expected 136");
     }
@@ -218,8 +234,7 @@ public final class FacePipeline {
   }
 
   /** Eyes (mean of four lid points), nose tip, mouth corners (mean of outer and inner lip). */
-  double[][] fivePoints(RgbImage image, Box box) {
-    double[][] p = landmarks68(image, box);
+  static double[][] fivePoints(double[][] p) {
     return new double[][] {
       mean(p, 37, 38, 40, 41),
       mean(p, 43, 44, 46, 47),
@@ -271,20 +286,11 @@ public final class FacePipeline {
   private float[][] runEmbedder(List<float[]> inputs) {
     int w = embedderSpec.inputWidth();
     int h = embedderSpec.inputHeight();
-    int per = 3 * w * h;
-    int batch = Math.max(1, Math.min(settings.batchSize(), embedder.maxBatch()));
+    List<Map<String, Tensor>> outputs =
+        Batches.run(embedder, inputs, 3, h, w, settings.batchSize());
     float[][] result = new float[inputs.size()][];
-    for (int start = 0; start < inputs.size(); start += batch) {
-      int n = Math.min(batch, inputs.size() - start);
-      float[] data = new float[n * per];
-      for (int i = 0; i < n; i++) {
-        System.arraycopy(inputs.get(start + i), 0, data, i * per, per);
-      }
-      float[] out = single(embedder.run(new Tensor(data, new long[] {n, 3, h, w})));
-      int dim = out.length / n;
-      for (int i = 0; i < n; i++) {
-        result[start + i] = Arrays.copyOfRange(out, i * dim, (i + 1) * dim);
-      }
+    for (int i = 0; i < result.length; i++) {
+      result[i] = Batches.single(outputs.get(i), "embedding");
     }
     return result;
   }
@@ -295,10 +301,11 @@ public final class FacePipeline {
   }
 
   private float[] runEmbedderOnce(float[] input) {
-    return single(
+    return Batches.single(
         embedder.run(
             new Tensor(
-                input, new long[] {1, 3, embedderSpec.inputHeight(), embedderSpec.inputWidth()})));
+                input, new long[] {1, 3, embedderSpec.inputHeight(), embedderSpec.inputWidth()})),
+        "embedding");
   }
 
   static float[] planes(float[] rgb, int w, int h, ChannelOrder order, float mean, float std) {
@@ -341,13 +348,6 @@ public final class FacePipeline {
       s += (double) x * x;
     }
     return Math.sqrt(s);
-  }
-
-  private static float[] single(Map<String, Tensor> outputs) {
-    if (outputs.size() != 1) {
-      throw new ModelException("expected one model output, got " + outputs.keySet());
-    }
-    return outputs.values().iterator().next().data();
   }
 
   private static void checkInput(ModelSession session, ModelSpec spec, int channels) {

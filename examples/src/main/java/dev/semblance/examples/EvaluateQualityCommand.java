@@ -1,0 +1,789 @@
+package dev.semblance.examples;
+
+import static dev.semblance.examples.VerificationFigures.fmt;
+
+import dev.semblance.Encoder;
+import dev.semblance.FaceQuality;
+import dev.semblance.examples.QualityCache.Measured;
+import dev.semblance.internal.pipeline.QualityModel;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.awt.image.ConvolveOp;
+import java.awt.image.Kernel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "quality",
+    description = {
+      "Error versus reject, as NIST's face image quality evaluation measures it: fix the"
+          + " threshold at a false match rate on the training images' impostor comparisons, then"
+          + " discard the lowest-quality x% of test images (x = 0..20) and report the false"
+          + " non-match rate of the genuine comparisons left, for the overall score, each"
+          + " component alone and random rejection. --fit fits the overall score on the training"
+          + " images instead."
+    })
+final class EvaluateQualityCommand implements Callable<Integer> {
+  @Option(names = "--people", required = true, paramLabel = "DIR", description = "LFW images.")
+  Path people;
+
+  @Option(
+      names = "--train",
+      required = true,
+      paramLabel = "FILE",
+      description = "Pairs file whose images set the threshold and fit the score (pairsDevTrain).")
+  Path train;
+
+  @Option(
+      names = "--test",
+      paramLabel = "FILE",
+      description = "Pairs file whose images are evaluated (pairsDevTest); default: --train.")
+  Path test;
+
+  @Option(
+      names = "--fmr",
+      defaultValue = "1e-3",
+      description = "False match rate of the fixed threshold (default ${DEFAULT-VALUE}).")
+  double fmr;
+
+  @Option(names = "--fit", description = "Fit the overall score on the --train images.")
+  boolean fit;
+
+  @Option(
+      names = "--degrade",
+      defaultValue = "0.5",
+      paramLabel = "SHARE",
+      description =
+          "With --fit: add a blurred or low-resolution copy of this share of the training images"
+              + " (default ${DEFAULT-VALUE}).")
+  double degradeShare;
+
+  @Option(
+      names = "--features",
+      split = ",",
+      defaultValue = "1,8,10",
+      paramLabel = "N",
+      description = {
+        "With --fit: the features the score may use, by number (default ${DEFAULT-VALUE}, chosen"
+            + " by cross-validation on pairsDevTrain): 0 log inter-ocular distance, 1 log(1 +"
+            + " sharpness), 2 |brightness - 0.5|, 3 contrast, 4 |yaw|/45, 5 (|yaw|/45)², 6"
+            + " |pitch|/45, 7 |roll|/45, 8 the less open eye, 9 detector score, 10 embedding norm."
+      })
+  Set<Integer> features;
+
+  @Mixin Cli.ReportDirOption outDir;
+  @Mixin Cli.EncoderOptions encoderOptions;
+
+  static final double[] REJECTED = new double[21]; // 0, 1, ..., 20 %
+
+  static {
+    for (int i = 0; i < REJECTED.length; i++) {
+      REJECTED[i] = i / 100.0;
+    }
+  }
+
+  /** A quality measure: higher is better. */
+  record Measure(String name, ToDoubleFunction<Measured> quality) {}
+
+  static final List<Measure> MEASURES =
+      List.of(
+          new Measure("overall score", m -> QualityModel.score(m.quality(), m.detectorScore())),
+          new Measure("inter-ocular distance", m -> m.quality().interOcularDistance()),
+          new Measure("sharpness", m -> m.quality().sharpness()),
+          new Measure(
+              "exposure (-|brightness - 0.5|)", m -> -Math.abs(m.quality().brightness() - 0.5)),
+          new Measure("contrast", m -> m.quality().contrast()),
+          new Measure("-|yaw|", m -> -Math.abs(m.quality().yaw())),
+          new Measure("-|pitch|", m -> -Math.abs(m.quality().pitch())),
+          new Measure("-|roll|", m -> -Math.abs(m.quality().roll())),
+          new Measure(
+              "eyes open (min)",
+              m -> Math.min(m.quality().leftEyeOpen(), m.quality().rightEyeOpen())),
+          new Measure("detector score", Measured::detectorScore),
+          new Measure("embedding norm", m -> m.quality().embeddingNorm()));
+
+  /** One measure's curve: FNMR after rejecting each share of images. */
+  record Curve(
+      String measure, double[] fnmr, int[] falseNonMatches, double area, double removedAtFive) {}
+
+  /** Everything measured; report.json is this record. */
+  record Figures(
+      int trainImages,
+      int testImages,
+      double fmr,
+      double threshold,
+      int genuinePairs,
+      int falseNonMatchesAtZero,
+      List<Curve> curves,
+      Sanity sanity,
+      Map<String, Object> fitted) {}
+
+  /**
+   * How the components are distributed over every measured image (percentiles 1, 5, 25, 50, 75, 95,
+   * 99), and how the pose model's yaw agrees with the landmark geometry.
+   */
+  record Sanity(
+      int images,
+      Map<String, double[]> percentiles,
+      double bothEyesOpen,
+      double yawVersusNoseOffsetCorrelation,
+      double degreesPerHalfEyeDistance) {}
+
+  static final double[] PERCENTILES = {1, 5, 25, 50, 75, 95, 99};
+
+  @Override
+  public Integer call() throws Exception {
+    Files.createDirectories(outDir.dir);
+    PairsFile trainPairs = PairsFile.read(train, people);
+    PairsFile testPairs = test == null ? trainPairs : PairsFile.read(test, people);
+    List<Path> trainImages = imagesOf(trainPairs);
+    List<Path> testImages = imagesOf(testPairs);
+    List<Path> all = new ArrayList<>(new LinkedHashSet<>(concat(trainImages, testImages)));
+    List<Path> degraded = fit ? degradedCopies(trainImages) : List.of();
+    all.addAll(degraded);
+    Map<Path, Measured> measured;
+    String embedderId;
+    try (Encoder encoder = encoderOptions.open(true, true)) {
+      measured = QualityCache.measure(encoder, all, outDir.dir.resolve("faces.tsv"));
+      embedderId = encoder.embedderId();
+    }
+    double threshold = thresholdAtFmr(present(trainImages, measured), measured, fmr);
+    Map<String, Object> fitted = new LinkedHashMap<>();
+    List<Path> evaluated =
+        fit ? present(concat(trainImages, degraded), measured) : present(testImages, measured);
+    List<Measure> measures = new ArrayList<>(MEASURES);
+    if (fit) {
+      fitted = crossValidate(evaluated, measured, threshold, features);
+      Model model = fit(evaluated, measured, threshold, features);
+      fitted.put("model", model);
+      System.out.println(model.java());
+      measures.set(0, new Measure("overall score (refitted)", model::score));
+    }
+    List<int[]> genuine = genuinePairs(evaluated);
+    float[] similarity = new float[genuine.size()];
+    for (int i = 0; i < genuine.size(); i++) {
+      similarity[i] =
+          measured
+              .get(evaluated.get(genuine.get(i)[0]))
+              .embedding()
+              .similarity(measured.get(evaluated.get(genuine.get(i)[1])).embedding());
+    }
+    List<Curve> curves = new ArrayList<>();
+    for (Measure m : measures) {
+      double[] q =
+          evaluated.stream().mapToDouble(p -> m.quality().applyAsDouble(measured.get(p))).toArray();
+      curves.add(curve(m.name(), q, genuine, similarity, (float) threshold, new Random(1), 1));
+    }
+    curves.add(
+        curve(
+            "random",
+            new double[evaluated.size()],
+            genuine,
+            similarity,
+            (float) threshold,
+            new Random(1),
+            200));
+    Figures figures =
+        new Figures(
+            present(trainImages, measured).size(),
+            evaluated.size(),
+            fmr,
+            threshold,
+            genuine.size(),
+            curves.get(0).falseNonMatches()[0],
+            curves,
+            sanity(measured.values()),
+            fitted);
+    Report.writeJson(outDir.dir.resolve("report.json"), figures);
+    Map<String, double[][]> series = new LinkedHashMap<>();
+    for (Curve c : curves) {
+      double[][] xy = new double[REJECTED.length][];
+      for (int i = 0; i < xy.length; i++) {
+        xy[i] = new double[] {100 * REJECTED[i], c.fnmr()[i]};
+      }
+      series.put(c.measure(), xy);
+    }
+    Files.write(
+        outDir.dir.resolve("error-versus-reject.png"),
+        Charts.line(
+            "Error versus reject at FMR " + fmr, "images rejected (%)", "FNMR", series, false));
+    Map<String, double[][]> pose = new LinkedHashMap<>();
+    for (String axis : List.of("yaw", "pitch", "roll")) {
+      pose.put(axis, histogram(measured.values(), axis));
+    }
+    Files.write(
+        outDir.dir.resolve("pose-distribution.png"),
+        Charts.line(
+            "Head pose of every image's main face",
+            "degrees",
+            "share of faces per 3°",
+            pose,
+            false));
+    print(figures);
+    return 0;
+  }
+
+  private static double angle(Measured m, String axis) {
+    FaceQuality q = m.quality();
+    return switch (axis) {
+      case "yaw" -> q.yaw();
+      case "pitch" -> q.pitch();
+      default -> q.roll();
+    };
+  }
+
+  /** The share of faces in each 3° bin from −90° to 90°. */
+  private static double[][] histogram(java.util.Collection<Measured> faces, String axis) {
+    double[][] bins = new double[60][];
+    for (int b = 0; b < bins.length; b++) {
+      bins[b] = new double[] {-90 + 3 * b + 1.5, 0};
+    }
+    for (Measured m : faces) {
+      int b = (int) Math.floor((angle(m, axis) + 90) / 3);
+      if (b >= 0 && b < bins.length) {
+        bins[b][1] += 1.0 / faces.size();
+      }
+    }
+    return bins;
+  }
+
+  static Sanity sanity(java.util.Collection<Measured> faces) {
+    Map<String, ToDoubleFunction<Measured>> columns = new LinkedHashMap<>();
+    columns.put("yaw", m -> m.quality().yaw());
+    columns.put("pitch", m -> m.quality().pitch());
+    columns.put("roll", m -> m.quality().roll());
+    columns.put(
+        "less open eye", m -> Math.min(m.quality().leftEyeOpen(), m.quality().rightEyeOpen()));
+    columns.put("inter-ocular px", m -> m.quality().interOcularDistance());
+    columns.put("sharpness", m -> m.quality().sharpness());
+    columns.put("brightness", m -> m.quality().brightness());
+    columns.put("embedding norm", m -> m.quality().embeddingNorm());
+    columns.put("overall score", m -> QualityModel.score(m.quality(), m.detectorScore()));
+    columns.put("liveness", Measured::liveness);
+    Map<String, double[]> percentiles = new LinkedHashMap<>();
+    columns.forEach(
+        (name, f) -> {
+          double[] v =
+              faces.stream().mapToDouble(f).filter(x -> !Double.isNaN(x)).sorted().toArray();
+          double[] p = new double[PERCENTILES.length];
+          for (int i = 0; i < p.length; i++) {
+            p[i] =
+                v.length == 0
+                    ? Double.NaN
+                    : v[(int) Math.min(v.length - 1, PERCENTILES[i] / 100 * v.length)];
+          }
+          percentiles.put(name, p);
+        });
+    double[] yaw = faces.stream().mapToDouble(m -> m.quality().yaw()).toArray();
+    double[] offset = faces.stream().mapToDouble(Measured::noseOffset).toArray();
+    double my = java.util.Arrays.stream(yaw).average().orElse(0);
+    double mo = java.util.Arrays.stream(offset).average().orElse(0);
+    double syo = 0, soo = 0, syy = 0;
+    for (int i = 0; i < yaw.length; i++) {
+      syo += (yaw[i] - my) * (offset[i] - mo);
+      soo += (offset[i] - mo) * (offset[i] - mo);
+      syy += (yaw[i] - my) * (yaw[i] - my);
+    }
+    double open =
+        faces.stream().filter(m -> m.quality().eyesOpen()).count() / (double) faces.size();
+    return new Sanity(faces.size(), percentiles, open, syo / Math.sqrt(soo * syy), syo / soo);
+  }
+
+  private static List<Path> imagesOf(PairsFile pairs) {
+    Set<Path> images = new LinkedHashSet<>();
+    for (PairsFile.Pair p : pairs.pairs()) {
+      images.add(p.first());
+      images.add(p.second());
+    }
+    return new ArrayList<>(images);
+  }
+
+  private static <T> List<T> concat(List<T> a, List<T> b) {
+    List<T> c = new ArrayList<>(a);
+    c.addAll(b);
+    return c;
+  }
+
+  private static List<Path> present(List<Path> images, Map<Path, Measured> measured) {
+    return images.stream().filter(measured::containsKey).toList();
+  }
+
+  private static String baseName(Path image) {
+    String name = image.getFileName().toString();
+    return name.substring(0, name.lastIndexOf('.'));
+  }
+
+  /**
+   * A degraded copy of every {@code 1 / share}-th training image, in OUT-DIR/degraded/PERSON/, made
+   * once: LFW's news photos are rarely blurred or tiny, so without such copies the fit could not
+   * learn what blur and low resolution do to recognition. Each copy is blurred, shrunk and blown up
+   * again (resolution lost), or both, by a seeded random amount.
+   */
+  private List<Path> degradedCopies(List<Path> images) throws IOException {
+    degradedDir = outDir.dir.resolve("degraded");
+    List<Path> copies = new ArrayList<>();
+    Random random = new Random(5);
+    for (int i = 0; i < images.size(); i++) {
+      int kind = random.nextInt(3);
+      int passes = 1 + random.nextInt(4);
+      double scale = 0.12 + random.nextDouble() * 0.28;
+      if (random.nextDouble() >= degradeShare) {
+        continue;
+      }
+      Path image = images.get(i);
+      Path copy = degradedDir.resolve(person(image)).resolve(baseName(image) + ".png");
+      if (!Files.exists(copy)) {
+        BufferedImage picture = ImageIO.read(image.toFile());
+        if (picture == null) {
+          continue;
+        }
+        if (kind != 0) {
+          picture = resized(resized(picture, scale), picture.getWidth(), picture.getHeight());
+        }
+        if (kind != 1) {
+          picture = blurred(picture, kind == 2 ? 1 : passes);
+        }
+        Files.createDirectories(copy.getParent());
+        ImageIO.write(picture, "png", copy.toFile());
+      }
+      copies.add(copy);
+    }
+    return copies;
+  }
+
+  private static BufferedImage resized(BufferedImage image, double scale) {
+    return resized(
+        image,
+        Math.max(1, (int) Math.round(image.getWidth() * scale)),
+        Math.max(1, (int) Math.round(image.getHeight() * scale)));
+  }
+
+  private static BufferedImage resized(BufferedImage image, int w, int h) {
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(image, 0, 0, w, h, null);
+    g.dispose();
+    return out;
+  }
+
+  /** {@code passes} 5×5 box blurs. */
+  private static BufferedImage blurred(BufferedImage image, int passes) {
+    float[] box = new float[25];
+    Arrays.fill(box, 1 / 25f);
+    ConvolveOp op = new ConvolveOp(new Kernel(5, 5, box), ConvolveOp.EDGE_NO_OP, null);
+    BufferedImage out = resized(image, image.getWidth(), image.getHeight());
+    for (int i = 0; i < passes; i++) {
+      out = op.filter(out, null);
+    }
+    return out;
+  }
+
+  private static String person(Path image) {
+    return image.getParent().getFileName().toString();
+  }
+
+  /** Every pair of images of the same person, as indices. */
+  private static List<int[]> genuinePairs(List<Path> images) {
+    List<int[]> pairs = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      for (int j = i + 1; j < images.size(); j++) {
+        // A degraded copy is not compared with its own original: that pair is far too easy.
+        if (person(images.get(i)).equals(person(images.get(j)))
+            && !baseName(images.get(i)).equals(baseName(images.get(j)))) {
+          pairs.add(new int[] {i, j});
+        }
+      }
+    }
+    return pairs;
+  }
+
+  /** The similarity above which a share {@code fmr} of all different-person comparisons lie. */
+  static double thresholdAtFmr(List<Path> images, Map<Path, Measured> measured, double fmr) {
+    float[][] v =
+        images.stream().map(p -> measured.get(p).embedding().toArray()).toArray(float[][]::new);
+    float[] scores = new float[images.size() * (images.size() - 1) / 2];
+    int n = 0;
+    for (int i = 0; i < v.length; i++) {
+      String a = person(images.get(i));
+      for (int j = i + 1; j < v.length; j++) {
+        if (!a.equals(person(images.get(j)))) {
+          float s = 0;
+          for (int k = 0; k < v[i].length; k++) {
+            s += v[i][k] * v[j][k];
+          }
+          scores[n++] = s;
+        }
+      }
+    }
+    float[] impostor = Arrays.copyOf(scores, n);
+    Arrays.sort(impostor);
+    int above = (int) Math.floor(fmr * n);
+    if (above < 10) {
+      throw new IllegalArgumentException(
+          n + " impostor comparisons are too few to set a threshold at FMR " + fmr);
+    }
+    // The smallest threshold that lets at most `above` impostor comparisons reach it.
+    return Math.nextUp(impostor[n - above - 1]);
+  }
+
+  /**
+   * FNMR after rejecting the lowest-quality share of images, for each share in {@link #REJECTED};
+   * ties are broken at random, and {@code repeats} random tie-breaks are averaged.
+   */
+  static Curve curve(
+      String name,
+      double[] quality,
+      List<int[]> genuine,
+      float[] similarity,
+      float threshold,
+      Random random,
+      int repeats) {
+    int images = quality.length;
+    double[] fnmr = new double[REJECTED.length];
+    double[] falseNonMatches = new double[REJECTED.length];
+    for (int r = 0; r < repeats; r++) {
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < images; i++) {
+        order.add(i);
+      }
+      Collections.shuffle(order, random);
+      order.sort((a, b) -> Double.compare(quality[a], quality[b])); // stable: shuffled ties
+      int[] rank = new int[images];
+      for (int i = 0; i < images; i++) {
+        rank[order.get(i)] = i;
+      }
+      for (int x = 0; x < REJECTED.length; x++) {
+        int cut = (int) Math.round(REJECTED[x] * images);
+        int kept = 0, errors = 0;
+        for (int g = 0; g < genuine.size(); g++) {
+          if (rank[genuine.get(g)[0]] >= cut && rank[genuine.get(g)[1]] >= cut) {
+            kept++;
+            if (similarity[g] < threshold) {
+              errors++;
+            }
+          }
+        }
+        fnmr[x] += kept == 0 ? 0 : errors / (double) kept / repeats;
+        falseNonMatches[x] += errors / (double) repeats;
+      }
+    }
+    double area = 0;
+    for (int x = 1; x < REJECTED.length; x++) {
+      area += (fnmr[x] + fnmr[x - 1]) / 2 * (REJECTED[x] - REJECTED[x - 1]);
+    }
+    int[] counts = Arrays.stream(falseNonMatches).mapToInt(v -> (int) Math.round(v)).toArray();
+    double removed = falseNonMatches[0] == 0 ? 0 : 1 - falseNonMatches[5] / falseNonMatches[0];
+    return new Curve(name, fnmr, counts, area / REJECTED[REJECTED.length - 1], removed);
+  }
+
+  /** A fitted overall score: {@code σ(intercept + weights · features)}. */
+  record Model(double intercept, double[] weights) {
+    String java() {
+      StringBuilder s = new StringBuilder();
+      s.append(String.format(Locale.ROOT, "INTERCEPT = %.6f;%nWEIGHTS = {", intercept));
+      for (int k = 0; k < weights.length; k++) {
+        s.append(String.format(Locale.ROOT, "%s%.6f", k == 0 ? "" : ", ", weights[k]));
+      }
+      return s.append("};").toString();
+    }
+
+    double score(Measured m) {
+      double[] f = QualityModel.features(m.quality(), m.detectorScore());
+      double z = intercept;
+      for (int k = 0; k < f.length; k++) {
+        z += weights[k] * f[k];
+      }
+      return 1 / (1 + Math.exp(-z));
+    }
+  }
+
+  /**
+   * Fits the overall score on every genuine comparison among {@code images}: a logistic regression
+   * of "this comparison is poor" (similarity in the lowest {@link #POOR} of genuine comparisons)
+   * whose logit is a constant plus one linear term per image, {@code b + w·x_i + w·x_j}. An image's
+   * score is then the probability that its comparison with an image of the same quality is not
+   * poor, {@code σ(−b − 2 w·x_i)}.
+   */
+  static Model fit(
+      List<Path> images, Map<Path, Measured> measured, double threshold, Set<Integer> used) {
+    List<int[]> genuine = genuinePairs(images);
+    double[][] x = new double[images.size()][];
+    for (int i = 0; i < x.length; i++) {
+      Measured m = measured.get(images.get(i));
+      x[i] = QualityModel.features(m.quality(), m.detectorScore());
+      for (int k = 0; k < x[i].length; k++) {
+        if (!used.contains(k)) {
+          x[i][k] = 0;
+        }
+      }
+    }
+    int d = x[0].length;
+    double[] mean = new double[d], sd = new double[d];
+    for (double[] row : x) {
+      for (int k = 0; k < d; k++) {
+        mean[k] += row[k] / x.length;
+      }
+    }
+    for (double[] row : x) {
+      for (int k = 0; k < d; k++) {
+        sd[k] += (row[k] - mean[k]) * (row[k] - mean[k]) / x.length;
+      }
+    }
+    for (int k = 0; k < d; k++) {
+      sd[k] = Math.max(1e-9, Math.sqrt(sd[k]));
+    }
+    double[] sims = new double[genuine.size()];
+    for (int g = 0; g < sims.length; g++) {
+      sims[g] =
+          measured
+              .get(images.get(genuine.get(g)[0]))
+              .embedding()
+              .similarity(measured.get(images.get(genuine.get(g)[1])).embedding());
+    }
+    double[] sorted = sims.clone();
+    Arrays.sort(sorted);
+    double poor = Math.max(threshold, sorted[(int) (POOR * sorted.length)]);
+    // Pair features: the two images' standardised features summed; column d is the constant.
+    double[][] z = new double[sims.length][d + 1];
+    int[] y = new int[sims.length];
+    for (int g = 0; g < sims.length; g++) {
+      for (int k = 0; k < d; k++) {
+        z[g][k] =
+            (x[genuine.get(g)[0]][k] - mean[k]) / sd[k]
+                + (x[genuine.get(g)[1]][k] - mean[k]) / sd[k];
+      }
+      z[g][d] = 1;
+      y[g] = sims[g] < poor ? 1 : 0;
+    }
+    double[] w = new double[d + 1];
+    for (int iteration = 0; iteration < 50; iteration++) { // Newton's method
+      double[][] h = new double[d + 1][d + 2];
+      for (int g = 0; g < z.length; g++) {
+        double t = 0;
+        for (int k = 0; k <= d; k++) {
+          t += w[k] * z[g][k];
+        }
+        double p = 1 / (1 + Math.exp(-t));
+        for (int a = 0; a <= d; a++) {
+          h[a][d + 1] += (y[g] - p) * z[g][a];
+          for (int b = 0; b <= d; b++) {
+            h[a][b] += p * (1 - p) * z[g][a] * z[g][b];
+          }
+        }
+      }
+      for (int a = 0; a < d; a++) { // a light ridge: several features are correlated
+        h[a][a] += RIDGE;
+        h[a][d + 1] -= RIDGE * w[a];
+      }
+      double[] step = solve(h);
+      double size = 0;
+      for (int k = 0; k <= d; k++) {
+        w[k] += step[k];
+        size += Math.abs(step[k]);
+      }
+      if (size < 1e-10) {
+        break;
+      }
+    }
+    // Image score σ(−b − 2 w·x_i), folded back to raw features.
+    double intercept = -w[d];
+    double[] weights = new double[d];
+    for (int k = 0; k < d; k++) {
+      weights[k] = -2 * w[k] / sd[k];
+      intercept += 2 * w[k] * mean[k] / sd[k];
+    }
+    return new Model(intercept, weights);
+  }
+
+  /**
+   * The fit judged on people it did not see: the training people split in two halves by name, each
+   * half scored by a model fitted on the other; the areas under each half's error-versus-reject
+   * curve for the fitted score, the strongest single component and random rejection.
+   */
+  Map<String, Object> crossValidate(
+      List<Path> images, Map<Path, Measured> measured, double threshold, Set<Integer> used) {
+    Map<String, Object> result = new LinkedHashMap<>();
+    Map<String, Double> means = new LinkedHashMap<>();
+    for (int run = 0; run < FOLDS * REPEATS; run++) {
+      int h = run % FOLDS;
+      int repeat = run / FOLDS;
+      Model model =
+          fit(
+              images.stream().filter(p -> fold(p, repeat) != h).toList(),
+              measured,
+              threshold,
+              used);
+      List<Path> judged = images.stream().filter(p -> fold(p, repeat) == h).toList();
+      Map<String, Double> areas = new LinkedHashMap<>();
+      for (boolean realOnly : new boolean[] {false, true}) {
+        List<Path> set = realOnly ? judged.stream().filter(p -> !isDegraded(p)).toList() : judged;
+        List<int[]> genuine = genuinePairs(set);
+        float[] sims = similarities(set, genuine, measured);
+        for (Measure m :
+            List.of(
+                new Measure("fitted", model::score),
+                MEASURES.get(MEASURES.size() - 1),
+                new Measure("random", p -> 0))) {
+          double[] q =
+              set.stream().mapToDouble(p -> m.quality().applyAsDouble(measured.get(p))).toArray();
+          int repeats = m.name().equals("random") ? 200 : 1;
+          Curve c = curve(m.name(), q, genuine, sims, (float) threshold, new Random(1), repeats);
+          String key = m.name() + (realOnly ? " (real photos)" : "") + " area";
+          areas.put(key, c.area());
+          means.merge(key, c.area() / FOLDS / REPEATS, Double::sum);
+        }
+      }
+      result.put("fold " + run + " (" + judged.size() + " images)", areas);
+    }
+    result.put("mean", means);
+    StringBuilder line = new StringBuilder("CV mean area:");
+    means.forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.5f;", k, v)));
+    System.out.println(line);
+    return result;
+  }
+
+  private boolean isDegraded(Path image) {
+    return degradedDir != null && image.startsWith(degradedDir);
+  }
+
+  /** The similarity of each pair. */
+  private static float[] similarities(
+      List<Path> images, List<int[]> pairs, Map<Path, Measured> measured) {
+    float[] sims = new float[pairs.size()];
+    for (int g = 0; g < sims.length; g++) {
+      sims[g] =
+          measured
+              .get(images.get(pairs.get(g)[0]))
+              .embedding()
+              .similarity(measured.get(images.get(pairs.get(g)[1])).embedding());
+    }
+    return sims;
+  }
+
+  /** The share of genuine comparisons that the fit learns to predict as poor. */
+  static final int FOLDS = 4;
+
+  /** Where degraded copies are kept; null without --fit. */
+  private Path degradedDir;
+
+  /** The fold of an image's person in one repeat of the cross-validation. */
+  private static int fold(Path image, int repeat) {
+    return new java.util.SplittableRandom(person(image).hashCode() * 1_000_003L + repeat)
+        .nextInt(FOLDS);
+  }
+
+  static final int REPEATS = 5;
+
+  static final double POOR = 0.1;
+
+  /** A light ridge: several features are correlated. */
+  static final double RIDGE = 1.0;
+
+  /** Gauss–Jordan elimination with partial pivoting of an augmented d × (d + 1) system. */
+  private static double[] solve(double[][] a) {
+    int d = a.length;
+    for (int c = 0; c < d; c++) {
+      int pivot = c;
+      for (int r = c + 1; r < d; r++) {
+        if (Math.abs(a[r][c]) > Math.abs(a[pivot][c])) {
+          pivot = r;
+        }
+      }
+      double[] t = a[c];
+      a[c] = a[pivot];
+      a[pivot] = t;
+      for (int r = 0; r < d; r++) {
+        if (r != c) {
+          double f = a[r][c] / a[c][c];
+          for (int k = c; k <= d; k++) {
+            a[r][k] -= f * a[c][k];
+          }
+        }
+      }
+    }
+    double[] w = new double[d];
+    for (int i = 0; i < d; i++) {
+      w[i] = a[i][d] / a[i][i];
+    }
+    return w;
+  }
+
+  private static void print(Figures f) {
+    System.out.printf(
+        Locale.ROOT,
+        "%d images, %d genuine comparisons; threshold %.4f (FMR %s on %d training images):"
+            + " %d false non-matches before rejection%n",
+        f.testImages(),
+        f.genuinePairs(),
+        f.threshold(),
+        fmt("%.0e", f.fmr()),
+        f.trainImages(),
+        f.falseNonMatchesAtZero());
+    System.out.printf(
+        Locale.ROOT,
+        "%-32s %8s %8s %8s %8s %8s %12s %10s%n",
+        "measure",
+        "FNMR 0%",
+        "2%",
+        "5%",
+        "10%",
+        "20%",
+        "area",
+        "FNM gone 5%");
+    for (Curve c : f.curves()) {
+      System.out.printf(
+          Locale.ROOT,
+          "%-32s %8.4f %8.4f %8.4f %8.4f %8.4f %12.5f %10.2f%n",
+          c.measure(),
+          c.fnmr()[0],
+          c.fnmr()[2],
+          c.fnmr()[5],
+          c.fnmr()[10],
+          c.fnmr()[20],
+          c.area(),
+          c.removedAtFive());
+    }
+    Sanity s = f.sanity();
+    System.out.printf(
+        Locale.ROOT,
+        "%nall %d measured images: percentiles %s; both eyes open %.3f; yaw vs nose offset from the"
+            + " eyes' midpoint: r = %.3f, %.1f° per half eye distance%n",
+        s.images(),
+        Arrays.toString(PERCENTILES),
+        s.bothEyesOpen(),
+        s.yawVersusNoseOffsetCorrelation(),
+        s.degreesPerHalfEyeDistance());
+    s.percentiles()
+        .forEach(
+            (name, p) -> {
+              StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "  %-16s", name));
+              for (double v : p) {
+                row.append(String.format(Locale.ROOT, " %9.3f", v));
+              }
+              System.out.println(row);
+            });
+    if (!f.fitted().isEmpty()) {
+      System.out.println("fit: " + f.fitted());
+    }
+  }
+}
