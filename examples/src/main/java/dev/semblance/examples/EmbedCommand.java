@@ -47,10 +47,6 @@ final class EmbedCommand implements Callable<Integer> {
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
-  static final String QUALITY_COLUMNS =
-      "\tquality\tinter_ocular_px\tsharpness\tbrightness\tcontrast\tyaw\tpitch\troll"
-          + "\tleft_eye_open\tright_eye_open\tembedding_norm";
-
   @Override
   public Integer call() {
     List<Path> files = Images.expand(paths);
@@ -63,7 +59,7 @@ final class EmbedCommand implements Callable<Integer> {
             StringBuilder header =
                 new StringBuilder("path\tface\tleft\ttop\tright\tbottom\tscore\tnote");
             if (analysis.quality) {
-              header.append(QUALITY_COLUMNS);
+              header.append('\t').append(String.join("\t", QualityColumns.NAMES));
             }
             if (analysis.liveness) {
               header.append("\tliveness\tlive");
@@ -109,7 +105,7 @@ final class EmbedCommand implements Callable<Integer> {
 
   /** Columns between the note and the embedding. */
   private int analysisColumns() {
-    return (analysis.quality ? 11 : 0) + (analysis.liveness ? 2 : 0);
+    return (analysis.quality ? QualityColumns.NAMES.length : 0) + (analysis.liveness ? 2 : 0);
   }
 
   private static String row(Path file, int index, Face face) {
@@ -123,20 +119,7 @@ final class EmbedCommand implements Callable<Integer> {
     face.quality()
         .ifPresent(
             q -> {
-              for (float v :
-                  new float[] {
-                    q.score(),
-                    q.interOcularDistance(),
-                    q.sharpness(),
-                    q.brightness(),
-                    q.contrast(),
-                    q.yaw(),
-                    q.pitch(),
-                    q.roll(),
-                    q.leftEyeOpen(),
-                    q.rightEyeOpen(),
-                    q.embeddingNorm()
-                  }) {
+              for (float v : QualityColumns.values(q)) {
                 s.append('\t').append(String.format(Locale.ROOT, "%.4f", v));
               }
             });

@@ -81,7 +81,7 @@ final class QualityCache {
 
   /** The first line: the embedder and this file's layout, so that a stale file is not misread. */
   private static String header(String embedderId) {
-    return embedderId + "\tquality-cache-v2";
+    return embedderId + "\tquality-cache-v3";
   }
 
   private static Map<String, Measured> read(Path file, String embedderId) {
@@ -104,11 +104,15 @@ final class QualityCache {
         for (int i = 0; i < v.length; i++) {
           v[i] = Float.parseFloat(f[i + 1]);
         }
-        FaceQuality q =
-            new FaceQuality(v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]);
+        int n = QualityColumns.NAMES.length;
         known.put(
             f[0],
-            new Measured(v[0], q, v[12], Embedding.of(Arrays.copyOfRange(v, 14, v.length)), v[13]));
+            new Measured(
+                v[0],
+                QualityColumns.parse(v, 1),
+                v[n + 1],
+                Embedding.of(Arrays.copyOfRange(v, n + 3, v.length)),
+                v[n + 2]));
       }
       return known;
     } catch (IOException | RuntimeException e) {
@@ -127,24 +131,11 @@ final class QualityCache {
             StringBuilder s = new StringBuilder(e.getKey());
             Measured m = e.getValue();
             if (m != null) {
-              FaceQuality q = m.quality();
-              for (float v :
-                  new float[] {
-                    m.detectorScore(),
-                    q.interOcularDistance(),
-                    q.sharpness(),
-                    q.brightness(),
-                    q.contrast(),
-                    q.yaw(),
-                    q.pitch(),
-                    q.roll(),
-                    q.leftEyeOpen(),
-                    q.rightEyeOpen(),
-                    q.embeddingNorm(),
-                    q.score(),
-                    m.liveness(),
-                    m.noseOffset()
-                  }) {
+              s.append('\t').append(m.detectorScore());
+              for (float v : QualityColumns.values(m.quality())) {
+                s.append('\t').append(v);
+              }
+              for (float v : new float[] {m.liveness(), m.noseOffset()}) {
                 s.append('\t').append(v);
               }
               for (float v : m.embedding().toArray()) {

@@ -1,12 +1,11 @@
 package dev.semblance.examples;
 
+import static dev.semblance.testing.Pictures.scaled;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semblance.testing.TestData;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -307,17 +306,5 @@ class QualityCommandsTest {
     kept.addAll(lines.subList(1, 1 + perKind));
     kept.addAll(lines.subList(1 + total, 1 + total + perKind));
     return Files.write(out, kept);
-  }
-
-  private static BufferedImage scaled(BufferedImage image, double factor) {
-    int w = (int) Math.round(image.getWidth() * factor);
-    int h = (int) Math.round(image.getHeight() * factor);
-    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    g.setRenderingHint(
-        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(image, 0, 0, w, h, null);
-    g.dispose();
-    return out;
   }
 }

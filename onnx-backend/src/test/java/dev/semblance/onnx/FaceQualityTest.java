@@ -1,5 +1,8 @@
 package dev.semblance.onnx;
 
+import static dev.semblance.testing.Pictures.blurred;
+import static dev.semblance.testing.Pictures.mirrored;
+import static dev.semblance.testing.Pictures.scaled;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.semblance.Encoder;
@@ -7,13 +10,7 @@ import dev.semblance.Face;
 import dev.semblance.FaceQuality;
 import dev.semblance.QualityPolicy;
 import dev.semblance.testing.TestData;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.AffineTransform;
-import java.awt.image.AffineTransformOp;
 import java.awt.image.BufferedImage;
-import java.awt.image.ConvolveOp;
-import java.awt.image.Kernel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -161,35 +158,5 @@ class FaceQualityTest {
         .isGreaterThan(refusedSimilarity / Math.max(1, refusedRuined) + 0.05);
     assertThat(scoreDrop).as("mean drop of the overall score").isGreaterThan(0.3);
     assertThat(eyesOpen).as("photos with both eyes open").isGreaterThanOrEqualTo(28);
-  }
-
-  static BufferedImage mirrored(BufferedImage image) {
-    AffineTransform flip = AffineTransform.getScaleInstance(-1, 1);
-    flip.translate(-image.getWidth(), 0);
-    return new AffineTransformOp(flip, AffineTransformOp.TYPE_NEAREST_NEIGHBOR).filter(image, null);
-  }
-
-  static BufferedImage scaled(BufferedImage image, double factor) {
-    int w = (int) Math.round(image.getWidth() * factor);
-    int h = (int) Math.round(image.getHeight() * factor);
-    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    g.setRenderingHint(
-        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(image, 0, 0, w, h, null);
-    g.dispose();
-    return out;
-  }
-
-  /** {@code passes} 5×5 box blurs. */
-  static BufferedImage blurred(BufferedImage image, int passes) {
-    float[] box = new float[25];
-    java.util.Arrays.fill(box, 1 / 25f);
-    ConvolveOp op = new ConvolveOp(new Kernel(5, 5, box), ConvolveOp.EDGE_NO_OP, null);
-    BufferedImage out = scaled(image, 1);
-    for (int i = 0; i < passes; i++) {
-      out = op.filter(out, null);
-    }
-    return out;
   }
 }
