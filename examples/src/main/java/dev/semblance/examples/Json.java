@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import dev.semblance.Box;
 import dev.semblance.Face;
 import dev.semblance.FaceQuality;
@@ -17,7 +18,8 @@ final class Json {
   private static final ObjectMapper MAPPER =
       new ObjectMapper()
           .enable(SerializationFeature.INDENT_OUTPUT)
-          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
+          .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .registerModule(new Jdk8Module());
 
   private Json() {}
 

@@ -26,26 +26,47 @@ final class VerifyCommand implements Callable<Integer> {
       defaultValue = "" + Verifier.DEFAULT_THRESHOLD)
   float threshold;
 
+  @Option(
+      names = "--require-live",
+      description =
+          "IMAGE1 is the live capture: no match unless the liveness model takes it for a live"
+              + " person rather than a photo of a photo or a screen.")
+  boolean requireLive;
+
   @Mixin Cli.JsonOption output;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
   @Override
   public Integer call() {
-    try (Encoder encoder = encoderOptions.open()) {
+    try (Encoder encoder = encoderOptions.open(false, requireLive)) {
       Face a = encoder.encodeMainFace(first);
       Face b = encoder.encodeMainFace(second);
-      Verification v = Verifier.withThreshold(threshold).verify(a, b);
+      Verifier verifier = Verifier.withThreshold(threshold);
+      Verification v = (requireLive ? verifier.requiringLiveness() : verifier).verify(a, b);
       if (output.json) {
         System.out.println(Json.write(v));
       } else {
+        String verdict =
+            v.liveness().map(l -> !l.live()).orElse(false)
+                ? "not a live capture"
+                : v.match() ? "same person" : "different people";
         System.out.printf(
             Locale.ROOT,
-            "%s: cosine similarity %.4f (L2 distance %.4f), threshold %.4f%n",
-            v.match() ? "same person" : "different people",
+            "%s: cosine similarity %.4f (L2 distance %.4f), threshold %.4f%s%n",
+            verdict,
             v.similarity(),
             v.distance(),
-            v.threshold());
+            v.threshold(),
+            v.liveness()
+                .map(
+                    l ->
+                        String.format(
+                            Locale.ROOT,
+                            "; liveness %.3f, threshold %.3f",
+                            l.score(),
+                            l.threshold()))
+                .orElse(""));
       }
       return v.match() ? 0 : 1;
     }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,6 +166,40 @@ class QualityCommandsTest {
     JsonNode refused = new ObjectMapper().readTree(eyes.out()).get("skipped");
     assertThat(refused).hasSize(1);
     assertThat(refused.get(0).get("reason").asText()).contains("eyes not open");
+  }
+
+  @Test
+  void verifyRequiringLivenessRefusesAScreenReplayOfTheSamePerson() throws IOException {
+    Path people = TestData.dir("lfw-dev/images").resolve("Aaron_Peirsol");
+    Path live = people.resolve("Aaron_Peirsol_0001.jpg");
+    Path other = people.resolve("Aaron_Peirsol_0002.jpg");
+    Path replay = dir.resolve("replay.jpg");
+    ImageIO.write(
+        AttackImages.make(ImageIO.read(live.toFile()), AttackImages.Kind.SCREEN, new Random(1)),
+        "jpg",
+        replay.toFile());
+
+    Run real = run("verify", "--require-live", live.toString(), other.toString());
+    assertThat(real.exitCode()).isZero();
+    assertThat(real.out()).startsWith("same person").contains("liveness");
+    Run attack = run("verify", "--require-live", replay.toString(), other.toString());
+    assertThat(attack.exitCode()).isEqualTo(Cli.NO_MATCH);
+    assertThat(attack.out()).startsWith("not a live capture");
+    // Without the check the replay is simply the same person: what liveness is for.
+    assertThat(run("verify", replay.toString(), other.toString()).exitCode()).isZero();
+
+    JsonNode json =
+        new ObjectMapper()
+            .readTree(
+                run("verify", "--json", "--require-live", replay.toString(), other.toString())
+                    .out());
+    assertThat(json.get("match").asBoolean()).isFalse();
+    assertThat(json.get("liveness").get("score").asDouble())
+        .isLessThan(json.get("liveness").get("threshold").asDouble());
+    JsonNode plain =
+        new ObjectMapper()
+            .readTree(run("verify", "--json", live.toString(), other.toString()).out());
+    assertThat(plain.get("liveness").isNull()).isTrue();
   }
 
   @Test
