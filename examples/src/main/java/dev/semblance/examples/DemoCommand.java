@@ -6,6 +6,7 @@ import dev.semblance.Encoder;
 import dev.semblance.Face;
 import dev.semblance.Gallery;
 import dev.semblance.Identification;
+import dev.semblance.QualityPolicy;
 import dev.semblance.Verification;
 import dev.semblance.Verifier;
 import dev.semblance.clustering.Cluster;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Option;
       "Run the whole pipeline on the sample group photos fetched by the build:",
       "detect and draw every face, enroll the faces of the first half of the photos into a",
       "gallery, then identify every face of the second half (or call it unknown);",
-      "last, cluster every face of all photos into people with nobody enrolled."
+      "cluster every face of all photos into people with nobody enrolled; last, say which faces",
+      "the default quality gate would refuse at enrolment, and which are live."
     })
 final class DemoCommand implements Callable<Integer> {
   @Option(
@@ -69,7 +71,7 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("the demo needs at least two photos in " + dir);
     }
     Files.createDirectories(out);
-    try (Encoder encoder = encoderOptions.open()) {
+    try (Encoder encoder = encoderOptions.open(true, true)) {
       System.out.println(
           "1. Detect, align and encode every face (annotated copies in " + out + ")");
       List<Photo> photos = new ArrayList<>();
@@ -170,6 +172,34 @@ final class DemoCommand implements Callable<Integer> {
           Locale.ROOT,
           "   alone      %s%n",
           String.join(" ", people.noise().stream().map(f -> all.get(f).source()).toList()));
+      System.out.printf(
+          Locale.ROOT,
+          "%n5. Which faces are good enough to enrol, and live (QualityPolicy.DEFAULT: quality"
+              + " >= %.1f, yaw within ±%.0f°, eyes >= %.0f px apart)%n",
+          QualityPolicy.DEFAULT.minScore(),
+          QualityPolicy.DEFAULT.maxYaw(),
+          QualityPolicy.DEFAULT.minInterOcularDistance());
+      int accepted = 0, live = 0;
+      for (Photo p : photos) {
+        for (int i = 0; i < p.faces().size(); i++) {
+          Face f = p.faces().get(i);
+          List<String> reasons = QualityPolicy.DEFAULT.check(f);
+          accepted += reasons.isEmpty() ? 1 : 0;
+          live += f.liveness().orElseThrow().live() ? 1 : 0;
+          if (!reasons.isEmpty()) {
+            System.out.printf(
+                Locale.ROOT, "   %-14s refused: %s%n", name(p, i), String.join("; ", reasons));
+          }
+        }
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "   %d of %d faces accepted; %d of %d live (liveness >= %.3f)%n",
+          accepted,
+          all.size(),
+          live,
+          all.size(),
+          Encoder.DEFAULT_LIVENESS_THRESHOLD);
       System.out.println(
           "\nSame photos, your own: bin/semblance enroll / identify / verify / cluster --help");
     }

@@ -2,6 +2,7 @@ package dev.semblance.examples;
 
 import static dev.semblance.testing.Pictures.scaled;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -166,6 +167,22 @@ class QualityCommandsTest {
     JsonNode refused = new ObjectMapper().readTree(eyes.out()).get("skipped");
     assertThat(refused).hasSize(1);
     assertThat(refused.get(0).get("reason").asText()).contains("eyes not open");
+  }
+
+  @Test
+  void theDemoRunsEveryStepOnTheSamplePhotos() throws IOException {
+    Path samples = Path.of("target/samples");
+    assumeTrue(
+        Files.isDirectory(samples), "skipped: the build fetches the sample photos into " + samples);
+    Path out = dir.resolve("demo");
+    Run demo = run("demo", "--samples", samples.toString(), "--out-dir", out.toString());
+    assertThat(demo.exitCode()).isZero();
+    assertThat(demo.out())
+        .contains("1. Detect", "2. Enrolled", "3. Identify", "4. Cluster", "5. Which faces")
+        .containsPattern("\\d+ of \\d+ faces accepted; \\d+ of \\d+ live")
+        .containsPattern("refused: .*(quality|yaw)");
+    assertThat(out.resolve("demo.gallery")).exists();
+    assertThat(out.resolve("sample1.annotated.png")).exists();
   }
 
   @Test
