@@ -173,7 +173,12 @@ final class EvaluateQualityCommand implements Callable<Integer> {
     if (fit) {
       fitted = crossValidate(evaluated, measured, threshold, features);
       Model model = fit(evaluated, measured, threshold, features);
-      fitted.put("model", model);
+      Map<String, Double> weights = new LinkedHashMap<>();
+      for (int k = 0; k < model.weights().length; k++) {
+        weights.put(QualityModel.FEATURE_NAMES[k], model.weights()[k]);
+      }
+      fitted.put("intercept", model.intercept());
+      fitted.put("weights", weights);
       System.out.println(model.java());
       measures.set(0, new Measure("overall score (refitted)", model::score));
     }
