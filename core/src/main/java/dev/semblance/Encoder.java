@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>Built with {@link Builder#quality} and {@link Builder#liveness}, every face also carries its
+ * {@link FaceQuality} and {@link Liveness}; their models are loaded only then.
+ *
  * <p><b>Thread safety.</b> Safe for concurrent use: all calls share one set of model sessions.
  * {@link #close()} waits for calls in progress; calls after it throw {@link IllegalStateException}.
  */
