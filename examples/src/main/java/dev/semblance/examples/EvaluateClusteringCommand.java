@@ -227,9 +227,8 @@ final class EvaluateClusteringCommand implements Callable<Integer> {
   /** The images an LFW pairs file names, as absolute paths. */
   private Set<Path> namedBy(Path pairsFile) {
     Set<Path> named = new HashSet<>();
-    for (PairsFile.Pair p : PairsFile.read(pairsFile, people).pairs()) {
-      named.add(p.first().toAbsolutePath().normalize());
-      named.add(p.second().toAbsolutePath().normalize());
+    for (Path image : PairsFile.read(pairsFile, people).images()) {
+      named.add(image.toAbsolutePath().normalize());
     }
     return named;
   }

@@ -10,11 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
 import picocli.CommandLine.Command;
@@ -85,8 +83,8 @@ final class EvaluateLivenessCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     Files.createDirectories(outDir.dir);
-    List<Path> trainImages = imagesOf(PairsFile.read(train, people));
-    List<Path> testImages = imagesOf(PairsFile.read(test, people));
+    List<Path> trainImages = PairsFile.read(train, people).images();
+    List<Path> testImages = PairsFile.read(test, people).images();
     try (Encoder encoder = encoderOptions.open(false, true)) {
       Scores trainReal = score(encoder, trainImages, false, "train bona fide");
       Scores trainAttack = score(encoder, trainImages, true, "train attacks");
@@ -125,7 +123,7 @@ final class EvaluateLivenessCommand implements Callable<Integer> {
   }
 
   /** Liveness scores of the main face of each image; attacks carry their kind. */
-  record Scores(List<Double> scores, List<Kind> kinds, int withoutFace, int faces, double seconds) {
+  record Scores(List<Double> scores, List<Kind> kinds, int faces, double seconds) {
     Scores only(Kind kind) {
       List<Double> s = new ArrayList<>();
       for (int i = 0; i < scores.size(); i++) {
@@ -133,7 +131,7 @@ final class EvaluateLivenessCommand implements Callable<Integer> {
           s.add(scores.get(i));
         }
       }
-      return new Scores(s, List.of(), 0, s.size(), 0);
+      return new Scores(s, List.of(), s.size(), 0);
     }
 
     /**
@@ -198,8 +196,7 @@ final class EvaluateLivenessCommand implements Callable<Integer> {
       kinds.add(attacks ? kind : null);
       progress.step(images.get(i).getFileName().toString());
     }
-    return new Scores(
-        scores, kinds, (int) scores.stream().filter(s -> s.isNaN()).count(), faces, nanos / 1e9);
+    return new Scores(scores, kinds, faces, nanos / 1e9);
   }
 
   /** The threshold where the share of real faces refused equals the share of attacks accepted. */
@@ -231,15 +228,6 @@ final class EvaluateLivenessCommand implements Callable<Integer> {
       }
     }
     return wins / n;
-  }
-
-  private static List<Path> imagesOf(PairsFile pairs) {
-    Set<Path> images = new LinkedHashSet<>();
-    for (PairsFile.Pair p : pairs.pairs()) {
-      images.add(p.first());
-      images.add(p.second());
-    }
-    return new ArrayList<>(images);
   }
 
   private static void print(Figures f) {

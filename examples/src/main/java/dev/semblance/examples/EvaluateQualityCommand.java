@@ -154,8 +154,8 @@ final class EvaluateQualityCommand implements Callable<Integer> {
     Files.createDirectories(outDir.dir);
     PairsFile trainPairs = PairsFile.read(train, people);
     PairsFile testPairs = test == null ? trainPairs : PairsFile.read(test, people);
-    List<Path> trainImages = imagesOf(trainPairs);
-    List<Path> testImages = imagesOf(testPairs);
+    List<Path> trainImages = trainPairs.images();
+    List<Path> testImages = testPairs.images();
     List<Path> all = new ArrayList<>(new LinkedHashSet<>(concat(trainImages, testImages)));
     List<Path> degraded = fit ? degradedCopies(trainImages) : List.of();
     all.addAll(degraded);
@@ -181,6 +181,7 @@ final class EvaluateQualityCommand implements Callable<Integer> {
       fitted.put("weights", weights);
       System.out.println(model.java());
       measures.set(0, new Measure("overall score (refitted)", model::score));
+      fitted.put("gate", gate(model, evaluated, measured, threshold));
     }
     List<int[]> genuine = genuinePairs(evaluated);
     float[] similarity = new float[genuine.size()];
@@ -310,15 +311,6 @@ final class EvaluateQualityCommand implements Callable<Integer> {
     double open =
         faces.stream().filter(m -> m.quality().eyesOpen()).count() / (double) faces.size();
     return new Sanity(faces.size(), percentiles, open, syo / Math.sqrt(soo * syy), syo / soo);
-  }
-
-  private static List<Path> imagesOf(PairsFile pairs) {
-    Set<Path> images = new LinkedHashSet<>();
-    for (PairsFile.Pair p : pairs.pairs()) {
-      images.add(p.first());
-      images.add(p.second());
-    }
-    return new ArrayList<>(images);
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {
@@ -665,6 +657,65 @@ final class EvaluateQualityCommand implements Callable<Integer> {
     means.forEach((k, v) -> line.append(String.format(Locale.ROOT, " %s %.5f;", k, v)));
     System.out.println(line);
     return result;
+  }
+
+  /** What a minimum score refuses, of the real photos and of the degraded copies. */
+  record GateRow(
+      double minScore,
+      double realRefused,
+      double realFalseNonMatchesTouched,
+      double copiesRefused,
+      double copiesFalseNonMatchesTouched) {}
+
+  static final double[] GATE_SCORES = {0.5, 0.6, 0.7, 0.8};
+
+  /**
+   * For each minimum score: the share of real photos and of degraded copies it refuses, and the
+   * share of false non-matches at the threshold that involve a refused image, among comparisons of
+   * two real photos and among comparisons of a copy with a real photo.
+   */
+  private List<GateRow> gate(
+      Model model, List<Path> images, Map<Path, Measured> measured, double threshold) {
+    List<int[]> genuine = genuinePairs(images);
+    float[] sims = similarities(images, genuine, measured);
+    double[] score = images.stream().mapToDouble(p -> model.score(measured.get(p))).toArray();
+    List<GateRow> rows = new ArrayList<>();
+    for (double min : GATE_SCORES) {
+      int[] refused = new int[2], count = new int[2], touched = new int[2], errors = new int[2];
+      for (int i = 0; i < images.size(); i++) {
+        int kind = isDegraded(images.get(i)) ? 1 : 0;
+        count[kind]++;
+        refused[kind] += score[i] < min ? 1 : 0;
+      }
+      for (int g = 0; g < genuine.size(); g++) {
+        int a = genuine.get(g)[0], b = genuine.get(g)[1];
+        int copies = (isDegraded(images.get(a)) ? 1 : 0) + (isDegraded(images.get(b)) ? 1 : 0);
+        if (copies > 1 || sims[g] >= threshold) {
+          continue; // copy against copy is left out; so are matches
+        }
+        errors[copies]++;
+        touched[copies] += score[a] < min || score[b] < min ? 1 : 0;
+      }
+      rows.add(
+          new GateRow(
+              min,
+              refused[0] / (double) count[0],
+              touched[0] / (double) Math.max(1, errors[0]),
+              refused[1] / (double) Math.max(1, count[1]),
+              touched[1] / (double) Math.max(1, errors[1])));
+    }
+    System.out.println("min score  real refused  their FNM share  copies refused  their FNM share");
+    for (GateRow r : rows) {
+      System.out.printf(
+          Locale.ROOT,
+          "%9.1f  %12.3f  %15.2f  %14.3f  %15.2f%n",
+          r.minScore(),
+          r.realRefused(),
+          r.realFalseNonMatchesTouched(),
+          r.copiesRefused(),
+          r.copiesFalseNonMatchesTouched());
+    }
+    return rows;
   }
 
   private boolean isDegraded(Path image) {

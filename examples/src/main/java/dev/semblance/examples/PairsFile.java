@@ -75,11 +75,8 @@ record PairsFile(List<Pair> pairs, int folds) {
     }
   }
 
+  /** Every image the pairs name, once each, in the order they first appear. */
   List<Path> images() {
-    return pairs.stream()
-        .flatMap(p -> Stream.of(p.first(), p.second()))
-        .distinct()
-        .sorted()
-        .toList();
+    return pairs.stream().flatMap(p -> Stream.of(p.first(), p.second())).distinct().toList();
   }
 }
