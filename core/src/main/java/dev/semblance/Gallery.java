@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SortedSet;
@@ -265,6 +266,16 @@ public final class Gallery implements AutoCloseable {
     }
 
     @Override
+    public void rename(String from, String to) {
+      slots.rename(from, to);
+    }
+
+    @Override
+    public void removeTemplate(String identity, float[] template) {
+      slots.removeTemplate(identity, template);
+    }
+
+    @Override
     public void settings(float threshold, double targetFpir) {
       policy.restore(threshold, targetFpir);
     }
@@ -408,6 +419,59 @@ public final class Gallery implements AutoCloseable {
         logged = store.append(GalleryCodec.removePayload(identity));
       }
       slots.remove(identity);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    afterWrite(logged);
+    return true;
+  }
+
+  /**
+   * Gives an enrolled identity a new name, keeping its templates; one atomic change.
+   *
+   * @throws IllegalArgumentException if {@code from} is not enrolled, {@code to} already is, or
+   *     {@code to} breaks the rule for names (see {@link #enroll(String, List)})
+   */
+  public void rename(String from, String to) {
+    checkIdentity(to);
+    long logged = -1;
+    lock.writeLock().lock();
+    try {
+      checkOpen();
+      checkArgument(slots.contains(from), "identity is not enrolled: '%s'", from);
+      checkArgument(!slots.contains(to), "identity is already enrolled: '%s'", to);
+      if (store != null) {
+        logged = store.append(GalleryCodec.renamePayload(from, to));
+      }
+      slots.rename(from, to);
+    } finally {
+      lock.writeLock().unlock();
+    }
+    afterWrite(logged);
+  }
+
+  /**
+   * Removes one template of {@code identity}: every stored template equal to {@code template}, as
+   * {@link #templates} returned it. Removing an identity's last template removes the identity.
+   *
+   * @return whether a template was removed
+   * @throws IllegalArgumentException if the identity is not enrolled or the dimension differs
+   */
+  public boolean removeTemplate(String identity, Embedding template) {
+    checkDimension(template);
+    float[] vector = template.toArray();
+    long logged = -1;
+    lock.writeLock().lock();
+    try {
+      checkOpen();
+      checkArgument(slots.contains(identity), "identity is not enrolled: '%s'", identity);
+      if (slots.templatesOf(identity).stream().noneMatch(row -> Arrays.equals(row, vector))) {
+        return false;
+      }
+      if (store != null) {
+        logged = store.append(GalleryCodec.removeTemplatePayload(identity, vector, dimension));
+      }
+      slots.removeTemplate(identity, vector);
     } finally {
       lock.writeLock().unlock();
     }

@@ -123,6 +123,36 @@ class DurableGalleryTest {
   }
 
   @Test
+  void renamesAndRemovedTemplatesSurviveReopeningAndCompaction() throws IOException {
+    Embedding dropped = unit(51);
+    try (Gallery gallery = open(dir)) {
+      gallery.enroll("Ann", unit(50), dropped, unit(52));
+      gallery.enroll("Ben", unit(60));
+      gallery.rename("Ann", "Anne Marie");
+      assertThat(gallery.removeTemplate("Anne Marie", gallery.templates("Anne Marie").get(1)))
+          .isTrue();
+      assertThat(gallery.removeTemplate("Anne Marie", dropped)).as("already gone").isFalse();
+      assertThat(gallery.removeTemplate("Ben", unit(60))).as("the last template").isTrue();
+      assertThatThrownBy(() -> gallery.rename("Anne Marie", "Anne Marie"))
+          .hasMessageContaining("already enrolled");
+      assertThatThrownBy(() -> gallery.rename("Ben", "B"))
+          .hasMessageContaining("not enrolled: 'Ben'");
+    }
+    try (Gallery gallery = open(dir)) {
+      assertThat(gallery.identities()).containsExactly("Anne Marie");
+      assertThat(gallery.templates("Anne Marie")).hasSize(2);
+      assertThat(gallery.similarityTo("Anne Marie", dropped)).isLessThan(0.9f);
+      assertThat(gallery.similarityTo("Anne Marie", unit(52))).isGreaterThan(0.999f);
+      gallery.compact();
+    }
+    assertThat(containsAnywhere(dir, Arrays.copyOf(floatBytes(dropped.toArray()), 16))).isFalse();
+    assertThat(containsAnywhere(dir, "Ann\0".getBytes(StandardCharsets.UTF_8))).isFalse();
+    try (Gallery gallery = open(dir)) {
+      assertThat(gallery.identities()).containsExactly("Anne Marie");
+    }
+  }
+
+  @Test
   void afterCompactionARemovedPersonLeavesNoTraceOnDisk() throws IOException {
     Embedding secret = unit(4242);
     try (Gallery gallery = open(dir)) {

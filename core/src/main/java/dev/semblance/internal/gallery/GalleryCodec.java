@@ -51,6 +51,8 @@ public final class GalleryCodec {
   static final int REMOVE = 3;
   static final int SETTINGS = 4;
   static final int LOG_HEADER = 5;
+  static final int RENAME = 6;
+  static final int REMOVE_TEMPLATE = 7;
   static final int END = 127;
   static final int MAX_RECORD = 256 << 20;
 
@@ -77,6 +79,10 @@ public final class GalleryCodec {
     void enroll(String identity, float[][] templates);
 
     void remove(String identity);
+
+    void rename(String from, String to);
+
+    void removeTemplate(String identity, float[] template);
 
     void settings(float threshold, double targetFpir);
   }
@@ -114,6 +120,20 @@ public final class GalleryCodec {
 
   public static byte[] removePayload(String identity) {
     return payload(REMOVE, body -> body.writeUTF(identity));
+  }
+
+  public static byte[] renamePayload(String from, String to) {
+    return payload(
+        RENAME,
+        body -> {
+          body.writeUTF(from);
+          body.writeUTF(to);
+        });
+  }
+
+  public static byte[] removeTemplatePayload(String identity, float[] template, int dimension) {
+    return payload(
+        REMOVE_TEMPLATE, body -> writeEnroll(body, identity, List.of(template), dimension));
   }
 
   public static byte[] settingsPayload(float threshold, double targetFpir) {
@@ -531,6 +551,15 @@ public final class GalleryCodec {
             sink.enroll(identity, readTemplates(body, dimension, identity, source, offset));
           }
           case REMOVE -> sink.remove(body.readUTF());
+          case RENAME -> sink.rename(body.readUTF(), body.readUTF());
+          case REMOVE_TEMPLATE -> {
+            String identity = body.readUTF();
+            float[][] one = readTemplates(body, dimension, identity, source, offset);
+            if (one.length != 1) {
+              throw corrupt(source, offset, one.length + " templates in a template removal");
+            }
+            sink.removeTemplate(identity, one[0]);
+          }
           case SETTINGS -> {
             float threshold = body.readFloat();
             double targetFpir = body.readDouble();

@@ -256,6 +256,18 @@ public final class GalleryStore implements Closeable {
                 }
 
                 @Override
+                public void rename(String from, String to) {
+                  records[0]++;
+                  replay.rename(from, to);
+                }
+
+                @Override
+                public void removeTemplate(String identity, float[] template) {
+                  records[0]++;
+                  replay.removeTemplate(identity, template);
+                }
+
+                @Override
                 public void settings(float threshold, double targetFpir) {
                   records[0]++;
                   replay.settings(threshold, targetFpir);

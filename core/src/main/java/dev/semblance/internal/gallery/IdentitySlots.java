@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.semblance.GalleryOptions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
@@ -86,6 +87,35 @@ public final class IdentitySlots {
     templates.removeSlot(slot);
     nameOfSlot.set(slot, null);
     freeSlots.push(slot);
+    return true;
+  }
+
+  /** Gives an enrolled identity a name no identity has; its templates and slot stay. */
+  public void rename(String from, String to) {
+    int slot = slotOf.remove(from);
+    slotOf.put(to, slot);
+    nameOfSlot.set(slot, to);
+  }
+
+  /**
+   * Removes the templates of an enrolled {@code identity} equal to {@code template}, and the
+   * identity with its last one; whether any was removed.
+   */
+  public boolean removeTemplate(String identity, float[] template) {
+    List<float[]> rows = templatesOf(identity);
+    List<float[]> kept = new ArrayList<>();
+    for (float[] row : rows) {
+      if (!Arrays.equals(row, template)) {
+        kept.add(row);
+      }
+    }
+    if (kept.size() == rows.size()) {
+      return false;
+    }
+    remove(identity);
+    if (!kept.isEmpty()) {
+      enroll(identity, kept);
+    }
     return true;
   }
 

@@ -45,6 +45,12 @@ class GalleryReaderFuzzTest {
     public void remove(String identity) {}
 
     @Override
+    public void rename(String from, String to) {}
+
+    @Override
+    public void removeTemplate(String identity, float[] template) {}
+
+    @Override
     public void settings(float threshold, double targetFpir) {}
   }
 }

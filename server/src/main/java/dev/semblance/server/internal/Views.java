@@ -1,0 +1,99 @@
+package dev.semblance.server.internal;
+
+import dev.semblance.Box;
+import dev.semblance.Candidate;
+import dev.semblance.Face;
+import dev.semblance.FaceQuality;
+import dev.semblance.Identification;
+import dev.semblance.Point;
+import java.util.List;
+
+/**
+ * The JSON bodies of the API, as records (written in snake_case; absent parts are left out). Their
+ * shapes are the schemas of {@code openapi.json}, which the tests check against real answers.
+ */
+final class Views {
+  private Views() {}
+
+  record Error(String code, String message, List<String> reasons) {}
+
+  record Size(int width, int height) {}
+
+  record LivenessView(float score, float threshold, boolean live) {}
+
+  record Scored(String subject, float similarity) {}
+
+  /** A face as detect, recognize and verify report it. */
+  record FaceView(
+      Box box,
+      float detectorScore,
+      List<Point> landmarks,
+      FaceQuality quality,
+      LivenessView liveness,
+      List<Scored> subjects,
+      Scored match) {}
+
+  record Detected(Size image, List<FaceView> faces) {}
+
+  record Recognized(Size image, float threshold, int gallerySize, List<FaceView> faces) {}
+
+  record Verified(
+      boolean match,
+      float similarity,
+      float threshold,
+      FaceView sourceFace,
+      FaceView targetFace,
+      String subject) {}
+
+  record SubjectSummary(String subject, int faces) {}
+
+  record SubjectPage(List<SubjectSummary> subjects, int page, int size, int total) {}
+
+  record Example(String imageId) {}
+
+  record Examples(String subject, List<Example> faces) {}
+
+  record Enrolled(String subject, String imageId, FaceQuality quality) {}
+
+  record Renamed(String subject, String previous) {}
+
+  record SubjectDeleted(String subject, int removedFaces) {}
+
+  record ExampleDeleted(String subject, String imageId, boolean subjectRemoved) {}
+
+  record Compacted(int subjects, int faces) {}
+
+  record Health(String status, boolean live, boolean ready) {}
+
+  /** What detect reports for a face: where it is and how good, no search. */
+  static FaceView detected(Face face) {
+    return new FaceView(
+        face.box(),
+        face.score(),
+        face.landmarks(),
+        face.quality().orElse(null),
+        face.liveness().map(l -> new LivenessView(l.score(), l.threshold(), l.live())).orElse(null),
+        null,
+        null);
+  }
+
+  /** A face with its ranked subjects and the open-set decision: {@code match} null = unknown. */
+  static FaceView recognized(Face face, Identification id) {
+    FaceView seen = detected(face);
+    List<Scored> ranked =
+        id.candidates().stream().map(c -> new Scored(c.identity(), c.similarity())).toList();
+    Scored match = id.match().map(Views::scored).orElse(null);
+    return new FaceView(
+        seen.box(),
+        seen.detectorScore(),
+        seen.landmarks(),
+        seen.quality(),
+        seen.liveness(),
+        ranked,
+        match);
+  }
+
+  private static Scored scored(Candidate c) {
+    return new Scored(c.identity(), c.similarity());
+  }
+}

@@ -1,0 +1,578 @@
+package dev.semblance.server;
+
+import static dev.semblance.server.Fixtures.bytes;
+import static dev.semblance.server.Fixtures.group;
+import static dev.semblance.server.Fixtures.portrait;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.semblance.Encoder;
+import dev.semblance.Gallery;
+import dev.semblance.testing.Jpegs;
+import dev.semblance.testing.Pictures;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The service over real HTTP on loopback, with the bundled models and a gallery directory: every
+ * endpoint, every answer checked against openapi.json, and the ways clients get it wrong.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ServerApiTest {
+  @TempDir static Path dir;
+  private static Encoder encoder;
+  private static Gallery gallery;
+  private static ApiKeys keys;
+  private static SemblanceServer server;
+  private static Http http;
+  private static String admin;
+  private static String recognizer;
+  private static final OpenApiCheck api = new OpenApiCheck();
+
+  @BeforeAll
+  static void start() {
+    Fixtures.group("bbt3.jpg"); // skips the class without the test data
+    encoder = Encoder.builder().quality(true).build();
+    gallery = Gallery.open(dir.resolve("gallery"), encoder);
+    keys = ApiKeys.open(dir.resolve("api-keys.tsv"));
+    admin = keys.add(Role.ADMIN, "tests").secret();
+    recognizer = keys.add(Role.RECOGNIZE, "door").secret();
+    server =
+        SemblanceServer.builder(encoder, gallery, keys)
+            .port(0)
+            .rateLimit(0, 1)
+            .maxBodyBytes(4 << 20)
+            .start();
+    http = new Http(server.uri());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (server != null) {
+      server.close();
+      gallery.close();
+      encoder.close();
+    }
+  }
+
+  private static Http.Reply ok(Http.Reply reply, int status) {
+    api.check(reply);
+    assertThat(reply.status()).as("%s", reply).isEqualTo(status);
+    return reply;
+  }
+
+  private static Http.Reply refused(Http.Reply reply, int status, String code) {
+    api.check(reply);
+    assertThat(reply.status()).as("%s", reply).isEqualTo(status);
+    assertThat(reply.code()).as("%s", reply).isEqualTo(code);
+    assertThat(reply.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    return reply;
+  }
+
+  private static Map<String, Object> fields(Object... pairs) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      map.put((String) pairs[i], pairs[i + 1]);
+    }
+    return map;
+  }
+
+  @Test
+  @Order(1)
+  void theCastIsEnrolledAndRecognisedInAGroupPhoto() {
+    for (String person : Fixtures.CAST) {
+      byte[] photo = bytes(portrait(person, 1));
+      Http.Reply reply =
+          person.compareTo("m") < 0 // half as multipart, half as Base64 JSON
+              ? http.multipart("/api/v1/subjects", admin, fields("subject", person, "file", photo))
+              : http.base64("/api/v1/subjects", admin, fields("subject", person, "file", photo));
+      ok(reply, 201);
+      assertThat(reply.json().get("subject").asText()).isEqualTo(person);
+      assertThat(reply.json().get("image_id").asText()).hasSize(16);
+      assertThat(reply.json().get("quality").get("score").asDouble()).isBetween(0.0, 1.0);
+    }
+    Http.Reply reply =
+        ok(
+            http.multipart(
+                "/api/v1/recognize?limit=2", recognizer, fields("file", bytes(group("bbt3.jpg")))),
+            200);
+    JsonNode result = reply.json();
+    assertThat(result.get("gallery_size").asInt()).isEqualTo(8);
+    assertThat(result.get("image").get("width").asInt()).isEqualTo(594);
+    List<JsonNode> faces = new ArrayList<>();
+    result.get("faces").forEach(faces::add);
+    faces.sort(Comparator.comparingDouble(f -> f.get("box").get("left").asDouble()));
+    List<String> names = new ArrayList<>();
+    for (JsonNode face : faces) {
+      assertThat(face.get("landmarks")).hasSize(5);
+      assertThat(face.get("subjects")).hasSize(2);
+      names.add(face.has("match") ? face.get("match").get("subject").asText() : "unknown");
+    }
+    assertThat(names).containsExactly("sheldon", "howard", "penny", "raj", "leonard");
+  }
+
+  @Test
+  @Order(2)
+  void aStrangerIsUnknownNotTheNearestSubject() throws IOException {
+    Path stranger =
+        dev.semblance.testing.TestData.dir("lfw-dev/images").resolve("AJ_Cook/AJ_Cook_0001.jpg");
+    JsonNode result =
+        ok(http.multipart("/api/v1/recognize", recognizer, fields("file", bytes(stranger))), 200)
+            .json();
+    assertThat(result.get("faces")).hasSize(1);
+    JsonNode face = result.get("faces").get(0);
+    assertThat(face.has("match")).as("open set: %s", face).isFalse();
+    assertThat(face.get("subjects").get(0).get("similarity").asDouble())
+        .isLessThan(result.get("threshold").asDouble());
+  }
+
+  @Test
+  @Order(3)
+  void verifyComparesTwoImagesOrAnImageAndASubject() {
+    JsonNode same =
+        ok(
+                http.multipart(
+                    "/api/v1/verify",
+                    recognizer,
+                    fields(
+                        "source", bytes(portrait("amy", 2)), "target", bytes(portrait("amy", 3)))),
+                200)
+            .json();
+    assertThat(same.get("match").asBoolean()).as("%s", same).isTrue();
+    JsonNode other =
+        ok(
+                http.base64(
+                    "/api/v1/verify",
+                    recognizer,
+                    fields(
+                        "source",
+                        bytes(portrait("amy", 2)),
+                        "target",
+                        bytes(portrait("sheldon", 2)))),
+                200)
+            .json();
+    assertThat(other.get("match").asBoolean()).isFalse();
+    assertThat(other.get("similarity").asDouble()).isLessThan(same.get("similarity").asDouble());
+    JsonNode subject =
+        ok(
+                http.multipart(
+                    "/api/v1/verify",
+                    recognizer,
+                    fields("source", bytes(portrait("penny", 4)), "subject", "penny")),
+                200)
+            .json();
+    assertThat(subject.get("match").asBoolean()).isTrue();
+    assertThat(subject.get("subject").asText()).isEqualTo("penny");
+    refused(
+        http.multipart(
+            "/api/v1/verify",
+            recognizer,
+            fields("source", bytes(portrait("penny", 4)), "subject", "nobody")),
+        404,
+        "subject_not_found");
+    refused(
+        http.multipart("/api/v1/verify", recognizer, fields("source", bytes(portrait("amy", 2)))),
+        400,
+        "missing_field");
+  }
+
+  @Test
+  @Order(4)
+  void detectFindsEveryFace() {
+    JsonNode result =
+        ok(
+                http.multipart(
+                    "/api/v1/detect", recognizer, fields("file", bytes(group("bbt4.jpg")))),
+                200)
+            .json();
+    assertThat(result.get("faces")).hasSize(6);
+    for (JsonNode face : result.get("faces")) {
+      assertThat(face.get("detector_score").asDouble()).isGreaterThan(0.5);
+      assertThat(face.has("subjects")).isFalse();
+    }
+  }
+
+  @Test
+  @Order(5)
+  void subjectsAreCreatedListedRenamedAndRemovedFaceByFace() throws IOException {
+    String nfd = Normalizer.normalize("Zoë Ørsted 🙂 李", Normalizer.Form.NFD);
+    String nfc = Normalizer.normalize(nfd, Normalizer.Form.NFC);
+    ok(
+        http.multipart(
+            "/api/v1/subjects", admin, fields("subject", nfd, "file", bytes(portrait("raj", 2)))),
+        201);
+    String path = "/api/v1/subjects/" + Http.segment(nfc);
+    ok(http.multipart(path + "/faces", admin, fields("file", bytes(portrait("raj", 3)))), 201);
+    refused(
+        http.multipart(
+            "/api/v1/subjects", admin, fields("subject", nfc, "file", bytes(portrait("raj", 4)))),
+        409,
+        "subject_exists");
+    JsonNode faces = ok(http.get(path + "/faces", admin), 200).json();
+    assertThat(faces.get("subject").asText()).isEqualTo(nfc);
+    assertThat(faces.get("faces")).hasSize(2);
+
+    Set<String> listed = new TreeSet<>();
+    for (int page = 0; ; page++) {
+      JsonNode p = ok(http.get("/api/v1/subjects?size=3&page=" + page, admin), 200).json();
+      assertThat(p.get("total").asInt()).isEqualTo(9);
+      p.get("subjects").forEach(s -> listed.add(s.get("subject").asText()));
+      if (p.get("subjects").size() < 3) {
+        break;
+      }
+    }
+    assertThat(listed).hasSize(9).contains(nfc, "amy", "stuart");
+
+    String renamed = "Zoë Ørsted-Li";
+    JsonNode rename = ok(http.json("PUT", path, admin, Map.of("subject", renamed)), 200).json();
+    assertThat(rename.get("previous").asText()).isEqualTo(nfc);
+    refused(http.json("PUT", path, admin, Map.of("subject", "x")), 404, "subject_not_found");
+    refused(
+        http.json("PUT", "/api/v1/subjects/amy", admin, Map.of("subject", "raj")),
+        409,
+        "subject_exists");
+    path = "/api/v1/subjects/" + Http.segment(renamed);
+    String first =
+        ok(http.get(path + "/faces", admin), 200)
+            .json()
+            .get("faces")
+            .get(0)
+            .get("image_id")
+            .asText();
+    refused(http.delete(path + "/faces/0123456789abcdef", admin), 404, "face_not_found");
+    JsonNode dropped = ok(http.delete(path + "/faces/" + first, admin), 200).json();
+    assertThat(dropped.get("subject_removed").asBoolean()).isFalse();
+    assertThat(ok(http.get(path + "/faces", admin), 200).json().get("faces")).hasSize(1);
+    JsonNode deleted = ok(http.delete(path, admin), 200).json();
+    assertThat(deleted.get("removed_faces").asInt()).isEqualTo(1);
+    refused(http.delete(path, admin), 404, "subject_not_found");
+    refused(http.get(path + "/faces", admin), 404, "subject_not_found");
+
+    // Removed is durable; compacted, it leaves no trace in the gallery's files.
+    byte[] name = renamed.getBytes(StandardCharsets.UTF_8);
+    ok(http.raw("POST", "/api/v1/compact", admin, new byte[0], "application/json"), 200);
+    try (Stream<Path> files = Files.list(dir.resolve("gallery"))) {
+      for (Path file : files.toList()) {
+        assertThat(indexOf(Files.readAllBytes(file), name)).as("%s", file).isNegative();
+      }
+    }
+  }
+
+  @Test
+  @Order(6)
+  void theQualityGateRefusesARuinedPhotoAndSaysWhy() throws IOException {
+    byte[] ruined =
+        Jpegs.encode(
+            Pictures.blurred(ImageIO.read(portrait("howard", 2).toFile()), 4), // quality 0.49
+            "jpg");
+    Http.Reply reply =
+        refused(
+            http.multipart("/api/v1/subjects/howard/faces", admin, fields("file", ruined)),
+            422,
+            "face_rejected");
+    assertThat(reply.json().get("reasons")).isNotEmpty();
+    assertThat(ok(http.get("/api/v1/subjects/howard/faces", admin), 200).json().get("faces"))
+        .as("nothing added")
+        .hasSize(1);
+  }
+
+  @Test
+  @Order(7)
+  void badImagesAreRefusedWithTheirReason() {
+    byte[] jpeg = bytes(group("bbt3.jpg"));
+    Http.Reply notImage =
+        refused(
+            http.multipart(
+                "/api/v1/recognize",
+                recognizer,
+                fields("file", "this is not a picture".getBytes(StandardCharsets.UTF_8))),
+            400,
+            "invalid_image");
+    assertThat(notImage.json().get("message").asText()).isNotBlank();
+    refused(
+        http.multipart(
+            "/api/v1/recognize", recognizer, fields("file", Arrays.copyOf(jpeg, jpeg.length / 3))),
+        400,
+        "invalid_image");
+    Http.Reply huge =
+        refused(
+            http.multipart(
+                "/api/v1/detect", recognizer, fields("file", Fixtures.pngHeader(100_000, 100_000))),
+            400,
+            "invalid_image");
+    assertThat(huge.json().get("message").asText()).contains("100000x100000").contains("limit");
+    refused(
+        http.base64("/api/v1/detect", recognizer, fields("file", Fixtures.hugeJpegHeader(jpeg))),
+        400,
+        "invalid_image");
+    byte[] grey =
+        Jpegs.encode(
+            new java.awt.image.BufferedImage(320, 240, java.awt.image.BufferedImage.TYPE_INT_RGB),
+            "jpg");
+    refused(
+        http.multipart("/api/v1/subjects", admin, fields("subject", "blank", "file", grey)),
+        422,
+        "no_face");
+    refused(
+        http.json("POST", "/api/v1/detect", recognizer, Map.of("file", "@@not base64@@")),
+        400,
+        "invalid_base64");
+  }
+
+  @Test
+  @Order(8)
+  void malformedRequestsAreRefused() {
+    refused(
+        http.raw(
+            "POST",
+            "/api/v1/subjects",
+            admin,
+            "{\"subject\": \"x\", ".getBytes(StandardCharsets.UTF_8),
+            "application/json"),
+        400,
+        "malformed_json");
+    refused(
+        http.raw(
+            "POST",
+            "/api/v1/subjects",
+            admin,
+            "[1,2]".getBytes(StandardCharsets.UTF_8),
+            "application/json"),
+        400,
+        "malformed_json");
+    refused(
+        http.json("POST", "/api/v1/subjects", admin, Map.of("subject", 42, "file", "AAAA")),
+        400,
+        "invalid_field");
+    refused(
+        http.raw("POST", "/api/v1/detect", recognizer, new byte[] {1, 2, 3}, "image/jpeg"),
+        415,
+        "unsupported_media_type");
+    refused(http.get("/api/v1/subjects?size=0", admin), 400, "invalid_parameter");
+    refused(http.get("/api/v1/subjects?page=x", admin), 400, "invalid_parameter");
+    refused(
+        http.multipart("/api/v1/recognize?limit=1000", recognizer, fields("file", new byte[] {1})),
+        400,
+        "invalid_parameter");
+    Http.Reply missing = http.get("/api/v1/nothing-here", admin);
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.code()).isEqualTo("not_found");
+  }
+
+  @Test
+  @Order(9)
+  void oversizeBodiesGet413() {
+    byte[] big = new byte[5 << 20];
+    refused(
+        http.multipart("/api/v1/detect", recognizer, fields("file", big)), 413, "body_too_large");
+    refused(
+        http.raw("POST", "/api/v1/detect", recognizer, big, "application/json"),
+        413,
+        "body_too_large");
+    assertThat(http.get("/health", null).status()).as("still serving").isEqualTo(200);
+  }
+
+  @Test
+  @Order(10)
+  void keysAreCheckedAndRolesEnforced() {
+    byte[] photo = bytes(portrait("amy", 4));
+    refused(http.multipart("/api/v1/recognize", null, fields("file", photo)), 401, "missing_key");
+    refused(
+        http.multipart("/api/v1/recognize", "smb_00000000_nonsense", fields("file", photo)),
+        401,
+        "invalid_key");
+    refused(http.get("/api/v1/subjects", "not even a key"), 401, "invalid_key");
+    String tampered = admin.substring(0, admin.length() - 2) + (admin.endsWith("A") ? "BB" : "AA");
+    refused(http.get("/api/v1/subjects", tampered), 401, "invalid_key");
+    ApiKeys.NewKey doomed = keys.add(Role.ADMIN, "to revoke");
+    ok(http.get("/api/v1/subjects", doomed.secret()), 200);
+    assertThat(ApiKeys.open(dir.resolve("api-keys.tsv")).revoke(doomed.info().id())).isTrue();
+    refused(http.get("/api/v1/subjects", doomed.secret()), 401, "revoked_key");
+    refused(http.get("/api/v1/subjects", recognizer), 403, "forbidden");
+    refused(
+        http.multipart("/api/v1/subjects", recognizer, fields("subject", "x", "file", photo)),
+        403,
+        "forbidden");
+    refused(http.delete("/api/v1/subjects/amy", recognizer), 403, "forbidden");
+    refused(
+        http.raw("POST", "/api/v1/compact", recognizer, new byte[0], "application/json"),
+        403,
+        "forbidden");
+    ok(http.get("/api/v1/subjects/amy/faces", admin), 200);
+  }
+
+  @Test
+  @Order(11)
+  void pathTricksAndOddNamesCannotEscapeOrSpoof() throws IOException {
+    byte[] photo = bytes(portrait("leonard", 2));
+    for (String name :
+        List.of(
+            "../api-keys.tsv",
+            "a/b",
+            "..",
+            ".",
+            "back\\slash",
+            "bell\u0007",
+            " ",
+            "evil\u202Egnp.exe")) {
+      refused(
+          http.multipart("/api/v1/subjects", admin, fields("subject", name, "file", photo)),
+          400,
+          "invalid_subject");
+    }
+    refused(
+        http.multipart(
+            "/api/v1/subjects", admin, fields("subject", "x".repeat(257), "file", photo)),
+        400,
+        "invalid_subject");
+    for (String path :
+        List.of(
+            "/api/v1/subjects/..%2F..%2Fapi-keys.tsv/faces",
+            "/api/v1/subjects/%2e%2e/faces", "/api/v1/subjects/amy%00/faces")) {
+      Http.Reply reply = http.get(path, admin);
+      assertThat(reply.status()).as("%s", reply).isBetween(400, 404);
+      assertThat(reply.body()).doesNotContain("sha256").doesNotContain("smb_");
+    }
+    Http.Reply reply = http.get("/api/v1/../../api-keys.tsv", admin);
+    assertThat(reply.body()).doesNotContain("smb_").doesNotContain("semblance api keys");
+    assertThat(gallery.identities()).noneMatch(n -> n.contains("/") || n.contains(".."));
+  }
+
+  @Test
+  @Order(12)
+  void aFloodPastTheRateLimitGets429AndOtherKeysAreUnaffected() {
+    try (SemblanceServer limited =
+        SemblanceServer.builder(encoder, gallery, keys).port(0).rateLimit(1, 3).start()) {
+      Http client = new Http(limited.uri());
+      List<Integer> statuses = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        statuses.add(client.get("/api/v1/subjects?size=1", admin).status());
+      }
+      assertThat(statuses.subList(0, 3)).containsOnly(200);
+      assertThat(statuses.subList(3, 10)).contains(429);
+      Http.Reply refusedReply = client.get("/api/v1/subjects?size=1", admin);
+      assertThat(refusedReply.status()).isEqualTo(429);
+      assertThat(refusedReply.code()).isEqualTo("rate_limited");
+      assertThat(refusedReply.headers().firstValue("Retry-After")).isPresent();
+      api.check(refusedReply);
+      assertThat(
+              client
+                  .multipart(
+                      "/api/v1/detect", recognizer, fields("file", bytes(portrait("amy", 1))))
+                  .status())
+          .as("another key has its own bucket")
+          .isEqualTo(200);
+    }
+  }
+
+  @Test
+  @Order(13)
+  void healthMetricsAndThePageArePublic() {
+    JsonNode health = ok(http.get("/health", null), 200).json();
+    assertThat(health.get("ready").asBoolean()).isTrue();
+    ok(http.get("/health/live", null), 200);
+    ok(http.get("/health/ready", null), 200);
+    Http.Reply metrics = ok(http.get("/metrics", null), 200);
+    assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    assertThat(metrics.body())
+        .contains(
+            "semblance_http_requests_seconds_count{method=\"POST\",route=\"/api/v1/recognize\",status=\"200\"}")
+        .contains("semblance_gallery_subjects ")
+        .contains("semblance_rate_limited_total")
+        .contains("jvm_memory_used_bytes");
+    Http.Reply page = ok(http.get("/", null), 200);
+    assertThat(page.body()).contains("<title>Semblance</title>");
+    assertThat(page.headers().firstValue("Content-Security-Policy")).isPresent();
+    ok(http.get("/app.js", null), 200);
+    ok(http.get("/openapi.json", null), 200);
+  }
+
+  @Test
+  @Order(14)
+  void corsIsOffUnlessConfigured() {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest preflight =
+        java.net.http.HttpRequest.newBuilder(server.uri().resolve("api/v1/recognize"))
+            .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+            .header("Origin", "https://elsewhere.example")
+            .header("Access-Control-Request-Method", "POST")
+            .build();
+    try {
+      var reply = client.send(preflight, java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(reply.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+      try (SemblanceServer open =
+          SemblanceServer.builder(encoder, gallery, keys)
+              .port(0)
+              .corsOrigins(List.of("https://app.example"))
+              .start()) {
+        var allowed =
+            client.send(
+                java.net.http.HttpRequest.newBuilder(open.uri().resolve("api/v1/recognize"))
+                    .method("OPTIONS", java.net.http.HttpRequest.BodyPublishers.noBody())
+                    .header("Origin", "https://app.example")
+                    .header("Access-Control-Request-Method", "POST")
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(allowed.headers().firstValue("Access-Control-Allow-Origin"))
+            .contains("https://app.example");
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  @Order(20)
+  void openApiDescribesEveryEndpointAndEveryOneWasChecked() {
+    Set<String> served = new TreeSet<>();
+    for (String endpoint : server.endpoints()) {
+      String[] parts = endpoint.split(" ");
+      served.add(parts[0] + " " + parts[1]);
+    }
+    assertThat(api.operations()).isEqualTo(served);
+    assertThat(api.seen()).as("operations exercised in these tests").isEqualTo(served);
+    // Each documented role is the one enforced.
+    for (String endpoint : server.endpoints()) {
+      String[] parts = endpoint.split(" ");
+      JsonNode op = api.doc().get("paths").get(parts[1]).get(parts[0].toLowerCase());
+      assertThat(op.path("x-semblance-role").asText(""))
+          .as(endpoint)
+          .isEqualTo(parts.length > 2 ? parts[2] : "");
+    }
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
