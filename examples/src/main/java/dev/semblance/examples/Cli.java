@@ -45,6 +45,8 @@ import picocli.CommandLine.ScopeType;
       CalibrateCommand.class,
       TrainCommand.class,
       DemoCommand.class,
+      ServeCommand.class,
+      KeysCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Cli {
@@ -200,6 +202,12 @@ public final class Cli {
     // Before the first logger exists: the library logs INFO only when asked to.
     boolean verbose = Arrays.asList(args).contains("--verbose");
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
+    if (args.length > 0 && args[0].equals("serve")) {
+      // A service's log: when it started, where it listens, and the audit of every change.
+      System.setProperty("org.slf4j.simpleLogger.log.dev.semblance.server", "info");
+      System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+      System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    }
     return commandLine(verbose).execute(args);
   }
 

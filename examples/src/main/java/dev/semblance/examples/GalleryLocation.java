@@ -95,27 +95,30 @@ final class GalleryLocation {
   }
 
   static SecretKey readKey(Path file) {
-    byte[] bytes;
     try {
-      bytes = Files.readAllBytes(file);
+      return key(Files.readAllBytes(file), "key file " + file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read key file " + file + ": " + e, e);
     }
+  }
+
+  /**
+   * An AES key from 16, 24 or 32 raw bytes, or Base64 of them.
+   *
+   * @param source what holds the key, for messages, e.g. "key file k.bin"
+   */
+  static SecretKey key(byte[] bytes, String source) {
     if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
       try {
         bytes = Base64.getDecoder().decode(new String(bytes, StandardCharsets.US_ASCII).trim());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "key file " + file + " holds neither 16, 24 or 32 raw bytes nor Base64 of them");
+            source + " holds neither 16, 24 or 32 raw bytes nor Base64 of them");
       }
     }
     if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
       throw new IllegalArgumentException(
-          "key file "
-              + file
-              + " holds a "
-              + 8 * bytes.length
-              + "-bit key; AES takes 128, 192 or 256");
+          source + " holds a " + 8 * bytes.length + "-bit key; AES takes 128, 192 or 256");
     }
     return new SecretKeySpec(bytes, "AES");
   }

@@ -26,6 +26,7 @@ import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
+import io.javalin.util.JavalinBindException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -36,6 +37,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -138,7 +141,18 @@ public final class Api {
   /** Starts Jetty on the settings' address; the caller stops the returned app. */
   public Javalin start() {
     Javalin app = Javalin.create(this::configure);
-    app.start();
+    try {
+      app.start();
+    } catch (JavalinBindException e) {
+      throw new UncheckedIOException(
+          new BindException(
+              "cannot listen on "
+                  + settings.host()
+                  + ":"
+                  + settings.port()
+                  + ": "
+                  + e.getMessage()));
+    }
     for (Connector connector : app.jettyServer().server().getConnectors()) {
       if (connector instanceof ServerConnector c) {
         c.setIdleTimeout(settings.idleTimeout().toMillis());
