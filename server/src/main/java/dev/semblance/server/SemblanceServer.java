@@ -83,6 +83,7 @@ public final class SemblanceServer implements AutoCloseable {
   @Override
   public void close() {
     app.stop();
+    api.stop();
   }
 
   /**

@@ -47,8 +47,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.BadMessageException;
@@ -75,6 +80,7 @@ public final class Api {
   private static final String PREFIX = "/api/v1";
   private static final int MAX_LIMIT = 100;
   private static final int MAX_PAGE_SIZE = 1000;
+  private static final AtomicInteger THREADS = new AtomicInteger();
   private static final String KEY_ATTRIBUTE = "semblance.key";
   private static final String ANSWERED_ATTRIBUTE = "semblance.answered";
 
@@ -102,7 +108,7 @@ public final class Api {
   private final ObjectMapper json;
   private final Payloads payloads;
   private final RateLimiter limiter;
-  private final Semaphore inference;
+  private final ThreadPoolExecutor inference;
   private final ReentrantLock subjectChanges = new ReentrantLock();
   private final PrometheusMeterRegistry metrics;
   private final List<Route> routes = new ArrayList<>();
@@ -121,14 +127,26 @@ public final class Api {
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
     this.payloads = new Payloads(json);
     this.limiter = new RateLimiter(settings.requestsPerSecond(), settings.burst());
-    this.inference = new Semaphore(settings.inferenceConcurrency(), true);
+    this.inference =
+        new ThreadPoolExecutor(
+            settings.inferenceConcurrency(),
+            settings.inferenceConcurrency(),
+            0,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            runnable -> {
+              Thread thread =
+                  new Thread(runnable, "semblance-inference-" + THREADS.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
     new ProcessorMetrics().bindTo(metrics);
     Gauge.builder("semblance.gallery.subjects", gallery, Gallery::size).register(metrics);
     Gauge.builder("semblance.gallery.faces", gallery, Gallery::templateCount).register(metrics);
-    Gauge.builder("semblance.inference.waiting", inference, Semaphore::getQueueLength)
+    Gauge.builder("semblance.inference.waiting", inference, pool -> pool.getQueue().size())
         .register(metrics);
     this.rateLimited = metrics.counter("semblance.rate.limited");
   }
@@ -160,6 +178,11 @@ public final class Api {
     }
     ready = true;
     return app;
+  }
+
+  /** Stops the inference threads once Jetty has stopped; work queued meanwhile is dropped. */
+  public void stop() {
+    inference.shutdownNow();
   }
 
   private void configure(JavalinConfig config) {
@@ -511,27 +534,54 @@ public final class Api {
     return faces;
   }
 
+  /**
+   * Runs model work on the inference pool: a few threads that always run the models (their caches
+   * stay warm), fed by a queue; a request whose work has not started within the queue timeout is
+   * withdrawn and answered 503.
+   */
   private <T> T underInferenceLimit(Supplier<T> work) {
-    boolean acquired;
+    FutureTask<T> task = new FutureTask<>(work::get);
+    inference.execute(task);
     try {
-      acquired = inference.tryAcquire(settings.queueTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return task.get(settings.queueTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      if (task.cancel(false)) {
+        inference.remove(task);
+        throw new ApiError(
+            503,
+            "busy",
+            "every model is busy and the request waited "
+                + settings.queueTimeout().toSeconds()
+                + " s; retry later");
+      }
+      return await(task); // it started just now: let it finish
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiError(503, "busy", "interrupted while waiting for the models");
+    } catch (ExecutionException e) {
+      throw unwrap(e);
     }
-    if (!acquired) {
-      throw new ApiError(
-          503,
-          "busy",
-          "every model is busy and the request waited "
-              + settings.queueTimeout().toSeconds()
-              + " s; retry later");
-    }
+  }
+
+  private static <T> T await(FutureTask<T> task) {
     try {
-      return work.get();
-    } finally {
-      inference.release();
+      return task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError(503, "busy", "interrupted while waiting for the models");
+    } catch (ExecutionException e) {
+      throw unwrap(e);
     }
+  }
+
+  private static RuntimeException unwrap(ExecutionException e) {
+    if (e.getCause() instanceof RuntimeException r) {
+      return r;
+    }
+    if (e.getCause() instanceof Error error) {
+      throw error;
+    }
+    return new IllegalStateException(e.getCause());
   }
 
   private static Face mainFace(ImageFaces image, String field) {
