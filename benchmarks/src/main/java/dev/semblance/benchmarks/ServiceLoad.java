@@ -76,7 +76,8 @@ public final class ServiceLoad {
         jpeg.length,
         requests);
     System.out.println(
-        "identities clients | library req/s p50 p95 p99 ms | http req/s p50 p95 p99 ms | overhead");
+        "identities clients | library req/s p50 p95 p99 ms | http req/s p50 p95 p99 ms | overhead"
+            + " | server's own time | CPU per request, library / http");
     try (Encoder encoder = Encoder.builder().quality(true).build()) {
       for (int size : sizes) {
         try (Gallery gallery = synthetic(encoder, size);
@@ -124,7 +125,7 @@ public final class ServiceLoad {
             System.out.printf(
                 Locale.ROOT,
                 "%10d %7d | %7.1f %6.1f %6.1f %6.1f | %7.1f %6.1f %6.1f %6.1f | %+.1f%% (p50 %+.1f%%)"
-                    + " | in handler %.1f ms%n",
+                    + " | in handler %.1f ms | CPU %.1f / %.1f ms%n",
                 size,
                 c,
                 lib.throughput(),
@@ -137,7 +138,9 @@ public final class ServiceLoad {
                 api.percentile(99),
                 100 * (lib.throughput() / api.throughput() - 1),
                 100 * (api.percentile(50) / lib.percentile(50) - 1),
-                handlerMs);
+                handlerMs,
+                lib.cpuMillis(),
+                api.cpuMillis());
           }
           if (size == sizes[0]) {
             churn(server, gallery, admin, jpeg, requests);
@@ -240,13 +243,19 @@ public final class ServiceLoad {
     boolean call() throws Exception;
   }
 
-  private record Result(double seconds, double[] millis, int errors) {
-    static final Result NONE = new Result(0, new double[0], 0);
+  private record Result(double seconds, double[] millis, int errors, double cpuSeconds) {
+    static final Result NONE = new Result(0, new double[0], 0, 0);
 
     Result plus(Result more) {
       double[] all = Arrays.copyOf(millis, millis.length + more.millis.length);
       System.arraycopy(more.millis, 0, all, millis.length, more.millis.length);
-      return new Result(seconds + more.seconds, all, errors + more.errors);
+      return new Result(
+          seconds + more.seconds, all, errors + more.errors, cpuSeconds + more.cpuSeconds);
+    }
+
+    /** Milliseconds of CPU the whole process spent per request (client and server alike). */
+    double cpuMillis() {
+      return 1000 * cpuSeconds / millis.length;
     }
 
     double throughput() {
@@ -267,6 +276,7 @@ public final class ServiceLoad {
     double[] millis = new double[count];
     AtomicLong done = new AtomicLong();
     List<Thread> pool = new ArrayList<>();
+    long cpu = processCpuNanos();
     long start = System.nanoTime();
     for (int t = 0; t < threads; t++) {
       Thread thread =
@@ -294,7 +304,14 @@ public final class ServiceLoad {
         Thread.currentThread().interrupt();
       }
     }
-    return new Result((System.nanoTime() - start) / 1e9, millis, errors.get());
+    return new Result(
+        (System.nanoTime() - start) / 1e9, millis, errors.get(), (processCpuNanos() - cpu) / 1e9);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** {@code size} identities of one random template each; the probe's person is not among them. */

@@ -4,6 +4,7 @@ import dev.semblance.Encoder;
 import dev.semblance.Gallery;
 import dev.semblance.GalleryDirectory;
 import dev.semblance.QualityPolicy;
+import dev.semblance.Verifier;
 import dev.semblance.server.ApiKeys;
 import dev.semblance.server.SemblanceServer;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,9 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--require-live",
-      description = "Measure liveness and refuse enrolments the model takes for a replayed photo.")
+      description =
+          "Measure liveness; refuse enrolments, and verify matches, of faces the model takes for a"
+              + " replayed photo.")
   boolean requireLive;
 
   @Option(
@@ -132,6 +135,10 @@ final class ServeCommand implements Callable<Integer> {
               .rateLimit(rateLimit, burst)
               .maxBodyBytes((long) maxBodyMb << 20)
               .enrolmentPolicy(policy)
+              .verifier(
+                  requireLive
+                      ? Verifier.withDefaultThreshold().requiringLiveness()
+                      : Verifier.withDefaultThreshold())
               .corsOrigins(corsOrigins)
               .start();
     } catch (RuntimeException e) {

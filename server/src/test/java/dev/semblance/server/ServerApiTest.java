@@ -544,6 +544,65 @@ class ServerApiTest {
   }
 
   @Test
+  @Order(15)
+  void concurrentEnrolmentsRemovalsAndSearchesLoseNothing() throws Exception {
+    byte[] group = bytes(group("bbt2.jpg"));
+    List<byte[]> photos = new ArrayList<>();
+    for (String person : Fixtures.CAST) {
+      photos.add(bytes(portrait(person, 5)));
+    }
+    Set<String> kept = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      int writer = w;
+      threads.add(
+          new Thread(
+              () -> {
+                for (int n = 0; n < 8; n++) {
+                  String name = "load-" + writer + "-" + n;
+                  Http.Reply made =
+                      http.multipart(
+                          "/api/v1/subjects",
+                          admin,
+                          fields("subject", name, "file", photos.get((writer + n) % 8)));
+                  if (made.status() != 201) {
+                    failures.add(made.toString());
+                  } else if (n % 2 == 1) {
+                    Http.Reply gone = http.delete("/api/v1/subjects/" + name, admin);
+                    if (gone.status() != 200) {
+                      failures.add(gone.toString());
+                    }
+                  } else {
+                    kept.add(name);
+                  }
+                }
+              }));
+    }
+    for (int r = 0; r < 3; r++) {
+      threads.add(
+          new Thread(
+              () -> {
+                for (int n = 0; n < 6; n++) {
+                  Http.Reply found =
+                      http.multipart("/api/v1/recognize", recognizer, fields("file", group));
+                  if (found.status() != 200 || found.json().get("faces").size() != 3) {
+                    failures.add(found.toString());
+                  }
+                }
+              }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread t : threads) {
+      t.join(120_000);
+    }
+    assertThat(failures).isEmpty();
+    assertThat(kept).hasSize(12);
+    assertThat(gallery.identities().stream().filter(n -> n.startsWith("load-")))
+        .containsExactlyInAnyOrderElementsOf(kept);
+  }
+
+  @Test
   @Order(20)
   void openApiDescribesEveryEndpointAndEveryOneWasChecked() {
     Set<String> served = new TreeSet<>();
