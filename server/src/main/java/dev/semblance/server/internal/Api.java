@@ -314,15 +314,23 @@ public final class Api {
 
   private void recognize(Context ctx) {
     int limit = intParam(ctx, "limit", 3, 1, MAX_LIMIT);
-    ImageFaces image = encode(payloads.image(ctx, "file"), "file");
-    List<Embedding> probes = image.faces().stream().map(Face::embedding).toList();
-    List<Identification> found = gallery.identifyAll(probes, limit);
+    byte[] bytes = payloads.image(ctx, "file");
+    // The search runs on the inference pool too: a million-template scan is as heavy as a model.
+    Recognition seen =
+        underInferenceLimit(
+            () -> {
+              ImageFaces image = decoded(bytes, "file");
+              List<Embedding> probes = image.faces().stream().map(Face::embedding).toList();
+              return new Recognition(image, gallery.identifyAll(probes, limit));
+            });
     List<Views.FaceView> faces = new ArrayList<>();
-    for (int i = 0; i < probes.size(); i++) {
-      faces.add(Views.recognized(image.faces().get(i), found.get(i)));
+    for (int i = 0; i < seen.found().size(); i++) {
+      faces.add(Views.recognized(seen.image().faces().get(i), seen.found().get(i)));
     }
-    ctx.json(new Views.Recognized(size(image), gallery.threshold(), gallery.size(), faces));
+    ctx.json(new Views.Recognized(size(seen.image()), gallery.threshold(), gallery.size(), faces));
   }
+
+  private record Recognition(ImageFaces image, List<Identification> found) {}
 
   private void verify(Context ctx) {
     Face source = mainFace(encode(payloads.image(ctx, "source"), "source"), "source");
@@ -524,10 +532,13 @@ public final class Api {
 
   // ---- shared steps --------------------------------------------------------------------------
 
-  /** Decodes and encodes one image under the inference limit; 400 when it is not an image. */
+  /** Decodes and encodes one image on the inference pool; 400 when it is not an image. */
   private ImageFaces encode(byte[] image, String field) {
-    ImageFaces faces =
-        underInferenceLimit(() -> encoder.encodeEach(List.of(image), List.of(field))).get(0);
+    return underInferenceLimit(() -> decoded(image, field));
+  }
+
+  private ImageFaces decoded(byte[] image, String field) {
+    ImageFaces faces = encoder.encodeEach(List.of(image), List.of(field)).get(0);
     if (!faces.isReadable()) {
       throw ApiError.badRequest("invalid_image", faces.failure());
     }
