@@ -603,6 +603,61 @@ class ServerApiTest {
   }
 
   @Test
+  @Order(16)
+  void aStalledClientIsCutOffAndABusyServerSays503() throws Exception {
+    try (SemblanceServer strict =
+        SemblanceServer.builder(encoder, gallery, keys)
+            .port(0)
+            .rateLimit(0, 1)
+            .idleTimeout(java.time.Duration.ofMillis(500))
+            .inferenceConcurrency(1)
+            .queueTimeout(java.time.Duration.ofMillis(20)) // a 6-face detect takes longer
+            .start()) {
+      // Half a request, then silence: the connection is closed, not held forever.
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", strict.port())) {
+        socket.setSoTimeout(10_000);
+        socket
+            .getOutputStream()
+            .write(
+                "POST /api/v1/detect HTTP/1.1\r\nHost: x\r\nContent-Len"
+                    .getBytes(StandardCharsets.US_ASCII));
+        long start = System.nanoTime();
+        byte[] answer = socket.getInputStream().readAllBytes(); // returns when the server closes
+        assertThat((System.nanoTime() - start) / 1e9).isBetween(0.3, 8.0);
+        assertThat(answer.length).isLessThan(2000);
+      }
+      Http client = new Http(strict.uri());
+      byte[] photo = bytes(group("bbt4.jpg"));
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(6);
+      List<Http.Reply> replies = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<Thread> threads = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        threads.add(
+            new Thread(
+                () -> {
+                  try {
+                    together.await();
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                  replies.add(
+                      client.multipart("/api/v1/detect", recognizer, fields("file", photo)));
+                }));
+      }
+      threads.forEach(Thread::start);
+      for (Thread t : threads) {
+        t.join(60_000);
+      }
+      assertThat(replies).extracting(Http.Reply::status).as("%s", replies).contains(200, 503);
+      for (Http.Reply reply : replies) {
+        if (reply.status() == 503) {
+          refused(reply, 503, "busy");
+        }
+      }
+    }
+  }
+
+  @Test
   @Order(20)
   void openApiDescribesEveryEndpointAndEveryOneWasChecked() {
     Set<String> served = new TreeSet<>();

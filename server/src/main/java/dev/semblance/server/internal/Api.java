@@ -47,12 +47,14 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -140,6 +142,7 @@ public final class Api {
               thread.setDaemon(true);
               return thread;
             });
+    inference.prestartAllCoreThreads(); // the queue timeout then measures only waiting
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
@@ -551,21 +554,31 @@ public final class Api {
    * withdrawn and answered 503.
    */
   private <T> T underInferenceLimit(Supplier<T> work) {
-    FutureTask<T> task = new FutureTask<>(work::get);
+    // Whoever claims the task first decides: the pool thread runs it, or the waiter withdraws it.
+    AtomicBoolean claimed = new AtomicBoolean();
+    FutureTask<T> task =
+        new FutureTask<>(
+            () -> {
+              if (!claimed.compareAndSet(false, true)) {
+                throw new CancellationException("withdrawn after the queue timeout");
+              }
+              return work.get();
+            });
     inference.execute(task);
     try {
       return task.get(settings.queueTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      if (task.cancel(false)) {
+      if (claimed.compareAndSet(false, true)) {
+        task.cancel(false);
         inference.remove(task);
         throw new ApiError(
             503,
             "busy",
             "every model is busy and the request waited "
-                + settings.queueTimeout().toSeconds()
-                + " s; retry later");
+                + settings.queueTimeout().toMillis()
+                + " ms; retry later");
       }
-      return await(task); // it started just now: let it finish
+      return await(task); // running already: let it finish
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiError(503, "busy", "interrupted while waiting for the models");

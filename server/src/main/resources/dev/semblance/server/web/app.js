@@ -160,7 +160,8 @@ async function listSubjects() {
     }));
   } catch (e) {
     list.replaceChildren();
-    status(`cannot list subjects: ${e.message}`, true);
+    // A recognize-only key may not list subjects: the page still recognises with it.
+    if (e.code !== 'forbidden') status(`cannot list subjects: ${e.message}`, true);
   }
 }
 
