@@ -374,6 +374,16 @@ class ServerApiTest {
         http.multipart("/api/v1/recognize?limit=1000", recognizer, fields("file", new byte[] {1})),
         400,
         "invalid_parameter");
+    // Refused by Jetty before any endpoint: still JSON, with a code.
+    String badUri =
+        http.exchange(
+            "GET /api/v1/subjects/%zz/faces HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertThat(badUri).startsWith("HTTP/1.1 400").contains("application/json");
+    assertThat(badUri).contains("{\"code\":\"bad_request\"");
+    String bigHeader =
+        http.exchange(
+            "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+    assertThat(bigHeader).startsWith("HTTP/1.1 431").contains("{\"code\":\"headers_too_large\"");
     Http.Reply missing = http.get("/api/v1/nothing-here", admin);
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.code()).isEqualTo("not_found");

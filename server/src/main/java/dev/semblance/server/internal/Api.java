@@ -199,6 +199,7 @@ public final class Api {
     config.jetty.multipartConfig.maxInMemoryFileSize(
         (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes()), SizeUnit.BYTES);
     config.jsonMapper(new JavalinJackson(json, false));
+    config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
     if (!settings.corsOrigins().isEmpty()) {
       List<String> origins = settings.corsOrigins();
       config.bundledPlugins.enableCors(
