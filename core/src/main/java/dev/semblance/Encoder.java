@@ -12,6 +12,7 @@ import dev.semblance.internal.pipeline.FacePipeline.Embedded;
 import dev.semblance.internal.pipeline.FacePipeline.Located;
 import dev.semblance.internal.pipeline.ModelLoader;
 import dev.semblance.internal.pipeline.ModelSpec;
+import dev.semblance.internal.pipeline.NonMaxSuppression.Scored;
 import dev.semblance.learning.ProjectionHead;
 import dev.semblance.spi.InferenceBackend;
 import dev.semblance.spi.ModelSession;
@@ -210,6 +211,45 @@ public final class Encoder implements AutoCloseable {
   public List<Face> encode(BufferedImage image) {
     checkArgument(image.getWidth() > 0 && image.getHeight() > 0, "image is empty");
     return run(() -> encode(RgbImage.from(image)));
+  }
+
+  /**
+   * Every face in a frame already in memory (a decoded video frame, a camera image), best detector
+   * score first; see {@link RgbFrame}.
+   */
+  public List<Face> encode(RgbFrame frame) {
+    return run(() -> encode(image(frame)));
+  }
+
+  /**
+   * Where the faces of a frame are, by the detector alone: no landmarks, alignment or embedding, a
+   * fraction of {@link #encode(RgbFrame)}'s work. For video, where most frames only need to follow
+   * faces already known.
+   */
+  public List<Detection> detect(RgbFrame frame) {
+    return run(
+        () ->
+            pipeline.detect(image(frame)).stream()
+                .map(d -> new Detection(d.box(), d.score()))
+                .toList());
+  }
+
+  /**
+   * The faces at {@code detections} in {@code frame} (from {@link #detect(RgbFrame)}), in their
+   * order: landmarks, alignment, embedding, and quality and liveness when asked for.
+   */
+  public List<Face> encode(RgbFrame frame, List<Detection> detections) {
+    List<Scored> scored = detections.stream().map(d -> new Scored(d.box(), d.score())).toList();
+    return run(
+        () -> {
+          RgbImage image = image(frame);
+          List<Located> located = pipeline.locate(image, scored);
+          return toFaces(image, located, pipeline.embed(image, located), 0);
+        });
+  }
+
+  private static RgbImage image(RgbFrame frame) {
+    return new RgbImage(frame.width(), frame.height(), frame.rgb());
   }
 
   /**

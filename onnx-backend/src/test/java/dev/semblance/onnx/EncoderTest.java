@@ -53,6 +53,37 @@ class EncoderTest {
   }
 
   @Test
+  void framesInMemoryGiveTheFacesOfTheirFileAndDetectionsCanBeEncodedLater() throws Exception {
+    Path photo = groupPhoto(3);
+    java.awt.image.BufferedImage image = encoder.readImage(photo);
+    byte[] rgb = new byte[3 * image.getWidth() * image.getHeight()];
+    for (int y = 0, i = 0; y < image.getHeight(); y++) {
+      for (int x = 0; x < image.getWidth(); x++) {
+        int p = image.getRGB(x, y);
+        rgb[i++] = (byte) (p >> 16);
+        rgb[i++] = (byte) (p >> 8);
+        rgb[i++] = (byte) p;
+      }
+    }
+    dev.semblance.RgbFrame frame =
+        dev.semblance.RgbFrame.of(image.getWidth(), image.getHeight(), rgb);
+    List<Face> fromFile = encoder.encode(photo);
+    List<Face> fromFrame = encoder.encode(frame);
+    assertThat(fromFrame).hasSameSizeAs(fromFile);
+    List<dev.semblance.Detection> detections = encoder.detect(frame);
+    assertThat(detections).hasSameSizeAs(fromFile);
+    // Encoding the detections one at a time, later, gives the same faces.
+    for (int i = 0; i < detections.size(); i++) {
+      Face later = encoder.encode(frame, List.of(detections.get(i))).get(0);
+      assertThat(later.box()).isEqualTo(fromFrame.get(i).box());
+      assertThat(later.embedding().similarity(fromFrame.get(i).embedding())).isGreaterThan(0.999f);
+      assertThat(later.embedding().similarity(fromFile.get(i).embedding())).isGreaterThan(0.999f);
+    }
+    assertThatThrownBy(() -> dev.semblance.RgbFrame.of(10, 10, new byte[299]))
+        .hasMessageContaining("needs 300 bytes");
+  }
+
+  @Test
   void facesCarryUnitEmbeddingsAndLandmarksInsideTheirBoxes() {
     List<Face> faces = encoder.encode(groupPhoto(4));
     assertThat(encoder.dimension()).isEqualTo(512);

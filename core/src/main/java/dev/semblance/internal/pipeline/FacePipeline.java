@@ -74,8 +74,13 @@ public final class FacePipeline {
 
   /** Every face in the image with its five points, best score first. */
   public List<Located> locate(RgbImage image) {
+    return locate(image, detect(image));
+  }
+
+  /** The landmarks and five points of faces already detected, in order. */
+  public List<Located> locate(RgbImage image, List<Scored> detected) {
     List<Located> faces = new ArrayList<>();
-    for (Scored d : detect(image)) {
+    for (Scored d : detected) {
       double[][] landmarks = landmarks68(image, d.box());
       faces.add(new Located(d.box(), d.score(), landmarks, fivePoints(landmarks)));
     }
@@ -131,7 +136,7 @@ public final class FacePipeline {
    * detector misses faces that fill the whole frame (tight portrait crops), and the border shrinks
    * them into its range.
    */
-  List<Scored> detect(RgbImage image) {
+  public List<Scored> detect(RgbImage image) {
     List<Scored> faces = detect(image, 0, 0, image.width(), image.height());
     if (faces.isEmpty()) {
       double padX = image.width() * BORDER;
