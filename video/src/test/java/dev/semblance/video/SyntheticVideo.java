@@ -1,0 +1,156 @@
+package dev.semblance.video;
+
+import dev.semblance.Box;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.bytedeco.javacpp.Loader;
+
+/**
+ * Test videos made with FFmpeg itself: portraits that move across a textured background along known
+ * paths, so that where each face is, and whose it is, is known for every frame.
+ */
+final class SyntheticVideo {
+  /** A person's portrait moving from {@code from} to {@code to} between two frames. */
+  record Actor(
+      String name,
+      BufferedImage portrait,
+      int size,
+      double[] from,
+      double[] to,
+      int first,
+      int last) {
+    /** The portrait's rectangle in frame {@code i}, or null when off screen. */
+    Box at(int i) {
+      if (i < first || i > last) {
+        return null;
+      }
+      double t = last == first ? 0 : (i - first) / (double) (last - first);
+      float x = (float) (from[0] + t * (to[0] - from[0]));
+      float y = (float) (from[1] + t * (to[1] - from[1]));
+      return new Box(x, y, x + size, y + size);
+    }
+  }
+
+  private SyntheticVideo() {}
+
+  /**
+   * Path of the FFmpeg program shipped in the JavaCPP presets. The presets ship libva under its
+   * unversioned name only; the program asks for {@code libva.so.2}, so the link is made beside it.
+   */
+  static String ffmpeg() {
+    String program = Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
+    Path dir = Path.of(program).getParent();
+    for (String lib : List.of("libva", "libva-drm")) {
+      Path versioned = dir.resolve(lib + ".so.2");
+      if (!Files.exists(versioned) && Files.exists(dir.resolve(lib + ".so"))) {
+        try {
+          Files.createSymbolicLink(versioned, dir.resolve(lib + ".so"));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    return program;
+  }
+
+  /** Renders the frames and encodes them with {@code codecArgs} (e.g. {@code -c:v libopenh264}). */
+  static void write(
+      Path out, int width, int height, int fps, int frames, List<Actor> actors, String... codecArgs)
+      throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ffmpeg(),
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "rawvideo",
+                "-pix_fmt",
+                "rgb24",
+                "-s",
+                width + "x" + height,
+                "-r",
+                String.valueOf(fps),
+                "-i",
+                "-"));
+    command.addAll(List.of(codecArgs));
+    command.add(out.toString());
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("LD_LIBRARY_PATH", Path.of(command.get(0)).getParent().toString());
+    Process process =
+        builder
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(
+                    out.resolveSibling(out.getFileName() + ".log").toFile()))
+            .start();
+    BufferedImage frame = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+    byte[] rgb = new byte[3 * width * height];
+    try (OutputStream stdin = process.getOutputStream()) {
+      for (int i = 0; i < frames; i++) {
+        Graphics2D g = frame.createGraphics();
+        g.setRenderingHint(
+            RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        background(g, width, height, i);
+        for (Actor a : actors) {
+          Box b = a.at(i);
+          if (b != null) {
+            g.drawImage(
+                a.portrait(), Math.round(b.left()), Math.round(b.top()), a.size(), a.size(), null);
+          }
+        }
+        g.dispose();
+        byte[] bgr = ((java.awt.image.DataBufferByte) frame.getRaster().getDataBuffer()).getData();
+        for (int p = 0; p < bgr.length; p += 3) {
+          rgb[p] = bgr[p + 2];
+          rgb[p + 1] = bgr[p + 1];
+          rgb[p + 2] = bgr[p];
+        }
+        stdin.write(rgb);
+      }
+    }
+    if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+      throw new IOException(
+          "ffmpeg failed for "
+              + out
+              + ": "
+              + Files.readString(out.resolveSibling(out.getFileName() + ".log")));
+    }
+  }
+
+  /** A slowly drifting pattern of soft stripes: texture for the encoder, no face in it. */
+  private static void background(Graphics2D g, int width, int height, int frame) {
+    g.setColor(new Color(96, 104, 112));
+    g.fillRect(0, 0, width, height);
+    for (int x = -80 + (frame % 80); x < width; x += 80) {
+      g.setColor(new Color(110, 118, 126));
+      g.fillRect(x, 0, 30, height);
+    }
+  }
+
+  static BufferedImage read(Path file) {
+    try {
+      BufferedImage grey = javax.imageio.ImageIO.read(file.toFile());
+      BufferedImage rgb =
+          new BufferedImage(grey.getWidth(), grey.getHeight(), BufferedImage.TYPE_INT_RGB);
+      Graphics2D g = rgb.createGraphics();
+      g.drawImage(grey, 0, 0, null);
+      g.dispose();
+      return rgb;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
