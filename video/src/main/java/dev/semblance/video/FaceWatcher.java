@@ -10,13 +10,19 @@ import dev.semblance.Face;
 import dev.semblance.Gallery;
 import dev.semblance.Identification;
 import dev.semblance.RgbFrame;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Faces in motion, one decision per person: detects faces on every Nth frame (more often while they
@@ -37,6 +43,7 @@ import java.util.function.Consumer;
  * its own tracks, so one watcher may watch several videos at once.
  */
 public final class FaceWatcher {
+  private static final Logger log = LoggerFactory.getLogger(FaceWatcher.class);
   private final Encoder encoder;
   private final Gallery gallery;
   private final int detectEvery;
@@ -45,6 +52,10 @@ public final class FaceWatcher {
   private final float minIou;
   private final int keepFaces;
   private final int minEvidence;
+  private final int queueFrames;
+  private final Duration streamTimeout;
+  private final Duration reconnectFirst;
+  private final Duration reconnectMax;
 
   private FaceWatcher(Builder b) {
     this.encoder = b.encoder;
@@ -55,18 +66,30 @@ public final class FaceWatcher {
     this.minIou = b.minIou;
     this.keepFaces = b.keepFaces;
     this.minEvidence = b.minEvidence;
+    this.queueFrames = b.queueFrames;
+    this.streamTimeout = b.streamTimeout;
+    this.reconnectFirst = b.reconnectFirst;
+    this.reconnectMax = b.reconnectMax;
   }
 
   public static Builder builder(Encoder encoder, Gallery gallery) {
     return new Builder(encoder, gallery);
   }
 
-  /** What a watch did and where its time went, for tuning and the speed figures. */
+  /**
+   * What a watch did and where its time went, for tuning and the speed figures.
+   *
+   * @param frames frames tracked
+   * @param framesDropped frames decoded but dropped because tracking fell behind (live only)
+   * @param reconnects times a live source was opened again after breaking or stalling
+   */
   public record Summary(
       long frames,
       long framesDetected,
       long facesEmbedded,
       int tracks,
+      long framesDropped,
+      long reconnects,
       long decodeNanos,
       long detectNanos,
       long embedNanos,
@@ -91,15 +114,147 @@ public final class FaceWatcher {
       watch.accept(frame.get());
     }
     watch.finish();
-    return new Summary(
-        watch.frames,
-        watch.framesDetected,
-        watch.facesEmbedded,
-        watch.nextId - 1,
-        decode,
-        watch.detectNanos,
-        watch.embedNanos,
-        watch.searchNanos);
+    return watch.summary(0, 0, decode);
+  }
+
+  /**
+   * Watches a live source — a camera or a network stream — until {@link Live#stop()}, on two
+   * threads: one decodes, and opens the source again with growing back-off (from {@link
+   * Builder#reconnect}) when it breaks, stalls or ends; the other tracks and identifies. When
+   * tracking falls behind, the oldest waiting frame is dropped (and counted) rather than queued
+   * without bound, so the answers stay current and memory stays flat.
+   */
+  public Live watchLive(String location, Consumer<FaceEvent> listener) {
+    Live live = new Live(location, new Watch(listener));
+    live.start();
+    return live;
+  }
+
+  /**
+   * A running {@link #watchLive}.
+   *
+   * <p>Thread-safe: {@link #stop()} and the counters may be called from any thread.
+   */
+  public final class Live implements AutoCloseable {
+    private final String location;
+    private final Watch watch;
+    private final ArrayBlockingQueue<VideoFrame> queue = new ArrayBlockingQueue<>(queueFrames);
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong decodeNanos = new AtomicLong();
+    private final Thread decoder;
+    private final Thread tracker;
+    private final long start = System.nanoTime();
+    private volatile boolean stopping;
+    private volatile Summary summary;
+
+    private Live(String location, Watch watch) {
+      this.location = location;
+      this.watch = watch;
+      this.decoder = new Thread(this::decode, "semblance-video-decoder");
+      this.tracker = new Thread(this::track, "semblance-video-tracker");
+      decoder.setDaemon(true);
+      tracker.setDaemon(true);
+    }
+
+    private void start() {
+      decoder.start();
+      tracker.start();
+    }
+
+    private void decode() {
+      long index = 0;
+      Duration backoff = reconnectFirst;
+      while (!stopping) {
+        try (VideoSource source = VideoSource.open(location, streamTimeout)) {
+          backoff = reconnectFirst;
+          while (!stopping) {
+            long t0 = System.nanoTime();
+            Optional<VideoFrame> frame = source.next();
+            decodeNanos.addAndGet(System.nanoTime() - t0);
+            if (frame.isEmpty()) {
+              break;
+            }
+            // Live time: since the watch began, continuous across reconnections.
+            VideoFrame now =
+                new VideoFrame(
+                    index++, Duration.ofNanos(System.nanoTime() - start), frame.get().image());
+            while (!queue.offer(now)) {
+              if (queue.poll() != null) {
+                dropped.incrementAndGet();
+              }
+            }
+          }
+          if (!stopping) {
+            log.warn("{} ended; opening it again in {} ms", location, backoff.toMillis());
+          }
+        } catch (VideoException e) {
+          log.warn("{}; trying again in {} ms", e.getMessage(), backoff.toMillis());
+        }
+        if (stopping) {
+          break;
+        }
+        reconnects.incrementAndGet();
+        try {
+          Thread.sleep(backoff.toMillis());
+        } catch (InterruptedException e) {
+          break;
+        }
+        backoff =
+            backoff.multipliedBy(2).compareTo(reconnectMax) > 0
+                ? reconnectMax
+                : backoff.multipliedBy(2);
+      }
+    }
+
+    private void track() {
+      try {
+        while (!stopping) {
+          VideoFrame frame = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (frame != null) {
+            watch.accept(frame);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        log.error("tracking {} failed", location, e);
+      } finally {
+        watch.finish();
+        summary = watch.summary(dropped.get(), reconnects.get(), decodeNanos.get());
+      }
+    }
+
+    /** Frames dropped so far because tracking fell behind. */
+    public long framesDropped() {
+      return dropped.get();
+    }
+
+    /** Times the source was opened again so far. */
+    public long reconnects() {
+      return reconnects.get();
+    }
+
+    /**
+     * Stops decoding and tracking, reports the open tracks as left, and returns the summary. Waits
+     * for a read in progress, at most the stream timeout. Idempotent.
+     */
+    public Summary stop() {
+      stopping = true;
+      try {
+        tracker.join();
+        decoder.interrupt();
+        decoder.join(streamTimeout.toMillis() + 1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return summary;
+    }
+
+    @Override
+    public void close() {
+      stop();
+    }
   }
 
   /** One video's tracks and counters. */
@@ -276,6 +431,20 @@ public final class FaceWatcher {
       interval = next;
     }
 
+    Summary summary(long framesDropped, long reconnects, long decodeNanos) {
+      return new Summary(
+          frames,
+          framesDetected,
+          facesEmbedded,
+          nextId - 1,
+          framesDropped,
+          reconnects,
+          decodeNanos,
+          detectNanos,
+          embedNanos,
+          searchNanos);
+    }
+
     void finish() {
       for (Track track : tracks) {
         end(track, last);
@@ -328,6 +497,10 @@ public final class FaceWatcher {
     private float minIou = 0.3f;
     private int keepFaces = 5;
     private int minEvidence = 3;
+    private int queueFrames = 2;
+    private Duration streamTimeout = Duration.ofSeconds(10);
+    private Duration reconnectFirst = Duration.ofSeconds(1);
+    private Duration reconnectMax = Duration.ofSeconds(30);
 
     private Builder(Encoder encoder, Gallery gallery) {
       this.encoder = Objects.requireNonNull(encoder, "encoder");
@@ -376,6 +549,28 @@ public final class FaceWatcher {
           keep >= 1 && min >= 1 && min <= keep, "need 1 <= min <= keep: %s, %s", min, keep);
       this.keepFaces = keep;
       this.minEvidence = min;
+      return this;
+    }
+
+    /** How many decoded frames may wait for tracking before the oldest is dropped (2). */
+    public Builder queueFrames(int frames) {
+      checkArgument(frames >= 1, "queueFrames must be at least 1: %s", frames);
+      this.queueFrames = frames;
+      return this;
+    }
+
+    /** How long a live stream may send nothing before it counts as broken (10 s). */
+    public Builder streamTimeout(Duration timeout) {
+      checkArgument(!timeout.isNegative() && !timeout.isZero(), "timeout must be positive");
+      this.streamTimeout = timeout;
+      return this;
+    }
+
+    /** The first wait before a broken live source is opened again, doubling up to {@code max}. */
+    public Builder reconnect(Duration first, Duration max) {
+      checkArgument(!first.isNegative() && first.compareTo(max) <= 0, "need 0 <= first <= max");
+      this.reconnectFirst = first;
+      this.reconnectMax = max;
       return this;
     }
 

@@ -10,7 +10,9 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avdevice.avdevice_register_all;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_input_format;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
@@ -40,6 +42,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVInputFormat;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
@@ -100,18 +103,32 @@ public final class VideoSource implements AutoCloseable {
   }
 
   /**
-   * Opens a video file or a stream URL ({@code rtsp://}, {@code http://}); a stream that sends
-   * nothing for {@code 10 s} fails.
+   * Opens a video file, a stream URL ({@code rtsp://}, {@code http://}) or a V4L2 camera ({@code
+   * /dev/video0}); a stream that sends nothing for 10 s fails.
    *
    * @throws VideoException if it cannot be opened, has no video, or its codec is not supported
    */
   public static VideoSource open(String location) {
+    return open(location, Duration.ofSeconds(10));
+  }
+
+  /**
+   * Opens a video as {@link #open(String)} does; a network stream that sends nothing for {@code
+   * timeout} fails, while opening or later.
+   */
+  public static VideoSource open(String location, Duration timeout) {
     Objects.requireNonNull(location, "location");
     AVFormatContext format = new AVFormatContext(null);
     AVDictionary options = new AVDictionary(null);
-    av_dict_set(options, "rw_timeout", "10000000", 0); // µs; network protocols only
-    av_dict_set(options, "timeout", "10000000", 0);
-    int r = avformat_open_input(format, location, null, options);
+    String micros = String.valueOf(timeout.toNanos() / 1000);
+    av_dict_set(options, "rw_timeout", micros, 0); // network protocols only
+    av_dict_set(options, "timeout", micros, 0);
+    AVInputFormat input = null;
+    if (location.startsWith("/dev/video")) {
+      avdevice_register_all();
+      input = av_find_input_format("video4linux2");
+    }
+    int r = avformat_open_input(format, location, input, options);
     av_dict_free(options);
     if (r < 0) {
       throw new VideoException("cannot open video " + location + ": " + reason(r));

@@ -22,24 +22,32 @@ import org.bytedeco.javacpp.Loader;
 final class SyntheticVideo {
   /** A person's portrait moving from {@code from} to {@code to} between two frames. */
   record Actor(
-      String name,
-      BufferedImage portrait,
-      int size,
-      double[] from,
-      double[] to,
-      int first,
-      int last) {
+      String name, BufferedImage portrait, int size, Point from, Point to, int first, int last) {
+    Actor(
+        String name,
+        BufferedImage portrait,
+        int size,
+        double[] from,
+        double[] to,
+        int first,
+        int last) {
+      this(name, portrait, size, new Point(from[0], from[1]), new Point(to[0], to[1]), first, last);
+    }
+
     /** The portrait's rectangle in frame {@code i}, or null when off screen. */
     Box at(int i) {
       if (i < first || i > last) {
         return null;
       }
       double t = last == first ? 0 : (i - first) / (double) (last - first);
-      float x = (float) (from[0] + t * (to[0] - from[0]));
-      float y = (float) (from[1] + t * (to[1] - from[1]));
+      float x = (float) (from.x() + t * (to.x() - from.x()));
+      float y = (float) (from.y() + t * (to.y() - from.y()));
       return new Box(x, y, x + size, y + size);
     }
   }
+
+  /** A position in pixels. */
+  record Point(double x, double y) {}
 
   private SyntheticVideo() {}
 

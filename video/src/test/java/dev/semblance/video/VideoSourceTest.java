@@ -48,9 +48,10 @@ class VideoSourceTest {
             .isCloseTo(25, org.assertj.core.data.Offset.offset(0.01));
         int frames = 0;
         VideoFrame last = null;
-        for (Optional<VideoFrame> frame; (frame = source.next()).isPresent(); frames++) {
+        for (Optional<VideoFrame> frame = source.next(); frame.isPresent(); frame = source.next()) {
+          frames++;
           last = frame.get();
-          assertThat(last.index()).isEqualTo(frames);
+          assertThat(last.index()).isEqualTo(frames - 1);
           assertThat(last.image().width()).isEqualTo(320);
         }
         assertThat(frames).as(f[0]).isEqualTo(50);
