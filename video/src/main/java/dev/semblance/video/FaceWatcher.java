@@ -56,6 +56,7 @@ public final class FaceWatcher {
   private final Duration streamTimeout;
   private final Duration reconnectFirst;
   private final Duration reconnectMax;
+  private final FrameObserver observer;
 
   private FaceWatcher(Builder b) {
     this.encoder = b.encoder;
@@ -70,7 +71,24 @@ public final class FaceWatcher {
     this.streamTimeout = b.streamTimeout;
     this.reconnectFirst = b.reconnectFirst;
     this.reconnectMax = b.reconnectMax;
+    this.observer = b.observer;
   }
+
+  /** What the watcher knows after each frame, e.g. to draw an annotated copy of the video. */
+  @FunctionalInterface
+  public interface FrameObserver {
+    /** Called on the tracking thread for every frame tracked, with the followed faces. */
+    void frame(VideoFrame frame, List<TrackedFace> faces);
+  }
+
+  /**
+   * A followed face in one frame.
+   *
+   * @param box where it was detected in this frame, or where its motion puts it between detections
+   * @param identity the track's decision so far; empty when unknown or not yet decided
+   * @param decided whether the track has been identified yet
+   */
+  public record TrackedFace(int track, Box box, Optional<String> identity, boolean decided) {}
 
   public static Builder builder(Encoder encoder, Gallery gallery) {
     return new Builder(encoder, gallery);
@@ -279,9 +297,24 @@ public final class FaceWatcher {
     void accept(VideoFrame frame) {
       frames++;
       last = frame;
-      if (frame.index() - lastDetected < interval) {
-        return; // tracks are predicted from their motion when next needed
+      if (frame.index() - lastDetected >= interval) {
+        detectAndIdentify(frame);
       }
+      if (observer != null) {
+        List<TrackedFace> faces = new ArrayList<>();
+        for (Track track : tracks) {
+          if (track.confirmed) {
+            faces.add(
+                new TrackedFace(
+                    track.id, track.predict(frame.index()), track.identity, track.identified));
+          }
+        }
+        observer.frame(frame, faces);
+      }
+    }
+
+    /** A detection frame: follow, collect evidence, decide. Between them, tracks are predicted. */
+    private void detectAndIdentify(VideoFrame frame) {
       lastDetected = frame.index();
       framesDetected++;
       long t0 = System.nanoTime();
@@ -501,6 +534,7 @@ public final class FaceWatcher {
     private Duration streamTimeout = Duration.ofSeconds(10);
     private Duration reconnectFirst = Duration.ofSeconds(1);
     private Duration reconnectMax = Duration.ofSeconds(30);
+    private FrameObserver observer;
 
     private Builder(Encoder encoder, Gallery gallery) {
       this.encoder = Objects.requireNonNull(encoder, "encoder");
@@ -549,6 +583,12 @@ public final class FaceWatcher {
           keep >= 1 && min >= 1 && min <= keep, "need 1 <= min <= keep: %s, %s", min, keep);
       this.keepFaces = keep;
       this.minEvidence = min;
+      return this;
+    }
+
+    /** Called after every tracked frame with the followed faces (none by default). */
+    public Builder onFrame(FrameObserver observer) {
+      this.observer = observer;
       return this;
     }
 

@@ -79,6 +79,10 @@ public final class VideoSource implements AutoCloseable {
   private final AVCodecContext codec;
   private final int streamIndex;
   private final double timeBase;
+
+  /** MPEG-TS and RTSP clocks do not start at zero: times count from the first frame's. */
+  private double startSeconds = Double.NaN;
+
   private final double frameRate;
   private final AVFrame decoded = av_frame_alloc();
   private final AVPacket packet = av_packet_alloc();
@@ -277,6 +281,10 @@ public final class VideoSource implements AutoCloseable {
     long pts = decoded.best_effort_timestamp();
     double seconds =
         pts == AV_NOPTS_VALUE ? (frameRate > 0 ? index / frameRate : 0) : pts * timeBase;
+    if (Double.isNaN(startSeconds)) {
+      startSeconds = seconds;
+    }
+    seconds -= startSeconds;
     return new VideoFrame(
         index++, Duration.ofNanos(Math.round(seconds * 1e9)), RgbFrame.of(w, h, rgb));
   }

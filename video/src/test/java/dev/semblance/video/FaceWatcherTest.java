@@ -64,7 +64,7 @@ class FaceWatcherTest {
             actor("sheldon", new double[] {480, 10}, new double[] {500, 25}, 30, 124),
             actor("stuart", new double[] {60, 210}, new double[] {160, 215}, 0, 60));
     Path video = dir.resolve("cast.mp4");
-    SyntheticVideo.write(video, 640, 360, 25, 125, cast, "-c:v", "libopenh264", "-b:v", "2M");
+    SyntheticVideo.write(video, 640, 360, 25, 125, cast);
 
     List<FaceEvent> events = new ArrayList<>();
     FaceWatcher.Summary summary;

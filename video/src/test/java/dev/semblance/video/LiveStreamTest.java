@@ -45,13 +45,7 @@ class LiveStreamTest {
                 new double[] {30, 40},
                 new double[] {150, 70},
                 0,
-                74)),
-        "-c:v",
-        "libopenh264",
-        "-b:v",
-        "1M",
-        "-f",
-        "mpegts");
+                74)));
     byte[] stream = Files.readAllBytes(video);
     AtomicInteger requests = new AtomicInteger();
     HttpServer http =

@@ -1,19 +1,16 @@
 package dev.semblance.video;
 
 import dev.semblance.Box;
+import dev.semblance.RgbFrame;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.bytedeco.javacpp.Loader;
 
 /**
  * Test videos made with FFmpeg itself: portraits that move across a textured background along known
@@ -51,62 +48,10 @@ final class SyntheticVideo {
 
   private SyntheticVideo() {}
 
-  /**
-   * Path of the FFmpeg program shipped in the JavaCPP presets. The presets ship libva under its
-   * unversioned name only; the program asks for {@code libva.so.2}, so the link is made beside it.
-   */
-  static String ffmpeg() {
-    String program = Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
-    Path dir = Path.of(program).getParent();
-    for (String lib : List.of("libva", "libva-drm")) {
-      Path versioned = dir.resolve(lib + ".so.2");
-      if (!Files.exists(versioned) && Files.exists(dir.resolve(lib + ".so"))) {
-        try {
-          Files.createSymbolicLink(versioned, dir.resolve(lib + ".so"));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    }
-    return program;
-  }
-
-  /** Renders the frames and encodes them with {@code codecArgs} (e.g. {@code -c:v libopenh264}). */
-  static void write(
-      Path out, int width, int height, int fps, int frames, List<Actor> actors, String... codecArgs)
-      throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                ffmpeg(),
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-y",
-                "-f",
-                "rawvideo",
-                "-pix_fmt",
-                "rgb24",
-                "-s",
-                width + "x" + height,
-                "-r",
-                String.valueOf(fps),
-                "-i",
-                "-"));
-    command.addAll(List.of(codecArgs));
-    command.add(out.toString());
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().put("LD_LIBRARY_PATH", Path.of(command.get(0)).getParent().toString());
-    Process process =
-        builder
-            .redirectErrorStream(true)
-            .redirectOutput(
-                ProcessBuilder.Redirect.appendTo(
-                    out.resolveSibling(out.getFileName() + ".log").toFile()))
-            .start();
+  /** Renders the frames into {@code out}, encoded as its extension says ({@link VideoWriter}). */
+  static void write(Path out, int width, int height, int fps, int frames, List<Actor> actors) {
     BufferedImage frame = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-    byte[] rgb = new byte[3 * width * height];
-    try (OutputStream stdin = process.getOutputStream()) {
+    try (VideoWriter writer = VideoWriter.open(out, width, height, fps)) {
       for (int i = 0; i < frames; i++) {
         Graphics2D g = frame.createGraphics();
         g.setRenderingHint(
@@ -120,21 +65,15 @@ final class SyntheticVideo {
           }
         }
         g.dispose();
-        byte[] bgr = ((java.awt.image.DataBufferByte) frame.getRaster().getDataBuffer()).getData();
+        byte[] bgr = ((DataBufferByte) frame.getRaster().getDataBuffer()).getData();
+        byte[] rgb = new byte[bgr.length];
         for (int p = 0; p < bgr.length; p += 3) {
           rgb[p] = bgr[p + 2];
           rgb[p + 1] = bgr[p + 1];
           rgb[p + 2] = bgr[p];
         }
-        stdin.write(rgb);
+        writer.write(RgbFrame.of(width, height, rgb));
       }
-    }
-    if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
-      throw new IOException(
-          "ffmpeg failed for "
-              + out
-              + ": "
-              + Files.readString(out.resolveSibling(out.getFileName() + ".log")));
     }
   }
 

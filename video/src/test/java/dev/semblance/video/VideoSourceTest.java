@@ -31,20 +31,14 @@ class VideoSourceTest {
 
   @Test
   void decodesEveryFrameOfEachContainerWithItsTime() throws Exception {
-    String[][] formats = {
-      {"mp4", "-c:v", "libopenh264", "-b:v", "1M"},
-      {"webm", "-c:v", "libvpx", "-b:v", "1M"},
-      {"avi", "-c:v", "mpeg4", "-q:v", "4"},
-      {"mkv", "-c:v", "mjpeg", "-q:v", "4"}
-    };
-    for (String[] f : formats) {
-      Path video = dir.resolve("one." + f[0]);
-      SyntheticVideo.write(video, 320, 240, 25, 50, oneActor(), Arrays.copyOfRange(f, 1, f.length));
+    for (String format : List.of("mp4", "webm", "avi", "mkv", "ts")) {
+      Path video = dir.resolve("one." + format);
+      SyntheticVideo.write(video, 320, 240, 25, 50, oneActor());
       try (VideoSource source = VideoSource.open(video.toString())) {
         assertThat(source.width()).isEqualTo(320);
         assertThat(source.height()).isEqualTo(240);
         assertThat(source.frameRate())
-            .as(f[0])
+            .as(format)
             .isCloseTo(25, org.assertj.core.data.Offset.offset(0.01));
         int frames = 0;
         VideoFrame last = null;
@@ -54,8 +48,8 @@ class VideoSourceTest {
           assertThat(last.index()).isEqualTo(frames - 1);
           assertThat(last.image().width()).isEqualTo(320);
         }
-        assertThat(frames).as(f[0]).isEqualTo(50);
-        assertThat(last.time().toMillis()).as(f[0]).isBetween(1900L, 2000L);
+        assertThat(frames).as(format).isEqualTo(50);
+        assertThat(last.time().toMillis()).as(format).isBetween(1900L, 2000L);
         assertThat(source.next()).isEmpty();
       }
     }
@@ -74,7 +68,7 @@ class VideoSourceTest {
         .hasMessageContaining("words.mp4");
 
     Path video = dir.resolve("whole.mp4");
-    SyntheticVideo.write(video, 320, 240, 25, 50, oneActor(), "-c:v", "libopenh264", "-b:v", "1M");
+    SyntheticVideo.write(video, 320, 240, 25, 50, oneActor());
     byte[] bytes = Files.readAllBytes(video);
     Path truncated = dir.resolve("truncated.mp4"); // the index (moov) is at the end: cut off
     Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
@@ -84,7 +78,7 @@ class VideoSourceTest {
 
     // Damage in the middle of an AVI: frames are lost, the rest decodes, nothing crashes.
     Path avi = dir.resolve("whole.avi");
-    SyntheticVideo.write(avi, 320, 240, 25, 50, oneActor(), "-c:v", "mpeg4", "-q:v", "4");
+    SyntheticVideo.write(avi, 320, 240, 25, 50, oneActor());
     byte[] damaged = Files.readAllBytes(avi);
     for (int i = damaged.length / 3; i < damaged.length / 3 + 4000; i++) {
       damaged[i] = (byte) (i * 31);
