@@ -46,6 +46,7 @@ import picocli.CommandLine.ScopeType;
       TrainCommand.class,
       DemoCommand.class,
       ServeCommand.class,
+      WatchCommand.class,
       KeysCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -23,6 +23,15 @@ final class Json {
 
   private Json() {}
 
+  /** One value on one line, for JSON Lines streams such as {@code watch --json}. */
+  static String line(Object value) {
+    try {
+      return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+    }
+  }
+
   static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);

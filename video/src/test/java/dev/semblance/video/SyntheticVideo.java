@@ -16,11 +16,11 @@ import java.util.List;
  * Test videos made with FFmpeg itself: portraits that move across a textured background along known
  * paths, so that where each face is, and whose it is, is known for every frame.
  */
-final class SyntheticVideo {
+public final class SyntheticVideo {
   /** A person's portrait moving from {@code from} to {@code to} between two frames. */
-  record Actor(
+  public record Actor(
       String name, BufferedImage portrait, int size, Point from, Point to, int first, int last) {
-    Actor(
+    public Actor(
         String name,
         BufferedImage portrait,
         int size,
@@ -32,7 +32,7 @@ final class SyntheticVideo {
     }
 
     /** The portrait's rectangle in frame {@code i}, or null when off screen. */
-    Box at(int i) {
+    public Box at(int i) {
       if (i < first || i > last) {
         return null;
       }
@@ -44,12 +44,13 @@ final class SyntheticVideo {
   }
 
   /** A position in pixels. */
-  record Point(double x, double y) {}
+  public record Point(double x, double y) {}
 
   private SyntheticVideo() {}
 
   /** Renders the frames into {@code out}, encoded as its extension says ({@link VideoWriter}). */
-  static void write(Path out, int width, int height, int fps, int frames, List<Actor> actors) {
+  public static void write(
+      Path out, int width, int height, int fps, int frames, List<Actor> actors) {
     BufferedImage frame = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
     try (VideoWriter writer = VideoWriter.open(out, width, height, fps)) {
       for (int i = 0; i < frames; i++) {
@@ -87,7 +88,7 @@ final class SyntheticVideo {
     }
   }
 
-  static BufferedImage read(Path file) {
+  public static BufferedImage read(Path file) {
     try {
       BufferedImage grey = javax.imageio.ImageIO.read(file.toFile());
       BufferedImage rgb =
