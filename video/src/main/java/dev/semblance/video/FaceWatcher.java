@@ -353,7 +353,13 @@ public final class FaceWatcher {
       Iterator<Track> it = tracks.iterator();
       for (int t = 0; it.hasNext(); t++) {
         Track track = it.next();
-        if (!trackTaken[t] && ++track.misses > (track.confirmed ? maxMisses : 0)) {
+        // Lost for longer than maxMisses detections at the base rate: a faster rate while faces
+        // move must not make a track die sooner.
+        boolean lost =
+            track.confirmed
+                ? frame.index() - track.lastSeenFrame > (long) maxMisses * detectEvery
+                : true;
+        if (!trackTaken[t] && lost) {
           it.remove();
           end(track, frame);
         }
@@ -560,7 +566,10 @@ public final class FaceWatcher {
       return this;
     }
 
-    /** Detections in a row a followed face may be missed before it has left (2). */
+    /**
+     * Detections in a row, at the base rate of {@link #detectEvery}, a followed face may be missed
+     * before it has left (2: with detection every 5th frame, 10 frames).
+     */
     public Builder maxMisses(int misses) {
       checkArgument(misses >= 0, "maxMisses must not be negative: %s", misses);
       this.maxMisses = misses;

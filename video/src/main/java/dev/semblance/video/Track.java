@@ -32,7 +32,6 @@ final class Track {
   private float vx;
   private float vy;
   int hits;
-  int misses;
   boolean confirmed;
   long lastSeenFrame;
   Duration lastSeenTime;
@@ -77,7 +76,6 @@ final class Track {
     lastSeenFrame = frame;
     lastSeenTime = time;
     hits++;
-    misses = 0;
   }
 
   /** Whether a face found in this frame, ranked {@code rank}, would improve the evidence. */
