@@ -12,6 +12,7 @@ import dev.semblance.Identification;
 import dev.semblance.RgbFrame;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
@@ -27,10 +28,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Faces in motion, one decision per person: detects faces on every Nth frame (more often while they
  * move fast), follows them between detections (SORT-style tracks: constant-velocity prediction, IoU
- * association, birth after a few hits, death after a few misses), embeds only a track's best faces,
- * averages them into one template and identifies the track against the gallery once it has enough
- * evidence — again only when the evidence improves. Events tell who {@linkplain FaceEvent.Appeared
- * appeared}, was {@linkplain FaceEvent.Identified identified} and {@linkplain FaceEvent.Left left}.
+ * association, birth after a few hits, death after some frames unseen), embeds only a track's best
+ * faces, averages them into one template and identifies the track against the gallery once it has
+ * enough evidence — again only when the evidence improves. Events tell who {@linkplain
+ * FaceEvent.Appeared appeared}, was {@linkplain FaceEvent.Identified identified} and {@linkplain
+ * FaceEvent.Left left}.
  *
  * <pre>{@code
  * FaceWatcher watcher = FaceWatcher.builder(encoder, staff).detectEvery(5).build();
@@ -48,7 +50,7 @@ public final class FaceWatcher {
   private final Gallery gallery;
   private final int detectEvery;
   private final int minHits;
-  private final int maxMisses;
+  private final int maxLostFrames;
   private final float minIou;
   private final int keepFaces;
   private final int minEvidence;
@@ -63,7 +65,7 @@ public final class FaceWatcher {
     this.gallery = b.gallery;
     this.detectEvery = b.detectEvery;
     this.minHits = b.minHits;
-    this.maxMisses = b.maxMisses;
+    this.maxLostFrames = b.maxLostFrames;
     this.minIou = b.minIou;
     this.keepFaces = b.keepFaces;
     this.minEvidence = b.minEvidence;
@@ -326,7 +328,10 @@ public final class FaceWatcher {
       adaptInterval();
     }
 
-    /** Greedy IoU matching, best overlap first; returns the track of each detection or null. */
+    /**
+     * Greedy IoU matching, best overlap first; returns the track of each detection, or null for a
+     * second box on a followed face.
+     */
     private List<Track> associate(VideoFrame frame, List<Detection> detections) {
       List<float[]> pairs = new ArrayList<>(); // iou, track index, detection index
       for (int t = 0; t < tracks.size(); t++) {
@@ -353,19 +358,15 @@ public final class FaceWatcher {
       Iterator<Track> it = tracks.iterator();
       for (int t = 0; it.hasNext(); t++) {
         Track track = it.next();
-        // Lost for longer than maxMisses detections at the base rate: a faster rate while faces
-        // move must not make a track die sooner.
-        boolean lost =
-            track.confirmed
-                ? frame.index() - track.lastSeenFrame > (long) maxMisses * detectEvery
-                : true;
+        // Counted in frames, not detections: detecting more often must not end tracks sooner.
+        boolean lost = !track.confirmed || frame.index() - track.lastSeenFrame > maxLostFrames;
         if (!trackTaken[t] && lost) {
           it.remove();
           end(track, frame);
         }
       }
       for (int d = 0; d < detections.size(); d++) {
-        if (byDetection[d] == null) {
+        if (byDetection[d] == null && !onAFollowedFace(detections.get(d).box(), frame)) {
           Track born = new Track(nextId++, detections.get(d).box(), frame.index(), frame.time());
           tracks.add(born);
           byDetection[d] = born;
@@ -378,7 +379,26 @@ public final class FaceWatcher {
               new FaceEvent.Appeared(track.id, frame.time(), frame.index(), track.box()));
         }
       }
-      return List.of(byDetection);
+      return Arrays.asList(byDetection);
+    }
+
+    /**
+     * Whether a detection left over lies on a face already followed in this frame: a second box the
+     * detector gave the same face, not a new person.
+     */
+    private boolean onAFollowedFace(Box box, VideoFrame frame) {
+      for (Track track : tracks) {
+        if (track.confirmed && track.lastSeenFrame == frame.index()) {
+          Box followed = track.box();
+          if (box.center().x() > followed.left()
+              && box.center().x() < followed.right()
+              && box.center().y() > followed.top()
+              && box.center().y() < followed.bottom()) {
+            return true;
+          }
+        }
+      }
+      return false;
     }
 
     /** Embeds, in one batch, the faces that would improve their confirmed track's evidence. */
@@ -388,7 +408,8 @@ public final class FaceWatcher {
       for (int d = 0; d < detections.size(); d++) {
         Track owner = owners.get(d);
         Detection det = detections.get(d);
-        if (owner.confirmed
+        if (owner != null
+            && owner.confirmed
             && owner.lastSeenFrame == frame.index()
             && owner.wants(Track.rankBeforeEmbedding(det.score(), det.box()), keepFaces)) {
           chosen.add(det);
@@ -532,7 +553,7 @@ public final class FaceWatcher {
     private final Gallery gallery;
     private int detectEvery = 5;
     private int minHits = 2;
-    private int maxMisses = 2;
+    private int maxLostFrames = 10;
     private float minIou = 0.3f;
     private int keepFaces = 5;
     private int minEvidence = 3;
@@ -567,12 +588,12 @@ public final class FaceWatcher {
     }
 
     /**
-     * Detections in a row, at the base rate of {@link #detectEvery}, a followed face may be missed
-     * before it has left (2: with detection every 5th frame, 10 frames).
+     * Frames a followed face may go unseen before it has left (10: two detections at every 5th
+     * frame; a second at 10 fps).
      */
-    public Builder maxMisses(int misses) {
-      checkArgument(misses >= 0, "maxMisses must not be negative: %s", misses);
-      this.maxMisses = misses;
+    public Builder maxLostFrames(int frames) {
+      checkArgument(frames >= 0, "maxLostFrames must not be negative: %s", frames);
+      this.maxLostFrames = frames;
       return this;
     }
 
