@@ -34,7 +34,7 @@ class FaceWatcherTest {
     Path tv = TestData.dir("tv-characters");
     encoder = Encoder.builder().quality(true).build();
     gallery = Gallery.create(encoder);
-    for (String person : List.of("amy", "penny", "sheldon", "howard", "raj")) {
+    for (String person : List.of("amy", "penny", "sheldon", "howard", "raj", "leonard")) {
       gallery.enroll(
           person, encoder.encodeMainFace(tv.resolve(person + "/" + person + "1.png")).embedding());
     }
@@ -120,6 +120,38 @@ class FaceWatcherTest {
     assertThat(summary.facesEmbedded())
         .as("embedded faces, against %s faces in all frames", faceFrames)
         .isLessThan(faceFrames / 5);
+  }
+
+  @Test
+  void aCameraPansAndZoomsOverAGroupPhotoThenCutsAway() throws Exception {
+    // bbt3 holds Sheldon, Howard, Penny, Raj and Leonard, left to right (TvCharactersTest).
+    java.awt.image.BufferedImage photo =
+        javax.imageio.ImageIO.read(
+            TestData.dir("tv-characters/group-photos").resolve("bbt3.jpg").toFile());
+    Path video = dir.resolve("pan.mp4");
+    SyntheticVideo.writePan(
+        video, 640, 360, 30, photo, new Box(0, 20, 594, 354), new Box(60, 30, 540, 300), 90, 120);
+    List<FaceEvent> events = new ArrayList<>();
+    try (VideoSource source = VideoSource.open(video.toString())) {
+      FaceWatcher.builder(encoder, gallery).build().watch(source, events::add);
+    }
+    events.forEach(e -> log.info("pan: {}", e));
+    List<FaceEvent.Appeared> appeared = new ArrayList<>();
+    Map<Integer, FaceEvent.Left> left = new HashMap<>();
+    for (FaceEvent e : events) {
+      if (e instanceof FaceEvent.Appeared a) {
+        appeared.add(a);
+      } else if (e instanceof FaceEvent.Left l) {
+        left.put(l.track(), l);
+      }
+    }
+    appeared.sort((a, b) -> Float.compare(a.box().center().x(), b.box().center().x()));
+    List<String> names = new ArrayList<>();
+    for (FaceEvent.Appeared a : appeared) {
+      names.add(left.get(a.track()).identity().orElse("unknown"));
+      assertThat(left.get(a.track()).lastFrame()).as("gone at the cut").isLessThan(90);
+    }
+    assertThat(names).containsExactly("sheldon", "howard", "penny", "raj", "leonard");
   }
 
   private static String whoIsAt(List<SyntheticVideo.Actor> cast, Box box, int frame) {

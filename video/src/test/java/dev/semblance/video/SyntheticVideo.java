@@ -66,16 +66,57 @@ public final class SyntheticVideo {
           }
         }
         g.dispose();
-        byte[] bgr = ((DataBufferByte) frame.getRaster().getDataBuffer()).getData();
-        byte[] rgb = new byte[bgr.length];
-        for (int p = 0; p < bgr.length; p += 3) {
-          rgb[p] = bgr[p + 2];
-          rgb[p + 1] = bgr[p + 1];
-          rgb[p + 2] = bgr[p];
-        }
-        writer.write(RgbFrame.of(width, height, rgb));
+        writer.write(rgbOf(frame));
       }
     }
+  }
+
+  /**
+   * A camera panning and zooming over a photo: the view moves from {@code from} to {@code to}
+   * (rectangles in the photo's pixels) over {@code cut} frames, then the video cuts to a wall with
+   * no face for the remaining frames.
+   */
+  public static void writePan(
+      Path out,
+      int width,
+      int height,
+      int fps,
+      BufferedImage photo,
+      Box from,
+      Box to,
+      int cut,
+      int frames) {
+    BufferedImage frame = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+    try (VideoWriter writer = VideoWriter.open(out, width, height, fps)) {
+      for (int i = 0; i < frames; i++) {
+        Graphics2D g = frame.createGraphics();
+        g.setRenderingHint(
+            RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        if (i < cut) {
+          double t = i / (double) Math.max(1, cut - 1);
+          double l = from.left() + t * (to.left() - from.left());
+          double top = from.top() + t * (to.top() - from.top());
+          double r = from.right() + t * (to.right() - from.right());
+          double b = from.bottom() + t * (to.bottom() - from.bottom());
+          g.drawImage(photo, 0, 0, width, height, (int) l, (int) top, (int) r, (int) b, null);
+        } else {
+          background(g, width, height, i);
+        }
+        g.dispose();
+        writer.write(rgbOf(frame));
+      }
+    }
+  }
+
+  private static RgbFrame rgbOf(BufferedImage frame) {
+    byte[] bgr = ((DataBufferByte) frame.getRaster().getDataBuffer()).getData();
+    byte[] rgb = new byte[bgr.length];
+    for (int p = 0; p < bgr.length; p += 3) {
+      rgb[p] = bgr[p + 2];
+      rgb[p + 1] = bgr[p + 1];
+      rgb[p + 2] = bgr[p];
+    }
+    return RgbFrame.of(frame.getWidth(), frame.getHeight(), rgb);
   }
 
   /** A slowly drifting pattern of soft stripes: texture for the encoder, no face in it. */
