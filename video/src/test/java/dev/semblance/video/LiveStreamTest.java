@@ -111,4 +111,66 @@ class LiveStreamTest {
       http.stop(0);
     }
   }
+
+  @Test
+  void anMjpegCameraOverHttpIsDecodedAndItsFaceNamed() throws Exception {
+    Path tv = TestData.dir("tv-characters");
+    java.awt.image.BufferedImage portrait = SyntheticVideo.read(tv.resolve("penny/penny3.png"));
+    List<byte[]> jpegs = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      java.awt.image.BufferedImage frame =
+          new java.awt.image.BufferedImage(320, 240, java.awt.image.BufferedImage.TYPE_INT_RGB);
+      java.awt.Graphics2D g = frame.createGraphics();
+      g.setColor(java.awt.Color.DARK_GRAY);
+      g.fillRect(0, 0, 320, 240);
+      g.drawImage(portrait, 40 + 2 * i, 50, 120, 120, null);
+      g.dispose();
+      java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+      javax.imageio.ImageIO.write(frame, "jpg", jpeg);
+      jpegs.add(jpeg.toByteArray());
+    }
+    HttpServer http =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext(
+        "/mjpg",
+        exchange -> {
+          exchange
+              .getResponseHeaders()
+              .add("Content-Type", "multipart/x-mixed-replace;boundary=frame");
+          exchange.sendResponseHeaders(200, 0);
+          try (OutputStream out = exchange.getResponseBody()) {
+            for (byte[] jpeg : jpegs) {
+              out.write(
+                  ("--frame\r\nContent-Type: image/jpeg\r\nContent-Length: "
+                          + jpeg.length
+                          + "\r\n\r\n")
+                      .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+              out.write(jpeg);
+              out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+              out.flush();
+            }
+          } catch (java.io.IOException e) {
+            // the client went away
+          }
+        });
+    http.start();
+    try (Encoder encoder = Encoder.builder().build();
+        Gallery gallery = Gallery.create(encoder)) {
+      gallery.enroll("penny", encoder.encodeMainFace(tv.resolve("penny/penny1.png")).embedding());
+      List<FaceEvent> events = new java.util.ArrayList<>();
+      FaceWatcher.Summary summary;
+      try (VideoSource camera =
+          VideoSource.open("http://127.0.0.1:" + http.getAddress().getPort() + "/mjpg")) {
+        assertThat(camera.width()).isEqualTo(320);
+        summary = FaceWatcher.builder(encoder, gallery).build().watch(camera, events::add);
+      }
+      assertThat(summary.frames()).isEqualTo(40);
+      assertThat(events)
+          .filteredOn(e -> e instanceof FaceEvent.Left)
+          .extracting(e -> ((FaceEvent.Left) e).identity())
+          .containsExactly(Optional.of("penny"));
+    } finally {
+      http.stop(0);
+    }
+  }
 }
