@@ -35,6 +35,7 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_getContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
 
 import dev.semblance.RgbFrame;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -313,10 +314,16 @@ public final class VideoSource implements AutoCloseable {
 
   /** FFmpeg's words for an error code. */
   static String reason(int error) {
-    try (BytePointer text = new BytePointer(256)) {
-      av_strerror(error, text, 256);
-      return text.getString();
+    byte[] text = new byte[256];
+    try (BytePointer buffer = new BytePointer(text.length)) {
+      av_strerror(error, buffer, text.length);
+      buffer.get(text);
     }
+    int end = 0;
+    while (end < text.length && text[end] != 0) {
+      end++;
+    }
+    return new String(text, 0, end, StandardCharsets.UTF_8);
   }
 
   @Override

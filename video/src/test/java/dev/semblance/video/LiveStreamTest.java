@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A network stream on loopback (MPEG-TS over HTTP) that breaks mid-way: the watcher reports the
- * break, opens the stream again with back-off, and goes on naming the face.
+ * Network streams on loopback: an MPEG-TS over HTTP that stalls, then breaks, mid-way (the watcher
+ * reports each, opens the stream again with back-off, and goes on naming the face), and an MJPEG
+ * camera.
  */
 class LiveStreamTest {
   @TempDir Path dir;
@@ -53,11 +54,13 @@ class LiveStreamTest {
     http.createContext(
         "/cam.ts",
         exchange -> {
-          boolean breakOff = requests.incrementAndGet() == 1;
+          // The first connection stalls half-way, the second breaks half-way, then whole loops.
+          int request = requests.incrementAndGet();
+          boolean half = request <= 2;
           exchange.getResponseHeaders().add("Content-Type", "video/mp2t");
           exchange.sendResponseHeaders(200, 0); // chunked, as a live stream is
           // Paced like a camera: 75 frames' worth of bytes over 3 s.
-          int end = breakOff ? stream.length / 2 : stream.length;
+          int end = half ? stream.length / 2 : stream.length;
           int chunk = stream.length / 75 + 1;
           try (OutputStream out = exchange.getResponseBody()) {
             for (int at = 0; at < end; at += chunk) {
@@ -65,15 +68,17 @@ class LiveStreamTest {
               out.flush();
               Thread.sleep(40);
             }
+            if (request == 1) {
+              Thread.sleep(20_000); // silent, connection open
+            }
           } catch (java.io.IOException e) {
             // the client went away
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          if (breakOff) {
-            exchange.close(); // mid-stream: the connection just ends
-          }
+          exchange.close();
         });
+    http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     http.start();
     List<FaceEvent> events = new CopyOnWriteArrayList<>();
     try (Encoder encoder = Encoder.builder().build();
@@ -88,18 +93,18 @@ class LiveStreamTest {
       FaceWatcher watcher =
           FaceWatcher.builder(encoder, gallery)
               .reconnect(Duration.ofMillis(100), Duration.ofMillis(400))
-              .streamTimeout(Duration.ofSeconds(3))
+              .streamTimeout(Duration.ofSeconds(1))
               .build();
       FaceWatcher.Live live = watcher.watchLive(url, events::add);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while ((live.reconnects() < 2
+      while ((live.reconnects() < 3
               || events.stream().noneMatch(e -> e instanceof FaceEvent.Identified))
           && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
       FaceWatcher.Summary summary = live.stop();
-      assertThat(summary.reconnects()).isGreaterThanOrEqualTo(2);
-      assertThat(requests.get()).isGreaterThanOrEqualTo(2);
+      assertThat(summary.reconnects()).isGreaterThanOrEqualTo(3);
+      assertThat(requests.get()).isGreaterThanOrEqualTo(3);
       assertThat(summary.frames()).isGreaterThan(0);
       assertThat(events)
           .filteredOn(e -> e instanceof FaceEvent.Identified)
@@ -109,6 +114,7 @@ class LiveStreamTest {
       assertThat(events).filteredOn(e -> e instanceof FaceEvent.Left).isNotEmpty();
     } finally {
       http.stop(0);
+      ((java.util.concurrent.ExecutorService) http.getExecutor()).shutdownNow();
     }
   }
 

@@ -82,8 +82,9 @@ class VideoBenchmark {
     List<SyntheticVideo.Actor> cast = new ArrayList<>();
     for (int i = 0; i < faces; i++) {
       String who = ORDER.get(i);
-      double cx = (i % 3 + 0.5) * width / 3.0 - size / 2.0;
-      double cy = (i / 3 + 0.5) * height / 2.0 - size / 2.0;
+      double cx = (i % 3 + 0.5) * width / 3.0 - size / 2.0; // column i % 3, row i / 3
+      int row = i / 3;
+      double cy = (row + 0.5) * height / 2.0 - size / 2.0;
       double dx = (i % 2 == 0 ? 1 : -1) * width / 12.0;
       double dy = (i % 3 == 0 ? 1 : -1) * height / 20.0;
       int first = i == 4 ? 50 : 0;
