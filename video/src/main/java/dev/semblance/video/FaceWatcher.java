@@ -100,6 +100,7 @@ public final class FaceWatcher {
    * What a watch did and where its time went, for tuning and the speed figures.
    *
    * @param frames frames tracked
+   * @param tracks tracks started, including those never confirmed (never reported)
    * @param framesDropped frames decoded but dropped because tracking fell behind (live only)
    * @param reconnects times a live source was opened again after breaking or stalling
    */

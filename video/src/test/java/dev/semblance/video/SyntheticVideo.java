@@ -48,27 +48,35 @@ public final class SyntheticVideo {
 
   private SyntheticVideo() {}
 
+  /** Draws frame {@code i} of a video. */
+  private interface Scene {
+    void paint(Graphics2D g, int i);
+  }
+
   /** Renders the frames into {@code out}, encoded as its extension says ({@link VideoWriter}). */
   public static void write(
       Path out, int width, int height, int fps, int frames, List<Actor> actors) {
-    BufferedImage frame = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
-    try (VideoWriter writer = VideoWriter.open(out, width, height, fps)) {
-      for (int i = 0; i < frames; i++) {
-        Graphics2D g = frame.createGraphics();
-        g.setRenderingHint(
-            RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        background(g, width, height, i);
-        for (Actor a : actors) {
-          Box b = a.at(i);
-          if (b != null) {
-            g.drawImage(
-                a.portrait(), Math.round(b.left()), Math.round(b.top()), a.size(), a.size(), null);
+    render(
+        out,
+        width,
+        height,
+        fps,
+        frames,
+        (g, i) -> {
+          background(g, width, height, i);
+          for (Actor a : actors) {
+            Box b = a.at(i);
+            if (b != null) {
+              g.drawImage(
+                  a.portrait(),
+                  Math.round(b.left()),
+                  Math.round(b.top()),
+                  a.size(),
+                  a.size(),
+                  null);
+            }
           }
-        }
-        g.dispose();
-        writer.write(rgbOf(frame));
-      }
-    }
+        });
   }
 
   /**
@@ -86,22 +94,34 @@ public final class SyntheticVideo {
       Box to,
       int cut,
       int frames) {
+    render(
+        out,
+        width,
+        height,
+        fps,
+        frames,
+        (g, i) -> {
+          if (i < cut) {
+            double t = i / (double) Math.max(1, cut - 1);
+            double l = from.left() + t * (to.left() - from.left());
+            double top = from.top() + t * (to.top() - from.top());
+            double r = from.right() + t * (to.right() - from.right());
+            double b = from.bottom() + t * (to.bottom() - from.bottom());
+            g.drawImage(photo, 0, 0, width, height, (int) l, (int) top, (int) r, (int) b, null);
+          } else {
+            background(g, width, height, i);
+          }
+        });
+  }
+
+  private static void render(Path out, int width, int height, int fps, int frames, Scene scene) {
     BufferedImage frame = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
     try (VideoWriter writer = VideoWriter.open(out, width, height, fps)) {
       for (int i = 0; i < frames; i++) {
         Graphics2D g = frame.createGraphics();
         g.setRenderingHint(
             RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-        if (i < cut) {
-          double t = i / (double) Math.max(1, cut - 1);
-          double l = from.left() + t * (to.left() - from.left());
-          double top = from.top() + t * (to.top() - from.top());
-          double r = from.right() + t * (to.right() - from.right());
-          double b = from.bottom() + t * (to.bottom() - from.bottom());
-          g.drawImage(photo, 0, 0, width, height, (int) l, (int) top, (int) r, (int) b, null);
-        } else {
-          background(g, width, height, i);
-        }
+        scene.paint(g, i);
         g.dispose();
         writer.write(rgbOf(frame));
       }
