@@ -1,19 +1,21 @@
 // Over 400 lines: most of it is the public API's documentation. The work is delegated to
-// internal.gallery (IdentitySlots, ThresholdPolicy, TemplateMatrix, GalleryStore); this class
-// checks arguments, holds the lock and logs changes of directory galleries.
+// internal.gallery (Templates, ThresholdPolicy, GalleryStore); this class checks arguments,
+// holds the locks and logs changes of directory galleries.
 package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.semblance.internal.gallery.Accelerators;
 import dev.semblance.internal.gallery.GalleryCodec;
 import dev.semblance.internal.gallery.GalleryStore;
 import dev.semblance.internal.gallery.IdentitySlots;
+import dev.semblance.internal.gallery.MemoryTemplates;
 import dev.semblance.internal.gallery.RecordCipher;
-import dev.semblance.internal.gallery.TemplateMatrix;
+import dev.semblance.internal.gallery.StoreTemplates;
+import dev.semblance.internal.gallery.Templates;
 import dev.semblance.internal.gallery.ThresholdPolicy;
 import dev.semblance.internal.io.DurableFiles;
 import dev.semblance.internal.vector.Kernels;
+import dev.semblance.spi.TemplateStore;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,10 +25,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,19 +54,24 @@ import org.slf4j.LoggerFactory;
  * <p>A gallery records the embedder that produced its templates ({@link #embedderId()}); use it
  * only with an encoder of the same id, since embeddings of different models are not comparable.
  *
- * <p>A gallery lives in memory ({@link #create}, {@link #load}, saved whole with {@link #save}) or
- * in a directory ({@link #open}, {@link #directory}), where every change is logged to disk before
- * the call returns, survives crashes, and can be encrypted. Close a gallery opened from a
- * directory, or one that uses a GPU, to release its lock or device memory.
+ * <p>A gallery lives in memory ({@link #create}, {@link #load}, saved whole with {@link #save}), in
+ * a directory ({@link #open}, {@link #directory}), where every change is logged to disk before the
+ * call returns, survives crashes, and can be encrypted, or in a {@link TemplateStore} outside the
+ * JVM such as an OpenSearch cluster ({@link #over}), for galleries larger than one machine's
+ * memory. Close a gallery opened from a directory or a store, or one that uses a GPU, to release
+ * its lock, connections or device memory.
  *
- * <p>Searches are exact: every template is compared. {@link GalleryOptions} choose how templates
- * are stored for the scan, whether a GPU helps and which threads share a large search; the answers
- * are the same in every case. Scans use SIMD instructions when the JVM runs with {@code
- * --add-modules jdk.incubator.vector} ({@link #searchKernel()} says which kernels are in use).
+ * <p>Searches of galleries in memory or in a directory are exact: every template is compared. A
+ * store shortlists templates approximately and the gallery scores the shortlist exactly (see {@link
+ * TemplateStore}). {@link GalleryOptions} choose how templates are stored for the scan, whether a
+ * GPU helps and which threads share a large search; the answers are the same in every case. Scans
+ * use SIMD instructions when the JVM runs with {@code --add-modules jdk.incubator.vector} ({@link
+ * #searchKernel()} says which kernels are in use).
  *
  * <p><b>Thread safety.</b> Safe for concurrent use: any number of threads may identify at once;
- * enrolments, removals, threshold changes and compaction are serialised and wait for searches in
- * progress (compaction lets searches continue). {@link #close()} waits for calls in progress.
+ * enrolments, removals, threshold changes and compaction of a gallery in memory or a directory are
+ * serialised and wait for searches in progress (compaction lets searches continue); a store orders
+ * writes itself. {@link #close()} waits for calls in progress.
  */
 public final class Gallery implements AutoCloseable {
   /** The FPIR a new gallery of the bundled embedder holds: 1% of strangers wrongly named. */
@@ -75,9 +85,18 @@ public final class Gallery implements AutoCloseable {
   private final String embedderId;
   private final int dimension;
   private final GalleryOptions options;
-  private final IdentitySlots slots;
+  private final Templates templates;
   private final ThresholdPolicy policy;
+
+  /** Held shared by every call, exclusively by {@link #close()}. */
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+  /**
+   * Orders the writes of a gallery in this JVM, so that its log replays them as applied; not used
+   * with a store, which orders writes itself (and a round trip each would queue every writer).
+   */
+  private final ReentrantLock writes = new ReentrantLock();
+
   private final AtomicBoolean compacting = new AtomicBoolean();
   private volatile boolean closed;
 
@@ -85,17 +104,18 @@ public final class Gallery implements AutoCloseable {
   private GalleryStore store;
 
   private Gallery(String embedderId, int dimension, GalleryOptions options) {
+    this(embedderId, dimension, options, null);
+  }
+
+  /** A gallery over {@code templates}, or over new ones in memory when null. */
+  private Gallery(String embedderId, int dimension, GalleryOptions options, Templates templates) {
     Objects.requireNonNull(embedderId, "embedderId");
     checkArgument(!embedderId.isBlank(), "embedder id must not be blank");
     checkArgument(dimension > 0, "dimension must be positive: %s", dimension);
     this.embedderId = embedderId;
     this.dimension = dimension;
     this.options = Objects.requireNonNull(options, "options");
-    TemplateMatrix templates = new TemplateMatrix(dimension, options.storage());
-    Accelerators.indexFor(
-            options.acceleration(), dimension, options.storage() == TemplateStorage.FLOAT16)
-        .ifPresent(templates::attach);
-    this.slots = new IdentitySlots(templates);
+    this.templates = templates != null ? templates : new MemoryTemplates(dimension, options);
     this.policy = new ThresholdPolicy(embedderId, Verifier.DEFAULT_THRESHOLD, DEFAULT_TARGET_FPIR);
   }
 
@@ -132,6 +152,29 @@ public final class Gallery implements AutoCloseable {
    */
   public static Gallery create(String embedderId, int dimension, GalleryOptions options) {
     return new Gallery(embedderId, dimension, options);
+  }
+
+  /**
+   * A gallery whose templates live in {@code store}, e.g. an OpenSearch index (module {@code
+   * semblance-opensearch}). It takes the store's embedder, dimension and saved threshold settings
+   * (the new-gallery default when none were saved), and behaves as any other gallery: the same
+   * enrolment, removal, open-set decision and target FPIR, computed for the store's total number of
+   * templates at each search. Closing the gallery closes the store.
+   *
+   * <p>Differences, all documented by the store: each search asks the store for a shortlist, so
+   * recall depends on its search width; a template is stored once per identity (enrolling it again
+   * changes nothing); {@link #compact()} asks the store to purge removed templates.
+   */
+  public static Gallery over(TemplateStore store) {
+    Objects.requireNonNull(store, "store");
+    Gallery gallery =
+        new Gallery(
+            store.embedderId(),
+            store.dimension(),
+            GalleryOptions.defaults(),
+            new StoreTemplates(store));
+    store.settings().ifPresent(s -> gallery.policy.restore(s.threshold(), s.targetFpir()));
+    return gallery;
   }
 
   /**
@@ -172,12 +215,12 @@ public final class Gallery implements AutoCloseable {
 
             @Override
             public void enroll(String identity, float[][] vectors) {
-              result[0].slots.enroll(identity, List.of(vectors)); // the reader checked the vectors
+              result[0].templates.enroll(identity, List.of(vectors)); // the reader checked them
             }
 
             @Override
             public void remove(String identity) {
-              result[0].slots.remove(identity);
+              result[0].templates.remove(identity);
             }
           });
     } catch (IOException e) {
@@ -257,22 +300,22 @@ public final class Gallery implements AutoCloseable {
 
     @Override
     public void enroll(String identity, float[][] vectors) {
-      slots.enroll(identity, List.of(vectors));
+      templates.enroll(identity, List.of(vectors));
     }
 
     @Override
     public void remove(String identity) {
-      slots.remove(identity);
+      templates.remove(identity);
     }
 
     @Override
     public void rename(String from, String to) {
-      slots.rename(from, to);
+      templates.rename(from, to);
     }
 
     @Override
     public void removeTemplate(String identity, float[] template) {
-      slots.removeTemplate(identity, template);
+      templates.removeTemplate(identity, template);
     }
 
     @Override
@@ -295,7 +338,7 @@ public final class Gallery implements AutoCloseable {
 
   /** Whether large searches of this gallery run on a device (see {@link Acceleration}). */
   public boolean isAccelerated() {
-    return slots.templates().isAccelerated();
+    return templates.isAccelerated();
   }
 
   /**
@@ -357,17 +400,50 @@ public final class Gallery implements AutoCloseable {
       checkDimension(e);
       vectors.add(e.toArray());
     }
-    long logged = -1;
-    lock.writeLock().lock();
-    try {
-      checkOpen();
-      if (store != null) {
-        logged = store.append(GalleryCodec.enrollPayload(identity, vectors, dimension));
-      }
-      slots.enroll(identity, vectors);
-    } finally {
-      lock.writeLock().unlock();
+    long logged =
+        write(
+            () -> {
+              long at = log(() -> GalleryCodec.enrollPayload(identity, vectors, dimension));
+              templates.enroll(identity, vectors);
+              return at;
+            });
+    afterWrite(logged);
+  }
+
+  /**
+   * Adds templates to many identities at once, as {@link #enroll(String, List)} does to each: for
+   * filling a gallery, far faster than one call per identity with a store (one bulk request) or a
+   * directory (one wait for the disk).
+   *
+   * @throws IllegalArgumentException as {@link #enroll(String, List)} does, for any identity;
+   *     nothing is added then
+   */
+  public void enrollAll(Map<String, ? extends List<Embedding>> embeddings) {
+    Map<String, List<float[]>> vectors = new LinkedHashMap<>();
+    embeddings.forEach(
+        (identity, list) -> {
+          checkIdentity(identity);
+          checkArgument(!list.isEmpty(), "no embedding given for '%s'", identity);
+          List<float[]> rows = new ArrayList<>(list.size());
+          for (Embedding e : list) {
+            checkDimension(e);
+            rows.add(e.toArray());
+          }
+          vectors.put(identity, rows);
+        });
+    if (vectors.isEmpty()) {
+      return;
     }
+    long logged =
+        write(
+            () -> {
+              long at = -1;
+              for (Map.Entry<String, List<float[]>> e : vectors.entrySet()) {
+                at = log(() -> GalleryCodec.enrollPayload(e.getKey(), e.getValue(), dimension));
+              }
+              templates.enrollAll(vectors);
+              return at;
+            });
     afterWrite(logged);
   }
 
@@ -408,22 +484,21 @@ public final class Gallery implements AutoCloseable {
    * @return whether the identity was enrolled
    */
   public boolean remove(String identity) {
-    long logged = -1;
-    lock.writeLock().lock();
-    try {
-      checkOpen();
-      if (!slots.contains(identity)) {
-        return false;
-      }
-      if (store != null) {
-        logged = store.append(GalleryCodec.removePayload(identity));
-      }
-      slots.remove(identity);
-    } finally {
-      lock.writeLock().unlock();
-    }
+    long logged =
+        write(
+            () -> {
+              if (store == null) {
+                return templates.remove(identity) ? -1L : NOT_CHANGED;
+              }
+              if (!templates.contains(identity)) {
+                return NOT_CHANGED;
+              }
+              long at = log(() -> GalleryCodec.removePayload(identity));
+              templates.remove(identity);
+              return at;
+            });
     afterWrite(logged);
-    return true;
+    return logged != NOT_CHANGED;
   }
 
   /**
@@ -434,19 +509,17 @@ public final class Gallery implements AutoCloseable {
    */
   public void rename(String from, String to) {
     checkIdentity(to);
-    long logged = -1;
-    lock.writeLock().lock();
-    try {
-      checkOpen();
-      checkArgument(slots.contains(from), "identity is not enrolled: '%s'", from);
-      checkArgument(!slots.contains(to), "identity is already enrolled: '%s'", to);
-      if (store != null) {
-        logged = store.append(GalleryCodec.renamePayload(from, to));
-      }
-      slots.rename(from, to);
-    } finally {
-      lock.writeLock().unlock();
-    }
+    long logged =
+        write(
+            () -> {
+              if (store != null) {
+                checkArgument(templates.contains(from), "identity is not enrolled: '%s'", from);
+                checkArgument(!templates.contains(to), "identity is already enrolled: '%s'", to);
+              }
+              long at = log(() -> GalleryCodec.renamePayload(from, to));
+              templates.rename(from, to); // checks again, atomically, where no log orders writes
+              return at;
+            });
     afterWrite(logged);
   }
 
@@ -460,23 +533,57 @@ public final class Gallery implements AutoCloseable {
   public boolean removeTemplate(String identity, Embedding template) {
     checkDimension(template);
     float[] vector = template.toArray();
-    long logged = -1;
-    lock.writeLock().lock();
+    long logged =
+        write(
+            () -> {
+              List<float[]> rows = templates.templatesOf(identity);
+              checkArgument(!rows.isEmpty(), "identity is not enrolled: '%s'", identity);
+              if (store == null) {
+                return templates.removeTemplate(identity, vector) ? -1L : NOT_CHANGED;
+              }
+              if (rows.stream().noneMatch(row -> Arrays.equals(row, vector))) {
+                return NOT_CHANGED;
+              }
+              long at = log(() -> GalleryCodec.removeTemplatePayload(identity, vector, dimension));
+              templates.removeTemplate(identity, vector);
+              return at;
+            });
+    afterWrite(logged);
+    return logged != NOT_CHANGED;
+  }
+
+  /** What a write that changed nothing returns instead of its log position. */
+  private static final long NOT_CHANGED = -2;
+
+  /**
+   * Runs a write of an open gallery: ordered with the other writes of a gallery in this JVM (not of
+   * one in a store), never during {@link #close()}.
+   *
+   * @return {@code action}'s log position: -1 when nothing was logged, {@link #NOT_CHANGED}
+   */
+  private long write(Supplier<Long> action) {
+    lock.readLock().lock();
     try {
       checkOpen();
-      checkArgument(slots.contains(identity), "identity is not enrolled: '%s'", identity);
-      if (slots.templatesOf(identity).stream().noneMatch(row -> Arrays.equals(row, vector))) {
-        return false;
+      boolean ordered = !(templates instanceof StoreTemplates);
+      if (ordered) {
+        writes.lock();
       }
-      if (store != null) {
-        logged = store.append(GalleryCodec.removeTemplatePayload(identity, vector, dimension));
+      try {
+        return action.get();
+      } finally {
+        if (ordered) {
+          writes.unlock();
+        }
       }
-      slots.removeTemplate(identity, vector);
     } finally {
-      lock.writeLock().unlock();
+      lock.readLock().unlock();
     }
-    afterWrite(logged);
-    return true;
+  }
+
+  /** Appends a record to the directory's log, if this gallery has one; its position, else -1. */
+  private long log(Supplier<byte[]> record) {
+    return store == null ? -1 : store.append(record.get());
   }
 
   /** Waits for the log to be durable up to a write's record, then compacts if the log has grown. */
@@ -497,12 +604,15 @@ public final class Gallery implements AutoCloseable {
   }
 
   public boolean contains(String identity) {
-    return read(() -> slots.contains(identity));
+    return read(() -> templates.contains(identity));
   }
 
-  /** The enrolled names, sorted; a snapshot. */
+  /**
+   * The enrolled names, sorted; a snapshot. A gallery {@linkplain #over over a store} reads them
+   * page by page from it.
+   */
   public SortedSet<String> identities() {
-    return read(slots::identities);
+    return read(templates::identities);
   }
 
   /**
@@ -513,23 +623,31 @@ public final class Gallery implements AutoCloseable {
   public List<Embedding> templates(String identity) {
     return read(
         () -> {
-          checkArgument(slots.contains(identity), "identity is not enrolled: '%s'", identity);
+          List<float[]> rows = templates.templatesOf(identity);
+          checkArgument(!rows.isEmpty(), "identity is not enrolled: '%s'", identity);
           List<Embedding> out = new ArrayList<>();
-          for (float[] row : slots.templatesOf(identity)) {
+          for (float[] row : rows) {
             out.add(Embedding.ofUnitVector(row));
           }
           return out;
         });
   }
 
-  /** The number of enrolled identities. */
+  /**
+   * The number of enrolled identities. A gallery {@linkplain #over over a store} reads every name
+   * to count them; {@link #templateCount()} is one cheap request there.
+   */
   public int size() {
-    return read(slots::size);
+    return read(templates::size);
   }
 
-  /** The number of stored templates, over all identities. */
+  /**
+   * The number of stored templates, over all identities.
+   *
+   * @throws ArithmeticException past {@link Integer#MAX_VALUE} (a store can hold more)
+   */
   public int templateCount() {
-    return read(() -> slots.templates().rowCount());
+    return Math.toIntExact(read(templates::templateCount));
   }
 
   /**
@@ -558,12 +676,13 @@ public final class Gallery implements AutoCloseable {
     if (queries.length == 0) {
       return List.of();
     }
-    float t = threshold();
-    List<List<IdentitySlots.Hit>> found = read(() -> slots.search(queries, k, options));
-    List<Identification> result = new ArrayList<>(found.size());
-    for (List<IdentitySlots.Hit> hits : found) {
+    Templates.Found found = read(() -> templates.search(queries, k));
+    // The threshold for the N this search covered (a store may have grown since the last call).
+    float t = policy.threshold(found.templateCount());
+    List<Identification> result = new ArrayList<>(queries.length);
+    for (List<Candidate> hits : found.ranked()) {
       List<Candidate> ranked = new ArrayList<>(hits.size());
-      for (IdentitySlots.Hit hit : hits) {
+      for (Candidate hit : hits) {
         ranked.add(new Candidate(hit.identity(), clamp(hit.similarity())));
       }
       result.add(new Identification(ranked, t));
@@ -580,8 +699,9 @@ public final class Gallery implements AutoCloseable {
     checkDimension(probe);
     return read(
         () -> {
-          checkArgument(slots.contains(identity), "identity is not enrolled: '%s'", identity);
-          return clamp(slots.bestOf(identity, probe.toArray()));
+          float best = templates.bestOf(identity, probe.toArray());
+          checkArgument(!Float.isNaN(best), "identity is not enrolled: '%s'", identity);
+          return clamp(best);
         });
   }
 
@@ -592,42 +712,47 @@ public final class Gallery implements AutoCloseable {
    * @throws UncheckedIOException if the file cannot be written; the old file is then unchanged
    */
   public void save(Path file) {
-    read(
+    write(
         () -> {
           try {
             DurableFiles.replaceOrThrow(file, out -> writeSnapshot(out, null));
           } catch (IOException e) {
             throw new UncheckedIOException("cannot save gallery to " + file + ": " + e, e);
           }
-          return null;
+          return -1L;
         });
   }
 
   /**
    * Rewrites the directory of a gallery {@linkplain #open opened from one} as a snapshot of its
    * current state and an empty log, then overwrites and deletes the old files, so that removed
-   * identities leave no trace in them. Searches continue meanwhile; writes wait.
+   * identities leave no trace in them. Searches continue meanwhile; writes wait. A gallery
+   * {@linkplain #over over a store} asks the store to purge its removed templates instead.
    *
-   * @throws IllegalStateException if this gallery was not opened from a directory
+   * @throws IllegalStateException if this gallery was neither opened from a directory nor made over
+   *     a store
    */
   public void compact() {
-    read(
+    write(
         () -> {
-          if (store == null) {
+          if (templates instanceof StoreTemplates remote) {
+            remote.store().compact();
+          } else if (store == null) {
             throw new IllegalStateException("this gallery was not opened from a directory");
+          } else {
+            store.compact(this::writeSnapshot);
           }
-          store.compact(this::writeSnapshot);
-          return null;
+          return -1L;
         });
   }
 
-  /** The whole gallery in the snapshot format; the caller holds the read lock. */
+  /** The whole gallery in the snapshot format; the caller orders it with the writes. */
   private void writeSnapshot(OutputStream out, RecordCipher cipher) throws IOException {
     GalleryCodec.Writer writer =
         new GalleryCodec.Writer(
             out, embedderId, dimension, threshold(), policy.targetFpir(), cipher);
     IOException[] failed = {null};
-    slots.forEach(
+    templates.forEach(
         (name, rows) -> {
           try {
             if (failed[0] == null) {
@@ -643,20 +768,21 @@ public final class Gallery implements AutoCloseable {
     writer.finish();
   }
 
-  /** Logs the current settings of a gallery opened from a directory. */
+  /** Records the current settings of a gallery opened from a directory or made over a store. */
   private void logSettings() {
-    long logged = -1;
-    lock.writeLock().lock();
-    try {
-      checkOpen();
-      if (store == null) {
-        return;
-      }
-      logged = store.append(GalleryCodec.settingsPayload(threshold(), policy.targetFpir()));
-    } finally {
-      lock.writeLock().unlock();
+    long logged =
+        write(
+            () -> {
+              if (templates instanceof StoreTemplates remote) {
+                remote
+                    .store()
+                    .saveSettings(new TemplateStore.Settings(threshold(), policy.targetFpir()));
+              }
+              return log(() -> GalleryCodec.settingsPayload(threshold(), policy.targetFpir()));
+            });
+    if (logged >= 0) {
+      store.awaitDurable(logged);
     }
-    store.awaitDurable(logged);
   }
 
   /**
@@ -670,7 +796,7 @@ public final class Gallery implements AutoCloseable {
     try {
       if (!closed) {
         closed = true;
-        slots.templates().detach();
+        templates.close();
         if (store != null) {
           store.close();
         }
@@ -717,6 +843,16 @@ public final class Gallery implements AutoCloseable {
   public String toString() {
     if (closed) {
       return "Gallery[closed, embedder " + embedderId + "]";
+    }
+    if (templates instanceof StoreTemplates remote) {
+      // No identity count: a store counts its identities by reading every name.
+      return "Gallery["
+          + remote.store()
+          + ", "
+          + templateCount()
+          + " templates, embedder "
+          + embedderId
+          + "]";
     }
     return "Gallery["
         + size()

@@ -85,6 +85,32 @@ class DurableGalleryTest {
   }
 
   @Test
+  void manyIdentitiesEnrolledAtOnceSurviveReopening() {
+    Map<String, List<Embedding>> batch = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < 20; i++) {
+      batch.put("b" + i, List.of(unit(i), unit(100 + i)));
+    }
+    Map<String, List<Float>> expected;
+    try (Gallery gallery = open(dir)) {
+      gallery.enroll("b3", unit(999));
+      gallery.enrollAll(batch);
+      assertThat(gallery.templateCount()).isEqualTo(41);
+      Map<String, List<Embedding>> bad = new java.util.LinkedHashMap<>();
+      bad.put("fine", List.of(unit(1)));
+      bad.put("bad\u0007name", List.of(unit(2)));
+      assertThatThrownBy(() -> gallery.enrollAll(bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("control characters");
+      assertThat(gallery.contains("fine")).as("nothing added from a refused batch").isFalse();
+      expected = state(gallery);
+    }
+    try (Gallery reopened = open(dir)) {
+      assertThat(state(reopened)).isEqualTo(expected);
+      assertThat(reopened.templates("b3")).hasSize(3);
+    }
+  }
+
+  @Test
   void oneWriterAtATime() {
     try (Gallery first = open(dir)) {
       assertThatThrownBy(() -> open(dir))
