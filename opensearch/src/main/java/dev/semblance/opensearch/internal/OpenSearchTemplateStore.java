@@ -2,6 +2,8 @@ package dev.semblance.opensearch.internal;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.semblance.TemplateStoreException;
 import dev.semblance.spi.TemplateStore;
 import java.io.IOException;
@@ -37,6 +39,9 @@ import org.opensearch.client.opensearch.core.msearch.MultiSearchItem;
 import org.opensearch.client.opensearch.core.msearch.MultiSearchResponseItem;
 import org.opensearch.client.opensearch.core.search.Hit;
 import org.opensearch.client.opensearch.core.search.SourceConfig;
+import org.opensearch.client.opensearch.generic.Body;
+import org.opensearch.client.opensearch.generic.Requests;
+import org.opensearch.client.opensearch.generic.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,6 +81,8 @@ public final class OpenSearchTemplateStore implements TemplateStore {
   private static final SourceConfig TEMPLATE_SOURCE =
       SourceConfig.of(
           src -> src.filter(f -> f.includes(IndexedTemplates.IDENTITY, IndexedTemplates.TEMPLATE)));
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final OpenSearchClient client;
   private final IndexLayout layout;
@@ -484,13 +491,58 @@ public final class OpenSearchTemplateStore implements TemplateStore {
 
   @Override
   public void compact() {
-    call(
-        "compact",
-        () -> {
-          client.indices().forcemerge(f -> f.index(index()).onlyExpungeDeletes(true));
-          return client.indices().refresh(r -> r.index(index())); // searches see merged segments
-        });
+    // A force merge of a large index outlasts a client's response timeout: run it as a task and
+    // poll it. (The typed client reads neither the task's start nor its status: raw requests.)
+    String task =
+        generic(
+                "compact",
+                "/" + index() + "/_forcemerge",
+                Map.of("only_expunge_deletes", "true", "wait_for_completion", "false"))
+            .path("task")
+            .asText("");
+    if (task.isEmpty()) {
+      throw failure("compact", "the force merge started no task");
+    }
+    while (true) {
+      JsonNode status = generic("compact", "/_tasks/" + task, Map.of());
+      if (status.hasNonNull("error")) {
+        throw failure("compact", status.get("error").toString());
+      }
+      if (status.path("completed").asBoolean()) {
+        break;
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TemplateStoreException(message("compact", "interrupted"), e);
+      }
+    }
+    call("compact", () -> client.indices().refresh(r -> r.index(index()))); // merged segments
     log.info("index {}: removed templates expunged", index());
+  }
+
+  /** A request the typed client cannot read the answer of; POST when it has parameters. */
+  private JsonNode generic(String what, String endpoint, Map<String, String> query) {
+    return call(
+        what,
+        () -> {
+          try (Response response =
+              client
+                  .generic()
+                  .execute(
+                      Requests.builder()
+                          .method(query.isEmpty() ? "GET" : "POST")
+                          .endpoint(endpoint)
+                          .query(query)
+                          .build())) {
+            String body = response.getBody().map(Body::bodyAsString).orElse("");
+            if (response.getStatus() >= 300) {
+              throw failure(what, "HTTP " + response.getStatus() + ": " + body);
+            }
+            return JSON.readTree(body.isEmpty() ? "{}" : body);
+          }
+        });
   }
 
   @Override
