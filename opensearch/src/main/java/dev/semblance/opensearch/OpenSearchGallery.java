@@ -28,6 +28,10 @@ import org.opensearch.client.opensearch.OpenSearchClient;
  * }
  * }</pre>
  *
+ * <p>A removed identity is unsearchable at once; {@link Gallery#compact()} erases its documents
+ * from disk once OpenSearch no longer keeps them for replica recovery (about 30 s after the removal
+ * on an index whose copies are all active; docs/scale.md).
+ *
  * <p>The client must use Jackson ({@code JacksonJsonpMapper}, the default of the Apache HttpClient
  * 5 transport). The gallery does not close it: the caller owns the client.
  *

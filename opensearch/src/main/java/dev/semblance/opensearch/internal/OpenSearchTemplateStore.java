@@ -493,6 +493,8 @@ public final class OpenSearchTemplateStore implements TemplateStore {
   public void compact() {
     // A force merge of a large index outlasts a client's response timeout: run it as a task and
     // poll it. (The typed client reads neither the task's start nor its status: raw requests.)
+    // A flush first: deletes above the last commit's checkpoint would be kept for recovery.
+    call("compact", () -> client.indices().flush(f -> f.index(index())));
     String task =
         generic(
                 "compact",
