@@ -487,7 +487,7 @@ public final class Gallery implements AutoCloseable {
     long logged =
         write(
             () -> {
-              if (store == null) {
+              if (store == null) { // no log to keep in order: the templates decide atomically
                 return templates.remove(identity) ? -1L : NOT_CHANGED;
               }
               if (!templates.contains(identity)) {
@@ -538,7 +538,7 @@ public final class Gallery implements AutoCloseable {
             () -> {
               List<float[]> rows = templates.templatesOf(identity);
               checkArgument(!rows.isEmpty(), "identity is not enrolled: '%s'", identity);
-              if (store == null) {
+              if (store == null) { // no log to keep in order: the templates decide atomically
                 return templates.removeTemplate(identity, vector) ? -1L : NOT_CHANGED;
               }
               if (rows.stream().noneMatch(row -> Arrays.equals(row, vector))) {

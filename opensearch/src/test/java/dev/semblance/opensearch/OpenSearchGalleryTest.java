@@ -281,7 +281,8 @@ class OpenSearchGalleryTest {
     Map<String, Embedding> expected = new ConcurrentHashMap<>();
     AtomicBoolean writing = new AtomicBoolean(true);
     ExecutorService pool = Executors.newFixedThreadPool(writers + 2);
-    try (Gallery gallery = index("concurrent", "test", 16).create()) {
+    // Forced refreshes: the same visibility as wait_for, without a second per write.
+    try (Gallery gallery = index("concurrent", "test", 16).forceRefresh(true).create()) {
       List<Future<?>> tasks = new ArrayList<>();
       for (int w = 0; w < writers; w++) {
         int writer = w;

@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.semblance.Candidate;
 import dev.semblance.GalleryOptions;
+import dev.semblance.TemplateStorage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +27,7 @@ public final class MemoryTemplates implements Templates {
   public MemoryTemplates(int dimension, GalleryOptions options) {
     TemplateMatrix matrix = new TemplateMatrix(dimension, options.storage());
     Accelerators.indexFor(
-            options.acceleration(),
-            dimension,
-            options.storage() == dev.semblance.TemplateStorage.FLOAT16)
+            options.acceleration(), dimension, options.storage() == TemplateStorage.FLOAT16)
         .ifPresent(matrix::attach);
     this.slots = new IdentitySlots(matrix);
     this.options = options;

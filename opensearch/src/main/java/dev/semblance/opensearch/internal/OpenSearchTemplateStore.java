@@ -137,7 +137,7 @@ public final class OpenSearchTemplateStore implements TemplateStore {
           new BulkRequest.Builder().refresh(last ? refresh : Refresh.False).timeout(timeout);
       for (IndexedTemplates.Document doc :
           docs.subList(from, Math.min(docs.size(), from + DOCUMENTS_PER_BULK))) {
-        bulk.operations(op -> op.index(i -> i.index(index()).id(doc.templateId()).document(doc)));
+        put(bulk, doc);
       }
       bulk(what, bulk);
     }
@@ -151,8 +151,7 @@ public final class OpenSearchTemplateStore implements TemplateStore {
     }
     BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(refresh).timeout(timeout);
     for (float[] vector : templates) {
-      String id = IndexedTemplates.id(identity, vector);
-      bulk.operations(op -> op.delete(d -> d.index(index()).id(id)));
+      delete(bulk, identity, vector);
     }
     bulk("remove '" + identity + "'", bulk);
     return true;
@@ -166,12 +165,10 @@ public final class OpenSearchTemplateStore implements TemplateStore {
     // One bulk request: the new name's documents first, then the old name's deleted.
     BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(refresh).timeout(timeout);
     for (float[] vector : templates) {
-      IndexedTemplates.Document doc = IndexedTemplates.document(to, vector);
-      bulk.operations(op -> op.index(i -> i.index(index()).id(doc.templateId()).document(doc)));
+      put(bulk, IndexedTemplates.document(to, vector));
     }
     for (float[] vector : templates) {
-      String id = IndexedTemplates.id(from, vector);
-      bulk.operations(op -> op.delete(d -> d.index(index()).id(id)));
+      delete(bulk, from, vector);
     }
     bulk("rename '" + from + "' to '" + to + "'", bulk);
   }
@@ -461,6 +458,17 @@ public final class OpenSearchTemplateStore implements TemplateStore {
           checkShards(what, response.shards());
           return response.count();
         });
+  }
+
+  /** Adds the writing of {@code doc} under its derived id to {@code bulk}. */
+  private void put(BulkRequest.Builder bulk, IndexedTemplates.Document doc) {
+    bulk.operations(op -> op.index(i -> i.index(index()).id(doc.templateId()).document(doc)));
+  }
+
+  /** Adds the deletion of {@code identity}'s {@code vector} to {@code bulk}. */
+  private void delete(BulkRequest.Builder bulk, String identity, float[] vector) {
+    String id = IndexedTemplates.id(identity, vector);
+    bulk.operations(op -> op.delete(d -> d.index(index()).id(id)));
   }
 
   private void bulk(String what, BulkRequest.Builder bulk) {
