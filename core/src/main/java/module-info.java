@@ -1,7 +1,9 @@
 /**
- * Semblance core: the public API ({@code dev.semblance}), measurement ({@code
- * dev.semblance.evaluation}) and the inference backend SPI ({@code dev.semblance.spi}). Everything
- * under {@code dev.semblance.internal} stays inside the module.
+ * Semblance core: the public API ({@code dev.semblance}), its satellites (measurement in {@code
+ * evaluation}, training in {@code learning}, {@code clustering}), durable file writes ({@code io})
+ * and the SPIs of backends, accelerators and template stores ({@code spi}). Everything under {@code
+ * dev.semblance.internal} stays inside the module; {@code ArchitectureTest} in the {@code
+ * architecture} module checks that nothing outside reaches it.
  */
 module dev.semblance.core {
   requires transitive java.desktop;
@@ -17,6 +19,7 @@ module dev.semblance.core {
   exports dev.semblance;
   exports dev.semblance.clustering;
   exports dev.semblance.evaluation;
+  exports dev.semblance.io;
   exports dev.semblance.learning;
   exports dev.semblance.spi;
 

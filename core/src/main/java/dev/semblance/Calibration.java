@@ -2,8 +2,7 @@ package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.semblance.evaluation.Scores;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -82,12 +81,34 @@ public final class Calibration {
   }
 
   /**
+   * Labelled comparison scores of one embedder, as a calibration reads them ({@link
+   * dev.semblance.evaluation.Scores} is one).
+   *
+   * <p>Thread safety: implementations are read from the calling thread only.
+   */
+  public interface LabelledScores {
+    int impostorCount();
+
+    int genuineCount();
+
+    /** The most lenient threshold whose false accept rate is at most {@code targetFar}. */
+    float thresholdForFar(double targetFar);
+
+    /** The share of impostor scores at or above {@code threshold}. */
+    double far(double threshold);
+
+    /** The share of genuine scores at or above {@code threshold}. */
+    double tar(double threshold);
+  }
+
+  /**
    * Measures a calibration from labelled scores of one embedder.
    *
    * @param description where the scores come from, for people reading the file
    * @throws IllegalArgumentException without impostor scores
    */
-  public static Calibration fromScores(String embedderId, String description, Scores scores) {
+  public static Calibration fromScores(
+      String embedderId, String description, LabelledScores scores) {
     checkArgument(scores.impostorCount() > 0, "a calibration needs impostor scores");
     List<double[]> rows = new ArrayList<>();
     double lowest = 1.0 / scores.impostorCount();

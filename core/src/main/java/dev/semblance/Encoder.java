@@ -13,7 +13,6 @@ import dev.semblance.internal.pipeline.FacePipeline.Located;
 import dev.semblance.internal.pipeline.ModelLoader;
 import dev.semblance.internal.pipeline.ModelSpec;
 import dev.semblance.internal.pipeline.NonMaxSuppression.Scored;
-import dev.semblance.learning.ProjectionHead;
 import dev.semblance.spi.InferenceBackend;
 import dev.semblance.spi.ModelSession;
 import dev.semblance.spi.SessionOptions;

@@ -1,5 +1,6 @@
 package dev.semblance;
 
+import dev.semblance.internal.gallery.DirectoryBacking;
 import dev.semblance.internal.gallery.RecordCipher;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -82,12 +83,14 @@ public final class GalleryDirectory {
     if (embedderId == null) {
       throw new IllegalStateException("name the embedder of " + directory + " before opening it");
     }
-    return Gallery.openDirectory(
-        directory,
-        embedderId,
-        dimension,
-        options,
-        durability,
-        key == null ? null : RecordCipher.of(key));
+    return new Gallery(
+        new DirectoryBacking(
+            directory,
+            embedderId,
+            dimension,
+            options,
+            Gallery.newPolicy(embedderId),
+            durability,
+            key == null ? null : RecordCipher.of(key)));
   }
 }

@@ -129,4 +129,23 @@ public record QualityPolicy(
       throw new FaceRejectedException(what + " refused: " + String.join("; ", reasons), reasons);
     }
   }
+
+  /**
+   * Throws unless every face of an enrolment of {@code identity} is acceptable.
+   *
+   * @throws FaceRejectedException naming each refused face and every rule it broke
+   */
+  void requireAll(String identity, List<Face> faces) {
+    List<String> reasons = new ArrayList<>();
+    for (int i = 0; i < faces.size(); i++) {
+      String face = faces.size() == 1 ? "face" : "face " + (i + 1);
+      for (String reason : check(faces.get(i))) {
+        reasons.add(face + ": " + reason);
+      }
+    }
+    if (!reasons.isEmpty()) {
+      throw new FaceRejectedException(
+          "refused to enrol '" + identity + "': " + String.join("; ", reasons), reasons);
+    }
+  }
 }

@@ -2,7 +2,6 @@ package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.semblance.learning.LogisticHead;
 import java.util.Objects;
 
 /**

@@ -5,13 +5,13 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.semblance.Calibration;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
+import dev.semblance.IdentityNames;
 import dev.semblance.internal.cluster.AverageLinkage;
 import dev.semblance.internal.cluster.ChineseWhispers;
 import dev.semblance.internal.cluster.ConnectedComponents;
 import dev.semblance.internal.cluster.FaceGraph;
 import dev.semblance.internal.cluster.Partition;
-import dev.semblance.internal.gallery.IdentitySlots;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -473,6 +473,6 @@ public final class FaceClusters {
   }
 
   private static void checkName(String name) {
-    IdentitySlots.checkName(name, "a cluster name");
+    IdentityNames.check(name, "a cluster name");
   }
 }

@@ -2,6 +2,7 @@ package dev.semblance.evaluation;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.semblance.Calibration;
 import dev.semblance.Embedding;
 import dev.semblance.internal.vector.Kernels;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import java.util.List;
  *
  * <p><b>Thread safety.</b> Immutable.
  */
-public final class Scores {
+public final class Scores implements Calibration.LabelledScores {
   private final float[] genuine; // ascending
   private final float[] impostor; // ascending
 
@@ -116,10 +117,12 @@ public final class Scores {
     return copy;
   }
 
+  @Override
   public int genuineCount() {
     return genuine.length;
   }
 
+  @Override
   public int impostorCount() {
     return impostor.length;
   }
@@ -135,6 +138,7 @@ public final class Scores {
   }
 
   /** Fraction of impostor scores at or above {@code threshold}; 0 without impostors. */
+  @Override
   public double far(double threshold) {
     return impostor.length == 0 ? 0 : (double) countAtLeast(impostor, threshold) / impostor.length;
   }
@@ -146,6 +150,7 @@ public final class Scores {
         : 1.0 - (double) countAtLeast(genuine, threshold) / genuine.length;
   }
 
+  @Override
   public double tar(double threshold) {
     return 1 - frr(threshold);
   }
@@ -293,6 +298,7 @@ public final class Scores {
    * The most lenient threshold at which no more than {@code targetFar} of the impostor scores are
    * accepted.
    */
+  @Override
   public float thresholdForFar(double targetFar) {
     checkArgument(impostor.length > 0, "no impostor scores");
     int allowed = (int) Math.floor(targetFar * impostor.length + 1e-9);

@@ -5,6 +5,7 @@ package dev.semblance.learning;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.semblance.Embedding;
+import dev.semblance.ProjectionHead;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -122,7 +123,7 @@ public final class ProjectionTrainer {
     float[] best = w.clone();
     double bestLoss =
         heldOutLoss(
-            new ProjectionHead(embedderId, dIn, outputDimension, w), validationX, validationLabels);
+            ProjectionHead.of(embedderId, dIn, outputDimension, w), validationX, validationLabels);
     int bestEpoch = 0;
     for (int epoch = 1; epoch <= maxEpochs && epoch - bestEpoch <= patience; epoch++) {
       List<String> order = new ArrayList<>(trainable);
@@ -153,7 +154,7 @@ public final class ProjectionTrainer {
         int[] y = ys.stream().mapToInt(Integer::intValue).toArray();
         float[][] z = new float[x.length][];
         float[][] out = new float[x.length][];
-        ProjectionHead current = new ProjectionHead(embedderId, dIn, outputDimension, w);
+        ProjectionHead current = ProjectionHead.of(embedderId, dIn, outputDimension, w);
         for (int i = 0; i < x.length; i++) {
           z[i] = current.linear(x[i]);
           out[i] = normalised(z[i]);
@@ -183,7 +184,7 @@ public final class ProjectionTrainer {
       }
       double validationLoss =
           heldOutLoss(
-              new ProjectionHead(embedderId, dIn, outputDimension, w),
+              ProjectionHead.of(embedderId, dIn, outputDimension, w),
               validationX,
               validationLabels);
       history.add(
@@ -198,7 +199,7 @@ public final class ProjectionTrainer {
       }
     }
     return new Result(
-        new ProjectionHead(embedderId, dIn, outputDimension, best), history, bestEpoch);
+        ProjectionHead.of(embedderId, dIn, outputDimension, best), history, bestEpoch);
   }
 
   /**
@@ -456,31 +457,6 @@ public final class ProjectionTrainer {
 
     public ProjectionTrainer build() {
       return new ProjectionTrainer(this);
-    }
-  }
-
-  /** Adam (Kingma and Ba) with the usual β₁ = 0.9, β₂ = 0.999. */
-  static final class Adam {
-    private final float[] m;
-    private final float[] v;
-    private final double rate;
-    private int t;
-
-    Adam(int size, double rate) {
-      this.m = new float[size];
-      this.v = new float[size];
-      this.rate = rate;
-    }
-
-    void step(float[] params, float[] grad) {
-      t++;
-      double c1 = 1 - Math.pow(0.9, t);
-      double c2 = 1 - Math.pow(0.999, t);
-      for (int i = 0; i < params.length; i++) {
-        m[i] = 0.9f * m[i] + 0.1f * grad[i];
-        v[i] = 0.999f * v[i] + 0.001f * grad[i] * grad[i];
-        params[i] -= (float) (rate * (m[i] / c1) / (Math.sqrt(v[i] / c2) + 1e-8));
-      }
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.semblance.Embedding;
+import dev.semblance.LogisticHead;
 import dev.semblance.Verification;
 import dev.semblance.Verifier;
 import java.nio.file.Path;
@@ -18,14 +19,13 @@ class LogisticHeadTest {
   @Test
   void probabilityIsTheSigmoidOfTheWeightedFeatures() {
     LogisticHead head =
-        new LogisticHead(
-            "e", LogisticHead.Features.ABSOLUTE_DIFFERENCE, new float[] {-2, -4}, 1.5f);
+        LogisticHead.of("e", LogisticHead.Features.ABSOLUTE_DIFFERENCE, new float[] {-2, -4}, 1.5f);
     Embedding a = Embedding.of(new float[] {1, 0});
     Embedding b = Embedding.of(new float[] {0.6f, 0.8f});
     double z = 1.5 - 2 * 0.4 - 4 * 0.8;
     assertThat(head.probability(a, b)).isCloseTo(1 / (1 + Math.exp(-z)), offset(1e-6));
     LogisticHead chi =
-        new LogisticHead("e", LogisticHead.Features.CHI_SQUARE, new float[] {-2, -4}, 1.5f);
+        LogisticHead.of("e", LogisticHead.Features.CHI_SQUARE, new float[] {-2, -4}, 1.5f);
     double zChi = 1.5 - 2 * (0.16 / 1.6) - 4 * (0.64 / 0.8);
     assertThat(chi.probability(a, b)).isCloseTo(1 / (1 + Math.exp(-zChi)), offset(1e-5));
   }
@@ -55,7 +55,7 @@ class LogisticHeadTest {
       same[i] = labels.get(i);
     }
     LogisticHead head =
-        LogisticHead.train(
+        LogisticTrainer.train(
             "e", LogisticHead.Features.ABSOLUTE_DIFFERENCE, pairs, same, 300, 1e-2, 1e-4);
     int correct = 0;
     for (int i = 0; i < pairs.size(); i++) {
@@ -65,7 +65,7 @@ class LogisticHeadTest {
     assertThat(head.crossEntropy(pairs, same)).isLessThan(0.1);
     // Deterministic.
     LogisticHead again =
-        LogisticHead.train(
+        LogisticTrainer.train(
             "e", LogisticHead.Features.ABSOLUTE_DIFFERENCE, pairs, same, 300, 1e-2, 1e-4);
     assertThat(again.probability(pairs.get(1)[0], pairs.get(1)[1]))
         .isEqualTo(head.probability(pairs.get(1)[0], pairs.get(1)[1]));

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import dev.semblance.Embedding;
+import dev.semblance.LogisticHead;
+import dev.semblance.ProjectionHead;
 import dev.semblance.SemblanceException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -89,7 +91,7 @@ class ProjectionTrainerTest {
     List<String> freshIds = new ArrayList<>();
     synthetic(fresh, freshIds, 2);
     ProjectionHead random =
-        new ProjectionHead(
+        ProjectionHead.of(
             "test-embedder", 32, 8, ProjectionTrainer.orthonormalRows(8, 32, new Random(3)));
     double trained = trainer.heldOutLoss(head, fresh, freshIds);
     double untrained = trainer.heldOutLoss(random, fresh, freshIds);
@@ -102,7 +104,7 @@ class ProjectionTrainerTest {
   @Test
   void savesLoadsAndRefusesDamagedFiles() throws IOException {
     ProjectionHead head =
-        new ProjectionHead("emb@sha256:1", 4, 2, new float[] {1, 0, 0, 0, 0, 1, 0, 0});
+        ProjectionHead.of("emb@sha256:1", 4, 2, new float[] {1, 0, 0, 0, 0, 1, 0, 0});
     Path file = dir.resolve("p.head");
     head.save(file);
     ProjectionHead loaded = ProjectionHead.load(file);
@@ -117,7 +119,7 @@ class ProjectionTrainerTest {
         .isInstanceOf(SemblanceException.class)
         .hasMessageContaining("checksum");
     LogisticHead logistic =
-        new LogisticHead("emb", LogisticHead.Features.ABSOLUTE_DIFFERENCE, new float[] {-1, -1}, 1);
+        LogisticHead.of("emb", LogisticHead.Features.ABSOLUTE_DIFFERENCE, new float[] {-1, -1}, 1);
     logistic.save(file);
     assertThatThrownBy(() -> ProjectionHead.load(file))
         .hasMessageContaining("holds a logistic head");

@@ -3,7 +3,7 @@ package dev.semblance.examples;
 import dev.semblance.Box;
 import dev.semblance.Face;
 import dev.semblance.Point;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

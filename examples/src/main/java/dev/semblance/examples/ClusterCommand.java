@@ -12,7 +12,7 @@ import dev.semblance.clustering.ClusterMethod;
 import dev.semblance.clustering.ClusteringOptions;
 import dev.semblance.clustering.FaceClusters;
 import dev.semblance.clustering.FaceItem;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,7 +4,7 @@ import dev.semblance.Box;
 import dev.semblance.Encoder;
 import dev.semblance.Face;
 import dev.semblance.SemblanceException;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.awt.image.BufferedImage;
 import java.io.OutputStreamWriter;
 import java.io.Writer;

@@ -3,7 +3,7 @@ package dev.semblance.examples;
 import dev.semblance.Embedding;
 import dev.semblance.Encoder;
 import dev.semblance.SemblanceException;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;

@@ -4,8 +4,8 @@ import static dev.semblance.examples.VerificationFigures.fmt;
 
 import dev.semblance.Encoder;
 import dev.semblance.FaceQuality;
+import dev.semblance.QualityModel;
 import dev.semblance.examples.QualityCache.Measured;
-import dev.semblance.internal.pipeline.QualityModel;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -175,7 +175,7 @@ final class EvaluateQualityCommand implements Callable<Integer> {
       Model model = fit(evaluated, measured, threshold, features);
       Map<String, Double> weights = new LinkedHashMap<>();
       for (int k = 0; k < model.weights().length; k++) {
-        weights.put(QualityModel.FEATURE_NAMES[k], model.weights()[k]);
+        weights.put(QualityModel.FEATURE_NAMES.get(k), model.weights()[k]);
       }
       fitted.put("intercept", model.intercept());
       fitted.put("weights", weights);

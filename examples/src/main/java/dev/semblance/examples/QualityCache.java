@@ -7,7 +7,7 @@ import dev.semblance.FaceQuality;
 import dev.semblance.Liveness;
 import dev.semblance.Point;
 import dev.semblance.SemblanceException;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;

@@ -1,6 +1,6 @@
 package dev.semblance.examples;
 
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZoneId;

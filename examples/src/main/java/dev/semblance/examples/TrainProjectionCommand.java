@@ -1,11 +1,11 @@
 package dev.semblance.examples;
 
 import dev.semblance.Embedding;
+import dev.semblance.ProjectionHead;
 import dev.semblance.evaluation.CrossValidation;
 import dev.semblance.evaluation.RocPoint;
 import dev.semblance.evaluation.Scores;
 import dev.semblance.learning.Mining;
-import dev.semblance.learning.ProjectionHead;
 import dev.semblance.learning.ProjectionTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,8 +2,9 @@ package dev.semblance.examples;
 
 import com.google.common.primitives.Floats;
 import dev.semblance.Embedding;
+import dev.semblance.LogisticHead;
 import dev.semblance.evaluation.Scores;
-import dev.semblance.learning.LogisticHead;
+import dev.semblance.learning.LogisticTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -94,7 +95,7 @@ final class TrainVerifierCommand implements Callable<Integer> {
             : labelled(test.pairs(), encoded.embeddings(), -1);
 
     LogisticHead head =
-        LogisticHead.train(
+        LogisticTrainer.train(
             encoded.embedderId(),
             features,
             trainSet.pairs(),

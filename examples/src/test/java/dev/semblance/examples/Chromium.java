@@ -1,8 +1,8 @@
 package dev.semblance.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.semblance.testing.Required;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,12 +20,15 @@ final class Chromium {
 
   /**
    * Opens a page in headless Chromium: it must print no console message, render to a non-blank
-   * screenshot, and its DOM after load must contain {@code marker}. Skips without Chromium.
+   * screenshot, and its DOM after load must contain {@code marker}. Skips without Chromium, or
+   * fails where it is required.
    */
   static void assertRenders(Path html, Path dir, String marker) throws Exception {
     Path chromium = Path.of("/usr/bin/chromium");
-    assumeTrue(
-        Files.isExecutable(chromium), "skipped: Chromium not installed (apt-get install chromium)");
+    Required.check(
+        Required.BROWSER,
+        Files.isExecutable(chromium),
+        "Chromium not installed (apt-get install chromium)");
     String page = html.toUri().toString();
     List<String> flags =
         List.of(

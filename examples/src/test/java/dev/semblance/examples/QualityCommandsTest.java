@@ -2,10 +2,10 @@ package dev.semblance.examples;
 
 import static dev.semblance.testing.Pictures.scaled;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semblance.testing.Required;
 import dev.semblance.testing.TestData;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -172,8 +172,10 @@ class QualityCommandsTest {
   @Test
   void theDemoRunsEveryStepOnTheSamplePhotos() throws IOException {
     Path samples = Path.of("target/samples");
-    assumeTrue(
-        Files.isDirectory(samples), "skipped: the build fetches the sample photos into " + samples);
+    Required.check(
+        Required.DATA,
+        Files.isDirectory(samples),
+        "the build fetches the sample photos into " + samples);
     Path out = dir.resolve("demo");
     Run demo = run("demo", "--samples", samples.toString(), "--out-dir", out.toString());
     assertThat(demo.exitCode()).isZero();

@@ -12,7 +12,7 @@ import dev.semblance.ImageFaces;
 import dev.semblance.InvalidImageException;
 import dev.semblance.ModelException;
 import dev.semblance.NoFaceException;
-import dev.semblance.learning.ProjectionHead;
+import dev.semblance.ProjectionHead;
 import dev.semblance.learning.ProjectionTrainer;
 import dev.semblance.testing.Jpegs;
 import dev.semblance.testing.TestData;

@@ -8,13 +8,14 @@ import dev.semblance.Encoder;
 import dev.semblance.Gallery;
 import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
+import dev.semblance.LogisticHead;
+import dev.semblance.ProjectionHead;
 import dev.semblance.TemplateStorage;
 import dev.semblance.Verifier;
 import dev.semblance.evaluation.CrossValidation;
 import dev.semblance.evaluation.Scores;
-import dev.semblance.learning.LogisticHead;
+import dev.semblance.learning.LogisticTrainer;
 import dev.semblance.learning.Mining;
-import dev.semblance.learning.ProjectionHead;
 import dev.semblance.learning.ProjectionTrainer;
 import dev.semblance.testing.TestData;
 import java.nio.file.Path;
@@ -190,7 +191,7 @@ class LfwDevAccuracyTest {
             .toList();
     boolean[] trainSame = LfwPairs.labels(train);
     LogisticHead logistic =
-        LogisticHead.train(
+        LogisticTrainer.train(
             embedderId,
             LogisticHead.Features.ABSOLUTE_DIFFERENCE,
             trainPairs,

@@ -2,7 +2,7 @@ package dev.semblance.server;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;

@@ -1,9 +1,8 @@
 package dev.semblance.server;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.semblance.testing.Required;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -28,7 +27,7 @@ import java.util.function.BooleanSupplier;
 /**
  * Headless Chromium driven over the DevTools protocol (a WebSocket, JDK client): load a page, run
  * script in it, set a file input, and collect every console error and uncaught exception. Skips the
- * test when Chromium is not installed.
+ * test when Chromium is not installed, or fails it where the browser is {@link Required required}.
  */
 final class Browser implements AutoCloseable {
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -41,8 +40,10 @@ final class Browser implements AutoCloseable {
   private final List<String> events = new CopyOnWriteArrayList<>();
 
   Browser(Path profile) throws Exception {
-    assumeTrue(
-        Files.isExecutable(CHROMIUM), "skipped: Chromium not installed (apt-get install chromium)");
+    Required.check(
+        Required.BROWSER,
+        Files.isExecutable(CHROMIUM),
+        "Chromium not installed (apt-get install chromium)");
     process =
         new ProcessBuilder(
                 CHROMIUM.toString(),

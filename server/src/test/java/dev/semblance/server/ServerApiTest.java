@@ -23,21 +23,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The service over real HTTP on loopback, with the bundled models and a gallery directory: every
  * endpoint, every answer checked against openapi.json, and the ways clients get it wrong.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ServerApiTest {
   @TempDir static Path dir;
   private static Encoder encoder;
@@ -48,6 +46,7 @@ class ServerApiTest {
   private static String admin;
   private static String recognizer;
   private static final OpenApiCheck api = new OpenApiCheck();
+  private static final AtomicInteger finished = new AtomicInteger();
 
   @BeforeAll
   static void start() {
@@ -64,10 +63,21 @@ class ServerApiTest {
             .maxBodyBytes(4 << 20)
             .start();
     http = new Http(server.uri());
+    enrolTheCast();
   }
 
   @AfterAll
   static void stop() {
+    try {
+      if (finished.get() == testCount()) { // not when a single test was run
+        everyDocumentedOperationWasExercised();
+      }
+    } finally {
+      close();
+    }
+  }
+
+  private static void close() {
     if (server != null) {
       server.close();
       gallery.close();
@@ -97,9 +107,11 @@ class ServerApiTest {
     return map;
   }
 
-  @Test
-  @Order(1)
-  void theCastIsEnrolledAndRecognisedInAGroupPhoto() {
+  /**
+   * Every test starts from the cast enrolled through the API, one portrait each, and leaves the
+   * gallery so: what a test adds, it removes.
+   */
+  private static void enrolTheCast() {
     for (String person : Fixtures.CAST) {
       byte[] photo = bytes(portrait(person, 1));
       Http.Reply reply =
@@ -111,6 +123,16 @@ class ServerApiTest {
       assertThat(reply.json().get("image_id").asText()).hasSize(16);
       assertThat(reply.json().get("quality").get("score").asDouble()).isBetween(0.0, 1.0);
     }
+  }
+
+  @AfterEach
+  void theGalleryHoldsTheCastAgain() {
+    finished.incrementAndGet();
+    assertThat(gallery.identities()).containsExactlyInAnyOrderElementsOf(Fixtures.CAST);
+  }
+
+  @Test
+  void theCastIsRecognisedInAGroupPhoto() {
     Http.Reply reply =
         ok(
             http.multipart(
@@ -132,7 +154,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(2)
   void aStrangerIsUnknownNotTheNearestSubject() throws IOException {
     Path stranger =
         dev.semblance.testing.TestData.dir("lfw-dev/images").resolve("AJ_Cook/AJ_Cook_0001.jpg");
@@ -147,7 +168,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(3)
   void verifyComparesTwoImagesOrAnImageAndASubject() {
     JsonNode same =
         ok(
@@ -197,7 +217,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(4)
   void detectFindsEveryFace() {
     JsonNode result =
         ok(
@@ -213,7 +232,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(5)
   void subjectsAreCreatedListedRenamedAndRemovedFaceByFace() throws IOException {
     String nfd = Normalizer.normalize("Zoë Ørsted 🙂 李", Normalizer.Form.NFD);
     String nfc = Normalizer.normalize(nfd, Normalizer.Form.NFC);
@@ -279,7 +297,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(6)
   void theQualityGateRefusesARuinedPhotoAndSaysWhy() throws IOException {
     byte[] ruined =
         Jpegs.encode(
@@ -297,7 +314,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(7)
   void badImagesAreRefusedWithTheirReason() {
     byte[] jpeg = bytes(group("bbt3.jpg"));
     Http.Reply notImage =
@@ -340,7 +356,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(8)
   void malformedRequestsAreRefused() {
     refused(
         http.raw(
@@ -390,7 +405,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(9)
   void oversizeBodiesGet413() {
     byte[] big = new byte[5 << 20];
     refused(
@@ -403,7 +417,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(10)
   void keysAreCheckedAndRolesEnforced() {
     byte[] photo = bytes(portrait("amy", 4));
     refused(http.multipart("/api/v1/recognize", null, fields("file", photo)), 401, "missing_key");
@@ -432,7 +445,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(11)
   void pathTricksAndOddNamesCannotEscapeOrSpoof() throws IOException {
     byte[] photo = bytes(portrait("leonard", 2));
     for (String name :
@@ -469,7 +481,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(12)
   void aFloodPastTheRateLimitGets429AndOtherKeysAreUnaffected() {
     try (SemblanceServer limited =
         SemblanceServer.builder(encoder, gallery, keys).port(0).rateLimit(1, 3).start()) {
@@ -496,7 +507,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(13)
   void healthMetricsAndThePageArePublic() {
     JsonNode health = ok(http.get("/health", null), 200).json();
     assertThat(health.get("ready").asBoolean()).isTrue();
@@ -518,7 +528,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(14)
   void corsIsOffUnlessConfigured() {
     java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
     java.net.http.HttpRequest preflight =
@@ -554,7 +563,6 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(15)
   void concurrentEnrolmentsRemovalsAndSearchesLoseNothing() throws Exception {
     byte[] group = bytes(group("bbt2.jpg"));
     List<byte[]> photos = new ArrayList<>();
@@ -610,10 +618,12 @@ class ServerApiTest {
     assertThat(kept).hasSize(12);
     assertThat(gallery.identities().stream().filter(n -> n.startsWith("load-")))
         .containsExactlyInAnyOrderElementsOf(kept);
+    for (String name : kept) {
+      ok(http.delete("/api/v1/subjects/" + name, admin), 200);
+    }
   }
 
   @Test
-  @Order(16)
   void aStalledClientIsCutOffAndABusyServerSays503() throws Exception {
     try (SemblanceServer strict =
         SemblanceServer.builder(encoder, gallery, keys)
@@ -668,15 +678,8 @@ class ServerApiTest {
   }
 
   @Test
-  @Order(20)
-  void openApiDescribesEveryEndpointAndEveryOneWasChecked() {
-    Set<String> served = new TreeSet<>();
-    for (String endpoint : server.endpoints()) {
-      String[] parts = endpoint.split(" ");
-      served.add(parts[0] + " " + parts[1]);
-    }
-    assertThat(api.operations()).isEqualTo(served);
-    assertThat(api.seen()).as("operations exercised in these tests").isEqualTo(served);
+  void openApiDescribesEveryEndpointWithItsRole() {
+    assertThat(api.operations()).isEqualTo(served());
     // Each documented role is the one enforced.
     for (String endpoint : server.endpoints()) {
       String[] parts = endpoint.split(" ");
@@ -685,6 +688,27 @@ class ServerApiTest {
           .as(endpoint)
           .isEqualTo(parts.length > 2 ? parts[2] : "");
     }
+  }
+
+  /** The served operations, as "METHOD /path". */
+  private static Set<String> served() {
+    Set<String> served = new TreeSet<>();
+    for (String endpoint : server.endpoints()) {
+      String[] parts = endpoint.split(" ");
+      served.add(parts[0] + " " + parts[1]);
+    }
+    return served;
+  }
+
+  /** Once every test has run: each documented operation was answered and checked by one. */
+  private static void everyDocumentedOperationWasExercised() {
+    assertThat(api.seen()).as("operations exercised in these tests").isEqualTo(served());
+  }
+
+  private static long testCount() {
+    return Arrays.stream(ServerApiTest.class.getDeclaredMethods())
+        .filter(m -> m.isAnnotationPresent(Test.class))
+        .count();
   }
 
   private static int indexOf(byte[] hay, byte[] needle) {

@@ -10,7 +10,7 @@ import dev.semblance.Gallery;
 import dev.semblance.SemblanceException;
 import dev.semblance.clustering.ClusterMethod;
 import dev.semblance.clustering.ClusteringOptions;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;

@@ -16,6 +16,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.zip.CRC32C;
 
 /**
@@ -63,29 +65,11 @@ public final class GalleryCodec {
 
   private GalleryCodec() {}
 
-  /** What a gallery file holds; filled by {@link #read}. */
-  public interface Sink {
-    void header(String embedderId, int dimension, float threshold, double targetFpir);
+  /** The first record of a snapshot or a log: whose templates the file holds. */
+  public record Header(String embedderId, int dimension) {}
 
-    void enroll(String identity, float[][] templates);
-
-    void remove(String identity);
-  }
-
-  /** What a log holds; filled by {@link #readLog}. */
-  public interface LogSink {
-    void logHeader(String embedderId, int dimension, long generation);
-
-    void enroll(String identity, float[][] templates);
-
-    void remove(String identity);
-
-    void rename(String from, String to);
-
-    void removeTemplate(String identity, float[] template);
-
-    void settings(float threshold, double targetFpir);
-  }
+  /** Where a log's valid records end, and how many there are (its header included). */
+  public record LogEnd(long validBytes, long records) {}
 
   // ---- log records -------------------------------------------------------------------------
 
@@ -114,34 +98,33 @@ public final class GalleryCodec {
     return all;
   }
 
-  public static byte[] enrollPayload(String identity, List<float[]> vectors, int dimension) {
-    return payload(ENROLL, body -> writeEnroll(body, identity, vectors, dimension));
-  }
-
-  public static byte[] removePayload(String identity) {
-    return payload(REMOVE, body -> body.writeUTF(identity));
-  }
-
-  public static byte[] renamePayload(String from, String to) {
-    return payload(
-        RENAME,
-        body -> {
-          body.writeUTF(from);
-          body.writeUTF(to);
-        });
-  }
-
-  public static byte[] removeTemplatePayload(String identity, float[] template, int dimension) {
-    return payload(
-        REMOVE_TEMPLATE, body -> writeEnroll(body, identity, List.of(template), dimension));
-  }
-
-  public static byte[] settingsPayload(float threshold, double targetFpir) {
+  /** The payload of a log record that makes {@code change}. */
+  public static byte[] payload(Change change, int dimension) {
+    if (change instanceof Change.Enroll e) {
+      return payload(ENROLL, body -> writeEnroll(body, e.identity(), e.templates(), dimension));
+    }
+    if (change instanceof Change.Remove r) {
+      return payload(REMOVE, body -> body.writeUTF(r.identity()));
+    }
+    if (change instanceof Change.Rename r) {
+      return payload(
+          RENAME,
+          body -> {
+            body.writeUTF(r.from());
+            body.writeUTF(r.to());
+          });
+    }
+    if (change instanceof Change.RemoveTemplate t) {
+      return payload(
+          REMOVE_TEMPLATE,
+          body -> writeEnroll(body, t.identity(), List.of(t.template()), dimension));
+    }
+    Change.Settings settings = (Change.Settings) change;
     return payload(
         SETTINGS,
         body -> {
-          body.writeFloat(threshold);
-          body.writeDouble(targetFpir);
+          body.writeFloat(settings.threshold());
+          body.writeDouble(settings.targetFpir());
         });
   }
 
@@ -273,22 +256,16 @@ public final class GalleryCodec {
   // ---- reading -----------------------------------------------------------------------------
 
   /**
-   * Reads a whole gallery file into {@code sink}.
+   * Reads a whole gallery file: {@code open} is given its header and answers where its changes go
+   * (its saved settings first, then each identity's templates), which this returns.
    *
    * @param source names the file in error messages
-   * @throws GalleryFormatException on any damage or an unsupported version
-   */
-  public static void read(InputStream in, String source, Sink sink) throws IOException {
-    read(in, source, sink, null);
-  }
-
-  /**
-   * Reads a whole gallery file into {@code sink}, opening sealed records with {@code cipher}.
-   *
+   * @param cipher opens sealed records, or null for a plain file
    * @throws GalleryFormatException on any damage, an unsupported version, a wrong key, or a key
    *     given for a plain file or missing for an encrypted one
    */
-  public static void read(InputStream in, String source, Sink sink, RecordCipher cipher)
+  public static <T extends Consumer<Change>> T read(
+      InputStream in, String source, RecordCipher cipher, Function<Header, T> open)
       throws IOException {
     DataInputStream data = new DataInputStream(in);
     byte[] magic = new byte[MAGIC.length];
@@ -319,6 +296,7 @@ public final class GalleryCodec {
     int dimension = -1;
     long records = 0;
     long templates = 0;
+    T sink = null;
     while (true) {
       byte[] framed = nextRecord(data, source, offset);
       if (framed == null) {
@@ -364,15 +342,16 @@ public final class GalleryCodec {
                       + targetFpir
                       + ")");
             }
-            sink.header(embedder, dimension, threshold, targetFpir);
+            sink = open.apply(new Header(embedder, dimension));
+            sink.accept(new Change.Settings(threshold, targetFpir));
           }
           case ENROLL -> {
             String identity = body.readUTF();
             float[][] vectors = readTemplates(body, dimension, identity, source, offset);
-            sink.enroll(identity, vectors);
+            sink.accept(new Change.Enroll(identity, List.of(vectors)));
             templates += vectors.length;
           }
-          case REMOVE -> sink.remove(body.readUTF());
+          case REMOVE -> sink.accept(new Change.Remove(body.readUTF()));
           case END -> {
             long declaredRecords = body.readLong();
             long declaredTemplates = body.readLong();
@@ -392,7 +371,7 @@ public final class GalleryCodec {
             if (data.read() != -1) {
               throw corrupt(source, offset, "bytes after the end record");
             }
-            return;
+            return sink;
           }
           default -> throw corrupt(source, offset, "unknown record type " + type);
         }
@@ -450,19 +429,27 @@ public final class GalleryCodec {
   }
 
   /**
-   * Reads a log of {@code size} bytes into {@code sink}. A crash can tear only the last record: a
-   * record cut short by the end of the file, or whose checksum fails and which ends exactly at the
-   * end of the file, or a zero-filled tail, is left out and its offset returned so that the caller
-   * can truncate there. Damage anywhere else is an exception.
+   * Reads a log of {@code size} bytes: its header into {@code header}, which checks it, and every
+   * change into {@code sink}. A crash can tear only the last record: a record cut short by the end
+   * of the file, or whose checksum fails and which ends exactly at the end of the file, or a
+   * zero-filled tail, is left out and its offset returned so that the caller can truncate there.
+   * Damage anywhere else is an exception.
    *
    * @param generation the generation the log's file name gives; sealed records are bound to it
    * @param cipher opens sealed records, or null for a plain log
-   * @return {@code size}, or the offset where a torn last record starts
-   * @throws GalleryFormatException for a bad magic number or version, a missing header, or a
-   *     damaged record that is not the last
+   * @return the end of the valid records: {@code size}, or the offset where a torn last record
+   *     starts
+   * @throws GalleryFormatException for a bad magic number or version, a missing header, a header of
+   *     another generation, or a damaged record that is not the last
    */
-  public static long readLog(
-      InputStream in, long size, String source, long generation, RecordCipher cipher, LogSink sink)
+  public static LogEnd readLog(
+      InputStream in,
+      long size,
+      String source,
+      long generation,
+      RecordCipher cipher,
+      Consumer<Header> header,
+      Consumer<Change> sink)
       throws IOException {
     DataInputStream data = new DataInputStream(in);
     byte[] start = data.readNBytes(LOG_MAGIC.length + 4);
@@ -491,12 +478,12 @@ public final class GalleryCodec {
     while (offset < size) {
       long remaining = size - offset;
       if (remaining < 12) {
-        return torn(offset, dimension, source);
+        return torn(offset, index, dimension, source);
       }
       byte[] frame = data.readNBytes(12);
       int length = ByteBuffer.wrap(frame).getInt(0);
       if (isZeroRun(frame) && zerosToEnd(data)) {
-        return torn(offset, dimension, source); // space allocated but never filled
+        return torn(offset, index, dimension, source); // space allocated but never filled
       }
       if (ByteBuffer.wrap(frame).getInt(4) != lengthCrc(length)
           || length < 1
@@ -504,12 +491,12 @@ public final class GalleryCodec {
         throw corrupt(source, offset, "damaged record length");
       }
       if (12L + length > remaining) {
-        return torn(offset, dimension, source);
+        return torn(offset, index, dimension, source);
       }
       byte[] framed = data.readNBytes(length);
       if (crc(framed) != ByteBuffer.wrap(frame).getInt(8)) {
         if (offset + 12 + length == size) {
-          return torn(offset, dimension, source);
+          return torn(offset, index, dimension, source);
         }
         throw corrupt(source, offset, "checksum mismatch in a record that is not the last");
       }
@@ -544,21 +531,31 @@ public final class GalleryCodec {
                       + declared
                       + ")");
             }
-            sink.logHeader(embedder, dimension, declared);
+            if (declared != generation) {
+              throw new GalleryFormatException(
+                  source
+                      + " says it follows snapshot generation "
+                      + declared
+                      + ", not "
+                      + generation
+                      + ": snapshot and log do not belong together");
+            }
+            header.accept(new Header(embedder, dimension));
           }
           case ENROLL -> {
             String identity = body.readUTF();
-            sink.enroll(identity, readTemplates(body, dimension, identity, source, offset));
+            float[][] vectors = readTemplates(body, dimension, identity, source, offset);
+            sink.accept(new Change.Enroll(identity, List.of(vectors)));
           }
-          case REMOVE -> sink.remove(body.readUTF());
-          case RENAME -> sink.rename(body.readUTF(), body.readUTF());
+          case REMOVE -> sink.accept(new Change.Remove(body.readUTF()));
+          case RENAME -> sink.accept(new Change.Rename(body.readUTF(), body.readUTF()));
           case REMOVE_TEMPLATE -> {
             String identity = body.readUTF();
             float[][] one = readTemplates(body, dimension, identity, source, offset);
             if (one.length != 1) {
               throw corrupt(source, offset, one.length + " templates in a template removal");
             }
-            sink.removeTemplate(identity, one[0]);
+            sink.accept(new Change.RemoveTemplate(identity, one[0]));
           }
           case SETTINGS -> {
             float threshold = body.readFloat();
@@ -574,7 +571,7 @@ public final class GalleryCodec {
                       + targetFpir
                       + ")");
             }
-            sink.settings(threshold, targetFpir);
+            sink.accept(new Change.Settings(threshold, targetFpir));
           }
           default -> throw corrupt(source, offset, "unknown log record type " + type);
         }
@@ -587,14 +584,14 @@ public final class GalleryCodec {
     if (dimension < 0) {
       throw new GalleryFormatException("gallery log has no header record: " + source);
     }
-    return offset;
+    return new LogEnd(offset, index);
   }
 
-  private static long torn(long offset, int dimension, String source) {
+  private static LogEnd torn(long offset, long records, int dimension, String source) {
     if (dimension < 0) {
       throw new GalleryFormatException("gallery log has no complete header record: " + source);
     }
-    return offset;
+    return new LogEnd(offset, records);
   }
 
   private static boolean isZeroRun(byte[] bytes) {

@@ -5,7 +5,7 @@ package dev.semblance.internal.gallery;
 import dev.semblance.Durability;
 import dev.semblance.GalleryFormatException;
 import dev.semblance.GalleryLockedException;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -63,12 +64,6 @@ public final class GalleryStore implements Closeable {
   private final Object syncMonitor = new Object();
   private long synced;
 
-  /** Receives the directory's state while it is opened. */
-  public interface Replay extends GalleryCodec.LogSink {
-    /** The snapshot's header values (not called for generation 0). */
-    void snapshotSettings(float threshold, double targetFpir);
-  }
-
   private GalleryStore(
       Path directory,
       Durability durability,
@@ -88,7 +83,8 @@ public final class GalleryStore implements Closeable {
 
   /**
    * Opens or creates the gallery in {@code directory}, replaying its snapshot and log into {@code
-   * replay}. A torn last log record is cut off with a warning.
+   * replay}: the snapshot's settings and templates, then each change logged since. A torn last log
+   * record is cut off with a warning.
    *
    * @throws GalleryLockedException if another writer holds the directory
    * @throws GalleryFormatException if a file is damaged, the snapshot and log do not belong
@@ -100,7 +96,7 @@ public final class GalleryStore implements Closeable {
       int dimension,
       Durability durability,
       RecordCipher cipher,
-      Replay replay) {
+      Consumer<Change> replay) {
     try {
       Files.createDirectories(directory);
       FileChannel lockChannel =
@@ -134,7 +130,7 @@ public final class GalleryStore implements Closeable {
     }
   }
 
-  private void recover(Replay replay) throws IOException {
+  private void recover(Consumer<Change> replay) throws IOException {
     TreeSet<Long> snapshots = new TreeSet<>(), logs = new TreeSet<>();
     try (Stream<Path> files = Files.list(directory)) {
       for (Path file : (Iterable<Path>) files::iterator) {
@@ -166,24 +162,11 @@ public final class GalleryStore implements Closeable {
         GalleryCodec.read(
             in,
             snapshot.toString(),
-            new GalleryCodec.Sink() {
-              @Override
-              public void header(String id, int dim, float threshold, double targetFpir) {
-                checkEmbedder(id, dim, snapshot);
-                replay.snapshotSettings(threshold, targetFpir);
-              }
-
-              @Override
-              public void enroll(String identity, float[][] templates) {
-                replay.enroll(identity, templates);
-              }
-
-              @Override
-              public void remove(String identity) {
-                replay.remove(identity);
-              }
-            },
-            cipher);
+            cipher,
+            header -> {
+              checkEmbedder(header, snapshot);
+              return replay;
+            });
       }
     }
     if (logs.contains(generation)) {
@@ -210,7 +193,7 @@ public final class GalleryStore implements Closeable {
     syncDirectory();
   }
 
-  private void replayLog(Replay replay) throws IOException {
+  private void replayLog(Consumer<Change> replay) throws IOException {
     Path file = logFile(generation);
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
     try {
@@ -219,61 +202,17 @@ public final class GalleryStore implements Closeable {
       // appends.
       InputStream in =
           new BufferedInputStream(Channels.newInputStream(channel.position(0)), 1 << 16);
-      long[] records = {0};
-      long valid =
+      GalleryCodec.LogEnd end =
           GalleryCodec.readLog(
               in,
               size,
               file.toString(),
               generation,
               cipher,
-              new GalleryCodec.LogSink() {
-                @Override
-                public void logHeader(String id, int dim, long logGeneration) {
-                  records[0]++;
-                  checkEmbedder(id, dim, file);
-                  if (logGeneration != generation) {
-                    throw new GalleryFormatException(
-                        file
-                            + " says it follows snapshot generation "
-                            + logGeneration
-                            + ", not "
-                            + generation
-                            + ": snapshot and log do not belong together");
-                  }
-                }
-
-                @Override
-                public void enroll(String identity, float[][] templates) {
-                  records[0]++;
-                  replay.enroll(identity, templates);
-                }
-
-                @Override
-                public void remove(String identity) {
-                  records[0]++;
-                  replay.remove(identity);
-                }
-
-                @Override
-                public void rename(String from, String to) {
-                  records[0]++;
-                  replay.rename(from, to);
-                }
-
-                @Override
-                public void removeTemplate(String identity, float[] template) {
-                  records[0]++;
-                  replay.removeTemplate(identity, template);
-                }
-
-                @Override
-                public void settings(float threshold, double targetFpir) {
-                  records[0]++;
-                  replay.settings(threshold, targetFpir);
-                }
-              });
-      nextRecord = records[0];
+              header -> checkEmbedder(header, file),
+              replay);
+      long valid = end.validBytes();
+      nextRecord = end.records();
       if (valid < size) {
         log.warn(
             "{}: the last record was torn by a crash ({} of {} bytes valid); cutting it off",
@@ -292,7 +231,9 @@ public final class GalleryStore implements Closeable {
     }
   }
 
-  private void checkEmbedder(String id, int dim, Path file) {
+  private void checkEmbedder(GalleryCodec.Header header, Path file) {
+    String id = header.embedderId();
+    int dim = header.dimension();
     if (!id.equals(embedderId) || dim != dimension) {
       throw new GalleryFormatException(
           file

@@ -1,7 +1,5 @@
 package dev.semblance.internal.gallery;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import dev.semblance.GalleryOptions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,7 +9,6 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
@@ -24,27 +21,6 @@ import java.util.function.BiConsumer;
  * <p>Not thread-safe: the gallery holds its read lock to search and its write lock to change.
  */
 public final class IdentitySlots {
-  /** The longest identity name. */
-  public static final int MAX_NAME_LENGTH = 256;
-
-  /**
-   * The rule for a person's name, wherever one is given (a gallery identity, a cluster's name that
-   * may be enrolled): not blank, at most 256 characters, no control characters.
-   *
-   * @param what what the name is called in the message, e.g. "identity"
-   */
-  public static void checkName(String name, String what) {
-    Objects.requireNonNull(name, what);
-    checkArgument(!name.isBlank(), "%s must not be blank", what);
-    checkArgument(
-        name.length() <= MAX_NAME_LENGTH, "%s is longer than %s characters", what, MAX_NAME_LENGTH);
-    checkArgument(
-        name.chars().noneMatch(Character::isISOControl),
-        "%s must not contain control characters: '%s'",
-        what,
-        name);
-  }
-
   private final TemplateMatrix templates;
   private final Map<String, Integer> slotOf = new HashMap<>();
   private final List<String> nameOfSlot = new ArrayList<>();

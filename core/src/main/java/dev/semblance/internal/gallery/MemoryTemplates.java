@@ -39,24 +39,27 @@ public final class MemoryTemplates implements Templates {
   }
 
   @Override
-  public boolean remove(String identity) {
-    return write(() -> slots.remove(identity));
-  }
-
-  @Override
-  public void rename(String from, String to) {
-    write(
+  public boolean apply(Change change) {
+    return write(
         () -> {
-          checkArgument(slots.contains(from), "identity is not enrolled: '%s'", from);
-          checkArgument(!slots.contains(to), "identity is already enrolled: '%s'", to);
-          slots.rename(from, to);
-          return null;
+          if (change instanceof Change.Enroll e) {
+            slots.enroll(e.identity(), e.templates());
+            return true;
+          }
+          if (change instanceof Change.Remove r) {
+            return slots.remove(r.identity());
+          }
+          if (change instanceof Change.Rename r) {
+            checkArgument(slots.contains(r.from()), "identity is not enrolled: '%s'", r.from());
+            checkArgument(!slots.contains(r.to()), "identity is already enrolled: '%s'", r.to());
+            slots.rename(r.from(), r.to());
+            return true;
+          }
+          if (change instanceof Change.RemoveTemplate t) {
+            return slots.contains(t.identity()) && slots.removeTemplate(t.identity(), t.template());
+          }
+          return false; // settings belong to the gallery's threshold policy
         });
-  }
-
-  @Override
-  public boolean removeTemplate(String identity, float[] template) {
-    return write(() -> slots.contains(identity) && slots.removeTemplate(identity, template));
   }
 
   @Override

@@ -44,18 +44,24 @@ public final class StoreTemplates implements Templates {
   }
 
   @Override
-  public boolean remove(String identity) {
-    return store.remove(identity);
-  }
-
-  @Override
-  public void rename(String from, String to) {
-    store.rename(from, to);
-  }
-
-  @Override
-  public boolean removeTemplate(String identity, float[] template) {
-    return store.removeTemplate(identity, template);
+  public boolean apply(Change change) {
+    if (change instanceof Change.Enroll e) {
+      store.add(Map.of(e.identity(), e.templates()));
+      return true;
+    }
+    if (change instanceof Change.Remove r) {
+      return store.remove(r.identity());
+    }
+    if (change instanceof Change.Rename r) {
+      store.rename(r.from(), r.to());
+      return true;
+    }
+    if (change instanceof Change.RemoveTemplate t) {
+      return store.removeTemplate(t.identity(), t.template());
+    }
+    Change.Settings s = (Change.Settings) change;
+    store.saveSettings(new TemplateStore.Settings(s.threshold(), s.targetFpir()));
+    return true;
   }
 
   @Override

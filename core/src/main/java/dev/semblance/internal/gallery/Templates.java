@@ -8,32 +8,22 @@ import java.util.function.BiConsumer;
 
 /**
  * Where a gallery's identities and templates live and how they are searched: in this JVM ({@link
- * MemoryTemplates}) or in a {@link dev.semblance.spi.TemplateStore} ({@link StoreTemplates}). The
- * gallery checks arguments and keeps its directory's log; this is everything below that.
+ * MemoryTemplates}) or in a {@link dev.semblance.spi.TemplateStore} ({@link StoreTemplates}). A
+ * {@link Backing} orders and logs the changes; this is everything below that.
  *
  * <p>Thread safety: implementations are safe for concurrent use; each call is atomic.
  */
 public interface Templates {
-  /** Adds unit vectors to {@code identity}, creating it if new. */
-  default void enroll(String identity, List<float[]> vectors) {
-    enrollAll(Map.of(identity, vectors));
-  }
-
-  /** Adds unit vectors to each identity, creating the new ones. */
-  void enrollAll(Map<String, List<float[]>> vectors);
-
-  /** Removes {@code identity} and its templates; whether it was enrolled. */
-  boolean remove(String identity);
-
   /**
-   * Gives an enrolled identity a new name, keeping its templates.
+   * Applies {@code change} atomically; whether it changed anything. Settings change no templates: a
+   * store records them, memory ignores them.
    *
-   * @throws IllegalArgumentException if {@code from} is not enrolled or {@code to} already is
+   * @throws IllegalArgumentException if a rename's source is not enrolled or its target already is
    */
-  void rename(String from, String to);
+  boolean apply(Change change);
 
-  /** Removes {@code identity}'s templates equal to {@code template}; whether any was removed. */
-  boolean removeTemplate(String identity, float[] template);
+  /** Adds unit vectors to each identity, creating the new ones; in one request to a store. */
+  void enrollAll(Map<String, List<float[]>> vectors);
 
   boolean contains(String identity);
 

@@ -1,7 +1,7 @@
 package dev.semblance.internal.heads;
 
 import dev.semblance.SemblanceException;
-import dev.semblance.internal.io.DurableFiles;
+import dev.semblance.io.DurableFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

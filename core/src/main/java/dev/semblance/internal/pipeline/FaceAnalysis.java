@@ -5,6 +5,7 @@ import dev.semblance.ChannelOrder;
 import dev.semblance.FaceQuality;
 import dev.semblance.Liveness;
 import dev.semblance.ModelException;
+import dev.semblance.QualityModel;
 import dev.semblance.internal.image.Resampler;
 import dev.semblance.internal.image.RgbImage;
 import dev.semblance.internal.pipeline.FacePipeline.Located;

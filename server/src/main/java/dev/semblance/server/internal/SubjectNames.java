@@ -1,6 +1,6 @@
 package dev.semblance.server.internal;
 
-import dev.semblance.internal.gallery.IdentitySlots;
+import dev.semblance.IdentityNames;
 import java.text.Normalizer;
 
 /**
@@ -23,7 +23,7 @@ final class SubjectNames {
     }
     String nfc = Normalizer.normalize(name, Normalizer.Form.NFC);
     try {
-      IdentitySlots.checkName(nfc, "subject");
+      IdentityNames.check(nfc, "subject");
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest("invalid_subject", e.getMessage());
     }

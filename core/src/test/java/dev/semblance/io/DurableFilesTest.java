@@ -1,4 +1,4 @@
-package dev.semblance.internal.io;
+package dev.semblance.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,10 +1,8 @@
-package dev.semblance.learning;
+package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.common.hash.Hashing;
-import dev.semblance.Embedding;
-import dev.semblance.SemblanceException;
 import dev.semblance.internal.heads.HeadFile;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -12,10 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * A linear map W (d_in → d_out) followed by L2 normalisation, trained with {@link TripletLoss} on a
+ * A linear map W (d_in → d_out) followed by L2 normalisation, trained with the triplet loss on a
  * frozen embedder's output: it adapts embeddings to a population and compresses them (512 → 128
  * makes galleries four times smaller and scans four times faster). An {@link dev.semblance.Encoder}
- * can apply it transparently.
+ * can apply it transparently; {@link dev.semblance.learning.ProjectionTrainer} trains it.
  *
  * <p><b>Thread safety.</b> Immutable.
  */
@@ -27,7 +25,19 @@ public final class ProjectionHead {
   private final int outputDimension;
   private final float[] weights; // outputDimension × inputDimension, row-major
 
-  ProjectionHead(String embedderId, int inputDimension, int outputDimension, float[] weights) {
+  /**
+   * A head with the given {@code outputDimension × inputDimension} weights, row-major; trained by
+   * {@link dev.semblance.learning.ProjectionTrainer} or read with {@link #load}.
+   *
+   * @throws IllegalArgumentException if the weights do not match the dimensions or are not finite
+   */
+  public static ProjectionHead of(
+      String embedderId, int inputDimension, int outputDimension, float[] weights) {
+    return new ProjectionHead(embedderId, inputDimension, outputDimension, weights.clone());
+  }
+
+  private ProjectionHead(
+      String embedderId, int inputDimension, int outputDimension, float[] weights) {
     checkArgument(inputDimension > 0 && outputDimension > 0, "dimensions must be positive");
     checkArgument(
         weights.length == inputDimension * outputDimension, "weights do not match the dimensions");
@@ -64,8 +74,8 @@ public final class ProjectionHead {
     return outputDimension;
   }
 
-  /** W·x, not normalised. */
-  float[] linear(float[] x) {
+  /** W·x before normalisation, as training differentiates it. */
+  public float[] linear(float[] x) {
     float[] z = new float[outputDimension];
     for (int o = 0; o < outputDimension; o++) {
       double s = 0;

@@ -1,14 +1,11 @@
-package dev.semblance.learning;
+package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.semblance.Embedding;
-import dev.semblance.SemblanceException;
 import dev.semblance.internal.heads.HeadFile;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,7 +24,20 @@ public final class LogisticHead {
   /** The per-component feature of a pair. */
   public enum Features {
     ABSOLUTE_DIFFERENCE,
-    CHI_SQUARE
+    CHI_SQUARE;
+
+    /** φ of each component pair of {@code a} and {@code b}, of equal length. */
+    public float[] of(float[] a, float[] b) {
+      float[] f = new float[a.length];
+      for (int k = 0; k < a.length; k++) {
+        float d = a[k] - b[k];
+        f[k] =
+            this == ABSOLUTE_DIFFERENCE
+                ? Math.abs(d)
+                : d * d / (Math.abs(a[k]) + Math.abs(b[k]) + 1e-6f);
+      }
+      return f;
+    }
   }
 
   private final String embedderId;
@@ -35,7 +45,17 @@ public final class LogisticHead {
   private final float[] weights;
   private final float bias;
 
-  LogisticHead(String embedderId, Features features, float[] weights, float bias) {
+  /**
+   * A head with the given weights, one per embedding component, and bias; trained by {@link
+   * dev.semblance.learning.LogisticTrainer} or read with {@link #load}.
+   *
+   * @throws IllegalArgumentException if a weight or the bias is not finite
+   */
+  public static LogisticHead of(String embedderId, Features features, float[] weights, float bias) {
+    return new LogisticHead(embedderId, features, weights.clone(), bias);
+  }
+
+  private LogisticHead(String embedderId, Features features, float[] weights, float bias) {
     for (float w : weights) {
       checkArgument(Float.isFinite(w), "weights must be finite");
     }
@@ -71,10 +91,10 @@ public final class LogisticHead {
         a.dimension(),
         b.dimension(),
         weights.length);
-    return sigmoid(logit(phi(features, a.toArray(), b.toArray())));
+    return sigmoid(logit(features.of(a.toArray(), b.toArray())));
   }
 
-  double logit(float[] phi) {
+  private double logit(float[] phi) {
     double z = bias;
     for (int k = 0; k < phi.length; k++) {
       z += weights[k] * phi[k];
@@ -82,78 +102,9 @@ public final class LogisticHead {
     return z;
   }
 
-  static float[] phi(Features features, float[] a, float[] b) {
-    float[] f = new float[a.length];
-    for (int k = 0; k < a.length; k++) {
-      float d = a[k] - b[k];
-      f[k] =
-          features == Features.ABSOLUTE_DIFFERENCE
-              ? Math.abs(d)
-              : d * d / (Math.abs(a[k]) + Math.abs(b[k]) + 1e-6f);
-    }
-    return f;
-  }
-
-  static double sigmoid(double z) {
+  /** The logistic function, computed without overflow for any z. */
+  public static double sigmoid(double z) {
     return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-  }
-
-  /**
-   * Trains a head on labelled pairs by full-batch Adam on the mean cross-entropy plus an L2 penalty
-   * on the weights. Deterministic.
-   *
-   * @param pairs each element holds the two embeddings of a pair
-   * @param same whether each pair is the same person
-   */
-  public static LogisticHead train(
-      String embedderId,
-      Features features,
-      List<Embedding[]> pairs,
-      boolean[] same,
-      int epochs,
-      double learningRate,
-      double l2) {
-    checkArgument(
-        pairs.size() == same.length && !pairs.isEmpty(), "need one label per pair, and pairs");
-    checkArgument(epochs > 0 && learningRate > 0 && l2 >= 0, "bad training settings");
-    int d = pairs.get(0)[0].dimension();
-    float[][] x = new float[pairs.size()][];
-    for (int i = 0; i < x.length; i++) {
-      x[i] = phi(features, pairs.get(i)[0].toArray(), pairs.get(i)[1].toArray());
-    }
-    // Start from "far apart means different": negative weights, bias at the mean feature.
-    float[] params = new float[d + 1];
-    double meanFeature = 0;
-    for (float[] f : x) {
-      for (float v : f) {
-        meanFeature += v;
-      }
-    }
-    meanFeature /= (double) x.length * d;
-    for (int k = 0; k < d; k++) {
-      params[k] = -1f;
-    }
-    params[d] = (float) (meanFeature * d);
-    ProjectionTrainer.Adam adam = new ProjectionTrainer.Adam(params.length, learningRate);
-    for (int epoch = 0; epoch < epochs; epoch++) {
-      float[] grad = new float[d + 1];
-      for (int i = 0; i < x.length; i++) {
-        double z = params[d];
-        for (int k = 0; k < d; k++) {
-          z += params[k] * x[i][k];
-        }
-        double err = (sigmoid(z) - (same[i] ? 1 : 0)) / x.length;
-        for (int k = 0; k < d; k++) {
-          grad[k] += (float) (err * x[i][k]);
-        }
-        grad[d] += (float) err;
-      }
-      for (int k = 0; k < d; k++) {
-        grad[k] += (float) (l2 * params[k]);
-      }
-      adam.step(params, grad);
-    }
-    return new LogisticHead(embedderId, features, Arrays.copyOf(params, d), params[d]);
   }
 
   /** Mean cross-entropy of the head on labelled pairs. */

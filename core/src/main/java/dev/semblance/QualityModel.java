@@ -1,6 +1,6 @@
-package dev.semblance.internal.pipeline;
+package dev.semblance;
 
-import dev.semblance.FaceQuality;
+import java.util.List;
 
 /**
  * The overall quality score: {@code σ(intercept + Σ weight·feature)}, the probability that a
@@ -10,23 +10,26 @@ import dev.semblance.FaceQuality;
  * logistic regression over their genuine comparisons. The features were chosen by cross-validation
  * over people (docs/quality.md): the embedding's norm, the eye state and the sharpness predict
  * errors; size, exposure, pose and the detector's score added nothing beyond them, so their weights
- * are zero.
+ * are zero. The features weigh the bundled embedder's raw output norm: the score is that
+ * embedder's.
+ *
+ * <p><b>Thread safety.</b> Stateless.
  */
 public final class QualityModel {
   /** What each feature is, in the order of {@link #features}. */
-  public static final String[] FEATURE_NAMES = {
-    "log inter-ocular px",
-    "log(1 + sharpness)",
-    "|brightness - 0.5|",
-    "contrast",
-    "|yaw| / 45",
-    "(|yaw| / 45)^2",
-    "|pitch| / 45",
-    "|roll| / 45",
-    "min eye open",
-    "detector score",
-    "embedding norm"
-  };
+  public static final List<String> FEATURE_NAMES =
+      List.of(
+          "log inter-ocular px",
+          "log(1 + sharpness)",
+          "|brightness - 0.5|",
+          "contrast",
+          "|yaw| / 45",
+          "(|yaw| / 45)^2",
+          "|pitch| / 45",
+          "|roll| / 45",
+          "min eye open",
+          "detector score",
+          "embedding norm");
 
   // From `evaluate quality --fit` (docs/quality.md).
   private static final double INTERCEPT = -10.747728;

@@ -1,4 +1,4 @@
-package dev.semblance.internal.io;
+package dev.semblance.io;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
