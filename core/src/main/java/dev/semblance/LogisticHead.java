@@ -134,7 +134,10 @@ public final class LogisticHead {
   }
 
   /**
-   * @throws SemblanceException if the file is not a logistic head or is damaged
+   * Reads a head that {@link #save} wrote.
+   *
+   * @throws CorruptFileException if the file is not a logistic head or is damaged
+   * @throws java.io.UncheckedIOException if it cannot be read
    */
   public static LogisticHead load(Path file) {
     HeadFile.Opened opened = HeadFile.read(file, KIND);
@@ -143,7 +146,7 @@ public final class LogisticHead {
       Features features = Features.valueOf(in.readUTF());
       int d = in.readInt();
       if (d <= 0 || (long) d * 4 + 4 != in.available()) {
-        throw new SemblanceException(
+        throw new CorruptFileException(
             "logistic head has an impossible dimension " + d + ": " + file);
       }
       float[] w = new float[d];
@@ -152,7 +155,8 @@ public final class LogisticHead {
       }
       return new LogisticHead(opened.embedderId(), features, w, in.readFloat());
     } catch (IOException | IllegalArgumentException e) {
-      throw new SemblanceException("logistic head is damaged: " + file + ": " + e.getMessage(), e);
+      throw new CorruptFileException(
+          "logistic head is damaged: " + file + ": " + e.getMessage(), e);
     }
   }
 

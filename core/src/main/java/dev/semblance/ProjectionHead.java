@@ -126,7 +126,10 @@ public final class ProjectionHead {
   }
 
   /**
-   * @throws SemblanceException if the file is not a projection head or is damaged
+   * Reads a head that {@link #save} wrote.
+   *
+   * @throws CorruptFileException if the file is not a projection head or is damaged
+   * @throws java.io.UncheckedIOException if it cannot be read
    */
   public static ProjectionHead load(Path file) {
     HeadFile.Opened opened = HeadFile.read(file, KIND);
@@ -135,7 +138,7 @@ public final class ProjectionHead {
       int inDim = in.readInt();
       int outDim = in.readInt();
       if (inDim <= 0 || outDim <= 0 || (long) inDim * outDim * 4 != in.available()) {
-        throw new SemblanceException(
+        throw new CorruptFileException(
             "projection head has impossible dimensions " + inDim + " → " + outDim + ": " + file);
       }
       float[] w = new float[inDim * outDim];
@@ -144,7 +147,7 @@ public final class ProjectionHead {
       }
       return new ProjectionHead(opened.embedderId(), inDim, outDim, w);
     } catch (IOException | IllegalArgumentException e) {
-      throw new SemblanceException(
+      throw new CorruptFileException(
           "projection head is damaged: " + file + ": " + e.getMessage(), e);
     }
   }

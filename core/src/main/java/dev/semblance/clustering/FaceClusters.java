@@ -3,6 +3,7 @@ package dev.semblance.clustering;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.semblance.Calibration;
+import dev.semblance.CorruptFileException;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
 import dev.semblance.IdentityNames;
@@ -11,17 +12,16 @@ import dev.semblance.internal.cluster.ChineseWhispers;
 import dev.semblance.internal.cluster.ConnectedComponents;
 import dev.semblance.internal.cluster.FaceGraph;
 import dev.semblance.internal.cluster.Partition;
+import dev.semblance.internal.io.FileFormat;
 import dev.semblance.io.DurableFiles;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StreamCorruptedException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,9 +30,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.zip.CRC32;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +57,9 @@ import org.slf4j.LoggerFactory;
 public final class FaceClusters {
   private static final Logger log = LoggerFactory.getLogger(FaceClusters.class);
   private static final String SEED_SOURCE = "gallery:";
-  private static final byte[] MAGIC =
-      "Semblance face clusters\n".getBytes(StandardCharsets.US_ASCII);
-  private static final int FORMAT = 1;
+
+  /** Format 1, before the common frame of Semblance files, is no longer read. */
+  private static final int FORMAT = 2;
 
   private final float threshold;
   private final ClusteringOptions options;
@@ -249,10 +246,9 @@ public final class FaceClusters {
     DurableFiles.replace(
         file,
         stream -> {
-          CheckedOutputStream checked = new CheckedOutputStream(stream, new CRC32());
-          DataOutputStream out = new DataOutputStream(new BufferedOutputStream(checked, 1 << 16));
-          out.write(MAGIC);
-          out.writeInt(FORMAT);
+          FileFormat.Writer out =
+              new FileFormat.Writer(
+                  new BufferedOutputStream(stream, 1 << 16), FileFormat.CLUSTERS, FORMAT);
           out.writeFloat(threshold);
           out.writeUTF(options.method().name());
           out.writeDouble(options.pairwiseFmr());
@@ -270,34 +266,39 @@ public final class FaceClusters {
             graph.writeTo(out);
             partition.writeTo(out);
           }
-          out.flush();
-          long crc = checked.getChecksum().getValue();
-          out.writeLong(crc);
-          out.flush();
+          out.finish();
         });
   }
 
   /**
    * Reads clusters that {@link #save} wrote.
    *
-   * @throws IllegalArgumentException if the file is not a clusters file, is of another format
-   *     version, or is damaged (cut short, altered: a checksum covers it), saying which
+   * @throws CorruptFileException if the file is not a clusters file, is of another format version,
+   *     or is damaged (cut short, altered: a checksum covers it), saying which
    * @throws java.io.UncheckedIOException if the file cannot be read
    */
   public static FaceClusters load(Path file) {
     try (InputStream stream = Files.newInputStream(file)) {
-      CheckedInputStream checked =
-          new CheckedInputStream(new BufferedInputStream(stream, 1 << 16), new CRC32());
-      DataInputStream in = new DataInputStream(checked);
-      FaceClusters clusters = read(in, Files.size(file));
-      long expected = checked.getChecksum().getValue();
-      check(in.readLong() == expected, "its checksum does not match");
-      check(in.read() < 0, "it has data after its end");
+      FileFormat.Reader in =
+          new FileFormat.Reader(
+              new BufferedInputStream(stream, 1 << 16),
+              FileFormat.CLUSTERS,
+              FORMAT,
+              "clusters file",
+              file.toString(),
+              CorruptFileException::new);
+      FaceClusters clusters;
+      try {
+        clusters = read(in, Files.size(file));
+      } catch (EOFException e) {
+        throw in.cutShort(e);
+      } catch (StreamCorruptedException e) {
+        throw in.damaged(e.getMessage());
+      }
+      in.finish();
       return clusters;
     } catch (EOFException e) {
-      throw new IllegalArgumentException(file + " is damaged: it is cut short", e);
-    } catch (StreamCorruptedException e) {
-      throw new IllegalArgumentException(file + " is damaged: " + e.getMessage(), e);
+      throw new CorruptFileException(file + " is damaged: it is cut short", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
     }
@@ -305,9 +306,6 @@ public final class FaceClusters {
 
   /** Reads the content; {@code bytes}, the file's size, bounds every count before allocating. */
   private static FaceClusters read(DataInputStream in, long bytes) throws IOException {
-    check(Arrays.equals(MAGIC, in.readNBytes(MAGIC.length)), "it is not a Semblance clusters file");
-    int format = in.readInt();
-    check(format == FORMAT, "it has format " + format + "; this version reads " + FORMAT);
     float threshold = in.readFloat();
     FaceClusters clusters;
     try {

@@ -3,6 +3,7 @@ package dev.semblance.clustering;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semblance.CorruptFileException;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
 import dev.semblance.evaluation.ClusteringQuality;
@@ -220,15 +221,15 @@ class FaceClustersTest {
     bytes[bytes.length / 2] ^= 0x40;
     Path flipped = Files.write(dir.resolve("flipped"), bytes);
     assertThatThrownBy(() -> FaceClusters.load(flipped))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(CorruptFileException.class)
         .hasMessageContaining("damaged");
     Path cut = Files.write(dir.resolve("cut"), Arrays.copyOf(bytes, bytes.length - 100));
     assertThatThrownBy(() -> FaceClusters.load(cut))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(CorruptFileException.class)
         .hasMessageContaining("cut short");
     Path other = Files.writeString(dir.resolve("other"), "a gallery, perhaps");
     assertThatThrownBy(() -> FaceClusters.load(other))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(CorruptFileException.class)
         .hasMessageContaining("not a Semblance clusters file");
     assertThatThrownBy(() -> FaceClusters.load(dir.resolve("missing")))
         .isInstanceOf(UncheckedIOException.class);

@@ -3,6 +3,7 @@
 package dev.semblance.internal.gallery;
 
 import dev.semblance.GalleryFormatException;
+import dev.semblance.internal.io.FileFormat;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -18,13 +19,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.zip.CRC32C;
 
 /**
  * The gallery file format, version 1.
  *
  * <pre>
- * file    := magic(8) version(u16) flags(u16) record*
+ * file    := header(magic(8) version(u16), see FileFormat) flags(u16) record*
  * record  := length(u32) crc32c(u32, of payload) payload(length bytes)
  * payload := type(u8) body
  *   HEADER (1): embedderId(utf) dimension(i32) threshold(f32) targetFpir(f64, NaN if none)
@@ -32,6 +32,8 @@ import java.util.zip.CRC32C;
  *   REMOVE (3): identity(utf)                                        -- identity erased
  *   SETTINGS (4): threshold(f32) targetFpir(f64, NaN if none)        -- threshold changed
  *   LOG_HEADER (5): embedderId(utf) dimension(i32) generation(i64)  -- first record of a log
+ *   RENAME (6): from(utf) to(utf)                                      -- identity renamed
+ *   REMOVE_TEMPLATE (7): identity(utf) 1 × dimension × f32           -- one template erased
  *   END  (127): records(i64) templates(i64)                          -- last record
  * </pre>
  *
@@ -45,8 +47,6 @@ import java.util.zip.CRC32C;
  * damaged length can then never pass for a record torn at the end of the file.
  */
 public final class GalleryCodec {
-  static final byte[] MAGIC = {(byte) 0x89, 'S', 'M', 'B', 'G', '\r', '\n', 0x1A};
-  static final byte[] LOG_MAGIC = {(byte) 0x89, 'S', 'M', 'B', 'L', '\r', '\n', 0x1A};
   public static final int VERSION = 1;
   static final int HEADER = 1;
   static final int ENROLL = 2;
@@ -76,9 +76,9 @@ public final class GalleryCodec {
   /** The start of a new log: magic, version, flags and its LOG_HEADER record. */
   public static byte[] logStart(
       String embedderId, int dimension, long generation, RecordCipher cipher) {
-    ByteBuffer start = ByteBuffer.allocate(MAGIC.length + 4);
+    ByteBuffer start = ByteBuffer.allocate(FileFormat.HEADER_BYTES + 2);
     start
-        .put(LOG_MAGIC)
+        .put(FileFormat.magic(FileFormat.LOG))
         .putShort((short) VERSION)
         .putShort((short) (cipher == null ? 0 : ENCRYPTED));
     byte[] header =
@@ -176,9 +176,7 @@ public final class GalleryCodec {
   }
 
   private static int crc(byte[] bytes) {
-    CRC32C crc = new CRC32C();
-    crc.update(bytes);
-    return (int) crc.getValue();
+    return FileFormat.crc32c(bytes);
   }
 
   private static int lengthCrc(int length) {
@@ -214,8 +212,7 @@ public final class GalleryCodec {
       this.out = new DataOutputStream(out);
       this.dimension = dimension;
       this.cipher = cipher;
-      this.out.write(MAGIC);
-      this.out.writeShort(VERSION);
+      FileFormat.writeHeader(this.out, FileFormat.GALLERY, VERSION);
       this.out.writeShort(cipher == null ? 0 : ENCRYPTED);
       record(
           HEADER,
@@ -268,31 +265,10 @@ public final class GalleryCodec {
       InputStream in, String source, RecordCipher cipher, Function<Header, T> open)
       throws IOException {
     DataInputStream data = new DataInputStream(in);
-    byte[] magic = new byte[MAGIC.length];
-    if (data.readNBytes(magic, 0, magic.length) != magic.length || !Arrays.equals(magic, MAGIC)) {
-      throw new GalleryFormatException(
-          "not a Semblance gallery file (bad magic number): " + source);
-    }
-    byte[] versionAndFlags = data.readNBytes(4);
-    if (versionAndFlags.length < 4) {
-      throw new GalleryFormatException("gallery file is truncated inside its header: " + source);
-    }
-    int version = ByteBuffer.wrap(versionAndFlags).getShort(0) & 0xFFFF;
-    if (version > VERSION) {
-      throw new GalleryFormatException(
-          "gallery format version "
-              + version
-              + " is newer than the "
-              + VERSION
-              + " this Semblance reads; upgrade Semblance: "
-              + source);
-    }
-    if (version < 1) {
-      throw new GalleryFormatException("invalid gallery format version " + version + ": " + source);
-    }
-    int flags = ByteBuffer.wrap(versionAndFlags).getShort(2) & 0xFFFF;
-    checkFlags(flags, cipher, source);
-    long offset = MAGIC.length + 4;
+    FileFormat.readHeader(
+        data, FileFormat.GALLERY, VERSION, "gallery file", source, GalleryFormatException::new);
+    checkFlags(readFlags(data, "gallery file", source), cipher, source);
+    long offset = FileFormat.HEADER_BYTES + 2;
     int dimension = -1;
     long records = 0;
     long templates = 0;
@@ -383,6 +359,15 @@ public final class GalleryCodec {
     }
   }
 
+  private static int readFlags(DataInputStream data, String what, String source)
+      throws IOException {
+    byte[] flags = data.readNBytes(2);
+    if (flags.length < 2) {
+      throw new GalleryFormatException(what + " is truncated inside its header: " + source);
+    }
+    return ByteBuffer.wrap(flags).getShort() & 0xFFFF;
+  }
+
   private static void checkFlags(int flags, RecordCipher cipher, String source) {
     if ((flags & ~ENCRYPTED) != 0) {
       throw new GalleryFormatException(
@@ -452,27 +437,10 @@ public final class GalleryCodec {
       Consumer<Change> sink)
       throws IOException {
     DataInputStream data = new DataInputStream(in);
-    byte[] start = data.readNBytes(LOG_MAGIC.length + 4);
-    if (start.length < LOG_MAGIC.length
-        || !Arrays.equals(Arrays.copyOf(start, LOG_MAGIC.length), LOG_MAGIC)) {
-      throw new GalleryFormatException("not a Semblance gallery log (bad magic number): " + source);
-    }
-    if (start.length < LOG_MAGIC.length + 4) {
-      throw new GalleryFormatException("gallery log is truncated inside its header: " + source);
-    }
-    int version = ByteBuffer.wrap(start).getShort(LOG_MAGIC.length) & 0xFFFF;
-    int flags = ByteBuffer.wrap(start).getShort(LOG_MAGIC.length + 2) & 0xFFFF;
-    if (version != VERSION) {
-      throw new GalleryFormatException(
-          "gallery log format version "
-              + version
-              + " is not the "
-              + VERSION
-              + " this Semblance reads: "
-              + source);
-    }
-    checkFlags(flags, cipher, source);
-    long offset = start.length;
+    FileFormat.readHeader(
+        data, FileFormat.LOG, VERSION, "gallery log", source, GalleryFormatException::new);
+    checkFlags(readFlags(data, "gallery log", source), cipher, source);
+    long offset = FileFormat.HEADER_BYTES + 2;
     long index = 0;
     int dimension = -1;
     while (offset < size) {
@@ -634,9 +602,7 @@ public final class GalleryCodec {
       throw corrupt(
           source, offset, "record truncated: " + payload.length + " of " + length + " bytes");
     }
-    CRC32C crc = new CRC32C();
-    crc.update(payload);
-    if ((int) crc.getValue() != expectedCrc) {
+    if (crc(payload) != expectedCrc) {
       throw corrupt(source, offset, "checksum mismatch");
     }
     return payload;

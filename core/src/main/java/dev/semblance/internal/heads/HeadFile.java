@@ -1,30 +1,28 @@
 package dev.semblance.internal.heads;
 
-import dev.semblance.SemblanceException;
+import dev.semblance.CorruptFileException;
+import dev.semblance.internal.io.FileFormat;
 import dev.semblance.io.DurableFiles;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.zip.CRC32C;
 
 /**
- * The file of a trained head: {@code magic(8) version(u16) kind(utf) embedderId(utf) body
- * crc32c(u32)}, the checksum covering everything before it. The body is written and read by the
- * head itself.
+ * The file of a trained head, in the {@link FileFormat} frame: {@code header kind(utf)
+ * embedderId(utf) body footer}. The body is written and read by the head itself.
+ *
+ * <p>Thread safety: stateless.
  */
 public final class HeadFile {
-  private static final byte[] MAGIC = {(byte) 0x89, 'S', 'M', 'B', 'H', '\r', '\n', 0x1A};
   private static final int VERSION = 1;
 
   private HeadFile() {}
 
+  /** Writes a head's own fields. */
   public interface Body {
     void write(DataOutputStream out) throws IOException;
   }
@@ -32,16 +30,11 @@ public final class HeadFile {
   public static void write(Path file, String kind, String embedderId, Body body) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      DataOutputStream out = new DataOutputStream(bytes);
-      out.write(MAGIC);
-      out.writeShort(VERSION);
+      FileFormat.Writer out = new FileFormat.Writer(bytes, FileFormat.HEAD, VERSION);
       out.writeUTF(kind);
       out.writeUTF(embedderId);
       body.write(out);
-      out.flush();
-      CRC32C crc = new CRC32C();
-      crc.update(bytes.toByteArray());
-      out.writeInt((int) crc.getValue());
+      out.finish();
       DurableFiles.replaceOrThrow(file, bytes::writeTo);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e, e);
@@ -51,6 +44,12 @@ public final class HeadFile {
   /** An opened head file: its embedder id and a stream positioned at the body. */
   public record Opened(String embedderId, DataInputStream body) {}
 
+  /**
+   * Opens a head file of {@code kind}, its checksum verified.
+   *
+   * @throws CorruptFileException if it is not a head file, is damaged or holds another kind
+   * @throws UncheckedIOException if it cannot be read
+   */
   public static Opened read(Path file, String kind) {
     byte[] all;
     try {
@@ -58,30 +57,23 @@ public final class HeadFile {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + ": " + e, e);
     }
-    if (all.length < MAGIC.length + 6 || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {
-      throw new SemblanceException("not a Semblance head file: " + file);
-    }
-    CRC32C crc = new CRC32C();
-    crc.update(all, 0, all.length - 4);
-    if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt()) {
-      throw new SemblanceException("head file is damaged (checksum mismatch): " + file);
-    }
     try {
-      DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 4));
-      in.skipNBytes(MAGIC.length);
-      int version = in.readUnsignedShort();
-      if (version != VERSION) {
-        throw new SemblanceException(
-            "head file version " + version + " is not " + VERSION + ": " + file);
-      }
+      DataInputStream in =
+          FileFormat.verified(
+              all,
+              FileFormat.HEAD,
+              VERSION,
+              "head file",
+              file.toString(),
+              CorruptFileException::new);
       String actualKind = in.readUTF();
       if (!actualKind.equals(kind)) {
-        throw new SemblanceException(
+        throw new CorruptFileException(
             file + " holds a " + actualKind + " head, not a " + kind + " head");
       }
       return new Opened(in.readUTF(), in);
     } catch (IOException e) {
-      throw new SemblanceException("head file is damaged: " + file + ": " + e, e);
+      throw new CorruptFileException("head file is damaged: " + file + ": " + e, e);
     }
   }
 }
