@@ -5,11 +5,13 @@ import dev.semblance.Encoder;
 import dev.semblance.Face;
 import dev.semblance.SemblanceException;
 import dev.semblance.io.DurableFiles;
+import dev.semblance.io.EmbeddingTable;
 import java.awt.image.BufferedImage;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -56,26 +58,22 @@ final class EmbedCommand implements Callable<Integer> {
           out,
           stream -> {
             Writer w = new OutputStreamWriter(stream, StandardCharsets.UTF_8);
-            StringBuilder header =
-                new StringBuilder("path\tface\tleft\ttop\tright\tbottom\tscore\tnote");
+            List<String> columns = new ArrayList<>();
             if (analysis.quality) {
-              header.append('\t').append(String.join("\t", QualityColumns.NAMES));
+              columns.addAll(List.of(QualityColumns.NAMES));
             }
             if (analysis.liveness) {
-              header.append("\tliveness\tlive");
+              columns.addAll(List.of("liveness", "live"));
             }
-            String empty = "\t".repeat(analysisColumns());
-            for (int i = 0; i < encoder.dimension(); i++) {
-              header.append("\te").append(i);
-            }
-            w.write(header.append('\n').toString());
+            w.write(EmbeddingTable.header(columns, encoder.dimension()));
             Progress progress = new Progress("embedding", files.size());
             for (Path file : files) {
               try {
                 BufferedImage image = encoder.readImage(file);
                 List<Face> faces = encoder.encode(image);
                 if (faces.isEmpty()) {
-                  w.write(file + "\t\t\t\t\t\t\tno face found" + empty + "\n");
+                  w.write(
+                      EmbeddingTable.reasonRow(file.toString(), "no face found", columns.size()));
                   counts[1]++;
                 } else if (onePerImage) {
                   int main = Encoder.mainFaceIndex(faces, image.getWidth(), image.getHeight());
@@ -88,8 +86,7 @@ final class EmbedCommand implements Callable<Integer> {
                   }
                 }
               } catch (SemblanceException e) {
-                String reason = e.getMessage().replace('\t', ' ').replace('\n', ' ');
-                w.write(file + "\t\t\t\t\t\t\t" + reason + empty + "\n");
+                w.write(EmbeddingTable.reasonRow(file.toString(), e.getMessage(), columns.size()));
                 counts[1]++;
               }
               progress.step(file.getFileName().toString());
@@ -103,31 +100,28 @@ final class EmbedCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** Columns between the note and the embedding. */
-  private int analysisColumns() {
-    return (analysis.quality ? QualityColumns.NAMES.length : 0) + (analysis.liveness ? 2 : 0);
-  }
-
   private static String row(Path file, int index, Face face) {
     Box b = face.box();
-    StringBuilder s = new StringBuilder(8 * 520);
-    s.append(file).append('\t').append(index);
-    for (float v : new float[] {b.left(), b.top(), b.right(), b.bottom(), face.score()}) {
-      s.append('\t').append(String.format(Locale.ROOT, "%.2f", v));
-    }
-    s.append('\t');
+    List<String> analysis = new ArrayList<>();
     face.quality()
         .ifPresent(
             q -> {
               for (float v : QualityColumns.values(q)) {
-                s.append('\t').append(String.format(Locale.ROOT, "%.4f", v));
+                analysis.add(String.format(Locale.ROOT, "%.4f", v));
               }
             });
     face.liveness()
-        .ifPresent(l -> s.append(String.format(Locale.ROOT, "\t%.4f\t%b", l.score(), l.live())));
-    for (float v : face.embedding().toArray()) {
-      s.append('\t').append(v);
-    }
-    return s.append('\n').toString();
+        .ifPresent(
+            l -> {
+              analysis.add(String.format(Locale.ROOT, "%.4f", l.score()));
+              analysis.add(String.valueOf(l.live()));
+            });
+    return EmbeddingTable.faceRow(
+        file.toString(),
+        index,
+        new float[] {b.left(), b.top(), b.right(), b.bottom()},
+        face.score(),
+        analysis,
+        face.embedding().toArray());
   }
 }

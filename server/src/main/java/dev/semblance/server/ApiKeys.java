@@ -53,8 +53,29 @@ public final class ApiKeys {
   /** A key just made: {@code secret} is the whole key to give the client; it is not kept. */
   public record NewKey(KeyInfo info, String secret) {}
 
-  /** The answer to a presented key: its record, or why it was refused. */
-  public record Check(Optional<KeyInfo> key, String refusal) {}
+  /** Why a presented key was refused. */
+  public enum Refusal {
+    /** No key was presented. */
+    MISSING("no API key"),
+    /** The key is not one of this server's. */
+    UNKNOWN("unknown API key"),
+    /** The key was revoked. */
+    REVOKED("revoked API key");
+
+    private final String message;
+
+    Refusal(String message) {
+      this.message = message;
+    }
+
+    /** For people: "no API key", "unknown API key" or "revoked API key". */
+    public String message() {
+      return message;
+    }
+  }
+
+  /** The answer to a presented key: its record, or why it was refused (null when admitted). */
+  public record Check(Optional<KeyInfo> key, Refusal refusal) {}
 
   private record Entry(KeyInfo info, byte[] hash) {}
 
@@ -141,29 +162,29 @@ public final class ApiKeys {
   }
 
   /**
-   * Checks a key presented by a client: its record when it is live, else why not ("no API key",
-   * "unknown API key", "revoked API key"). Never throws for what a client sends.
+   * Checks a key presented by a client: its record when it is live, else why not. Never throws for
+   * what a client sends.
    */
   public Check authenticate(String presented) {
     if (presented == null || presented.isBlank()) {
-      return new Check(Optional.empty(), "no API key");
+      return new Check(Optional.empty(), Refusal.MISSING);
     }
     reloadIfReplaced();
     String key = presented.strip();
     int idEnd = key.indexOf('_', PREFIX.length());
     if (!key.startsWith(PREFIX) || idEnd < 0) {
-      return new Check(Optional.empty(), "unknown API key");
+      return new Check(Optional.empty(), Refusal.UNKNOWN);
     }
     String id = key.substring(PREFIX.length(), idEnd);
     byte[] hash = sha256(key);
     for (Entry entry : entries) {
       if (entry.info().id().equals(id) && MessageDigest.isEqual(entry.hash(), hash)) {
         return entry.info().isRevoked()
-            ? new Check(Optional.empty(), "revoked API key")
+            ? new Check(Optional.empty(), Refusal.REVOKED)
             : new Check(Optional.of(entry.info()), null);
       }
     }
-    return new Check(Optional.empty(), "unknown API key");
+    return new Check(Optional.empty(), Refusal.UNKNOWN);
   }
 
   private interface Change {

@@ -30,14 +30,14 @@ class ApiKeysTest {
     assertThat(keys.authenticate(door.secret()).key()).contains(door.info());
     assertThat(keys.authenticate(" " + ops.secret() + "\n").key().get().role())
         .isEqualTo(Role.ADMIN);
-    assertThat(keys.authenticate(null).refusal()).isEqualTo("no API key");
-    assertThat(keys.authenticate(door.secret() + "x").refusal()).isEqualTo("unknown API key");
+    assertThat(keys.authenticate(null).refusal()).isEqualTo(ApiKeys.Refusal.MISSING);
+    assertThat(keys.authenticate(door.secret() + "x").refusal()).isEqualTo(ApiKeys.Refusal.UNKNOWN);
     assertThat(keys.authenticate("smb_" + ops.info().id() + door.secret().substring(14)).refusal())
-        .isEqualTo("unknown API key");
+        .isEqualTo(ApiKeys.Refusal.UNKNOWN);
 
     // Another process (the command line) revokes; this instance sees it at the next check.
     assertThat(ApiKeys.open(file).revoke(door.info().id())).isTrue();
-    assertThat(keys.authenticate(door.secret()).refusal()).isEqualTo("revoked API key");
+    assertThat(keys.authenticate(door.secret()).refusal()).isEqualTo(ApiKeys.Refusal.REVOKED);
     assertThat(ApiKeys.open(file).revoke(door.info().id())).as("already revoked").isFalse();
     assertThat(keys.list()).hasSize(2);
     assertThat(keys.list().get(0).isRevoked()).isTrue();

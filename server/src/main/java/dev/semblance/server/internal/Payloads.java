@@ -116,4 +116,23 @@ final class Payloads {
     String type = ctx.contentType();
     return type != null && type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
   }
+
+  /** Query parameter {@code name} as an integer in [min, max], or {@code fallback}; 400 else. */
+  static int intParam(Context ctx, String name, int fallback, int min, int max) {
+    String value = ctx.queryParam(name);
+    if (value == null) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiError.badRequest(
+        "invalid_parameter",
+        "query parameter '" + name + "' must be an integer from " + min + " to " + max);
+  }
 }
