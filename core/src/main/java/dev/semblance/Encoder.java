@@ -107,7 +107,19 @@ public final class Encoder implements AutoCloseable {
         liveness = ModelLoader.load(backend, FaceAnalysis.LIVENESS, batched).session();
         opened.add(liveness);
       }
-      this.analysis = new FaceAnalysis(pose, eyes, liveness, b.livenessThreshold);
+      String name =
+          b.embedder.spec().resource() != null
+              ? "faceplugin/fr_feature"
+              : b.embedder.spec().file().getFileName().toString();
+      String rawId = name + "@sha256:" + embedder.sha256().substring(0, 16);
+      // The overall quality score weighs the raw embedder's output: only its own model applies.
+      this.analysis =
+          new FaceAnalysis(
+              pose,
+              eyes,
+              liveness,
+              b.livenessThreshold,
+              QualityModel.forEmbedder(rawId).orElse(null));
       this.pipeline =
           new FacePipeline(
               detector.session(),
@@ -116,11 +128,6 @@ public final class Encoder implements AutoCloseable {
               embedder.session(),
               b.embedder.spec(),
               new FacePipeline.Settings(b.minScore, b.maxIou, b.flipAveraging, b.batchSize));
-      String name =
-          b.embedder.spec().resource() != null
-              ? "faceplugin/fr_feature"
-              : b.embedder.spec().file().getFileName().toString();
-      String rawId = name + "@sha256:" + embedder.sha256().substring(0, 16);
       if (b.projection != null) {
         if (!b.projection.embedderId().equals(rawId)) {
           throw new ModelException(

@@ -22,7 +22,8 @@ package dev.semblance;
  * @param rightEyeOpen probability that the eye on the image's right is open, in [0, 1]
  * @param embeddingNorm length of the embedder's raw output before normalisation: the embedder's own
  *     evidence, longer for clear, frontal faces
- * @param score the overall quality in [0, 1]; higher is better
+ * @param score the overall quality in [0, 1], higher is better; NaN when the encoder's embedder has
+ *     no {@link QualityModel} (a custom embedder), since the score weighs the embedder's own output
  *     <p><b>Thread safety.</b> Immutable.
  */
 public record FaceQuality(

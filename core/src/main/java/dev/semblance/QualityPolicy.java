@@ -14,7 +14,8 @@ import java.util.Locale;
  * <p>The {@link #DEFAULT} values were chosen on LFW {@code pairsDevTrain} images (docs/quality.md):
  * they refuse the few photos that cause most false non-matches.
  *
- * @param minScore lowest {@link FaceQuality#score()} accepted, in [0, 1]
+ * @param minScore lowest {@link FaceQuality#score()} accepted, in [0, 1]; above 0, a face without
+ *     an overall score (an embedder without a quality model) is refused
  * @param maxYaw largest absolute yaw accepted, in degrees (0, 90]
  * @param eyesOpen whether both eyes must be open
  * @param minInterOcularDistance smallest distance between the eyes, in pixels
@@ -78,7 +79,11 @@ public record QualityPolicy(
                         "the face has no quality measurements: build the Encoder with"
                             + " quality(true) to apply a quality policy"));
     List<String> reasons = new ArrayList<>();
-    if (q.score() < minScore) {
+    if (Float.isNaN(q.score())) {
+      if (minScore > 0) { // a gate that cannot be checked refuses: it must not fail open
+        reasons.add("no overall quality score: the embedder has no quality model");
+      }
+    } else if (q.score() < minScore) {
       reasons.add(String.format(Locale.ROOT, "quality %.2f < %.2f", q.score(), minScore));
     }
     if (Math.abs(q.yaw()) > maxYaw) {

@@ -5,7 +5,10 @@ import static dev.semblance.examples.VerificationFigures.fmt;
 import dev.semblance.Encoder;
 import dev.semblance.FaceQuality;
 import dev.semblance.QualityModel;
+import dev.semblance.evaluation.ErrorVersusReject;
+import dev.semblance.evaluation.Scores;
 import dev.semblance.examples.QualityCache.Measured;
+import dev.semblance.learning.QualityFit;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -16,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,7 +66,11 @@ final class EvaluateQualityCommand implements Callable<Integer> {
       description = "False match rate of the fixed threshold (default ${DEFAULT-VALUE}).")
   double fmr;
 
-  @Option(names = "--fit", description = "Fit the overall score on the --train images.")
+  @Option(
+      names = "--fit",
+      description =
+          "Fit the overall score on the --train images; the model is written to"
+              + " quality-model.txt in the report folder.")
   boolean fit;
 
   @Option(
@@ -105,7 +111,7 @@ final class EvaluateQualityCommand implements Callable<Integer> {
 
   static final List<Measure> MEASURES =
       List.of(
-          new Measure("overall score", m -> QualityModel.score(m.quality(), m.detectorScore())),
+          new Measure("overall score", m -> m.quality().score()),
           new Measure("inter-ocular distance", m -> m.quality().interOcularDistance()),
           new Measure("sharpness", m -> m.quality().sharpness()),
           new Measure(
@@ -172,15 +178,24 @@ final class EvaluateQualityCommand implements Callable<Integer> {
     List<Measure> measures = new ArrayList<>(MEASURES);
     if (fit) {
       fitted = crossValidate(evaluated, measured, threshold, features);
-      Model model = fit(evaluated, measured, threshold, features);
+      QualityFit.Model model = fit(evaluated, measured, threshold, features);
       Map<String, Double> weights = new LinkedHashMap<>();
       for (int k = 0; k < model.weights().length; k++) {
         weights.put(QualityModel.FEATURE_NAMES.get(k), model.weights()[k]);
       }
       fitted.put("intercept", model.intercept());
       fitted.put("weights", weights);
-      System.out.println(model.java());
-      measures.set(0, new Measure("overall score (refitted)", model::score));
+      Path modelFile = outDir.dir.resolve("quality-model.txt");
+      QualityModel.of(embedderId, model.intercept(), model.weights())
+          .save(
+              modelFile,
+              "fitted by `semblance evaluate quality --fit` on "
+                  + train.getFileName()
+                  + " and degraded copies of "
+                  + degradeShare
+                  + " of its images (docs/quality.md)");
+      System.out.println("quality model written to " + modelFile);
+      measures.set(0, new Measure("overall score (refitted)", m -> score(model, m)));
       fitted.put("gate", gate(model, evaluated, measured, threshold));
     }
     List<int[]> genuine = genuinePairs(evaluated);
@@ -282,7 +297,7 @@ final class EvaluateQualityCommand implements Callable<Integer> {
     columns.put("sharpness", m -> m.quality().sharpness());
     columns.put("brightness", m -> m.quality().brightness());
     columns.put("embedding norm", m -> m.quality().embeddingNorm());
-    columns.put("overall score", m -> QualityModel.score(m.quality(), m.detectorScore()));
+    columns.put("overall score", m -> m.quality().score());
     columns.put("liveness", Measured::liveness);
     Map<String, double[]> percentiles = new LinkedHashMap<>();
     columns.forEach(
@@ -416,37 +431,20 @@ final class EvaluateQualityCommand implements Callable<Integer> {
 
   /** The similarity above which a share {@code fmr} of all different-person comparisons lie. */
   static double thresholdAtFmr(List<Path> images, Map<Path, Measured> measured, double fmr) {
-    float[][] v =
-        images.stream().map(p -> measured.get(p).embedding().toArray()).toArray(float[][]::new);
-    float[] scores = new float[images.size() * (images.size() - 1) / 2];
-    int n = 0;
-    for (int i = 0; i < v.length; i++) {
-      String a = person(images.get(i));
-      for (int j = i + 1; j < v.length; j++) {
-        if (!a.equals(person(images.get(j)))) {
-          float s = 0;
-          for (int k = 0; k < v[i].length; k++) {
-            s += v[i][k] * v[j][k];
-          }
-          scores[n++] = s;
-        }
-      }
-    }
-    float[] impostor = Arrays.copyOf(scores, n);
-    Arrays.sort(impostor);
-    int above = (int) Math.floor(fmr * n);
-    if (above < 10) {
+    Scores scores =
+        Scores.ofAllPairs(
+            images.stream().map(p -> measured.get(p).embedding()).toList(),
+            images.stream().map(EvaluateQualityCommand::person).toList());
+    if (Math.floor(fmr * scores.impostorCount()) < 10) {
       throw new IllegalArgumentException(
-          n + " impostor comparisons are too few to set a threshold at FMR " + fmr);
+          scores.impostorCount()
+              + " impostor comparisons are too few to set a threshold at FMR "
+              + fmr);
     }
-    // The smallest threshold that lets at most `above` impostor comparisons reach it.
-    return Math.nextUp(impostor[n - above - 1]);
+    return scores.thresholdForFar(fmr);
   }
 
-  /**
-   * FNMR after rejecting the lowest-quality share of images, for each share in {@link #REJECTED};
-   * ties are broken at random, and {@code repeats} random tie-breaks are averaged.
-   */
+  /** A measure's error-versus-reject curve over {@link #REJECTED}, as the report shows it. */
   static Curve curve(
       String name,
       double[] quality,
@@ -455,73 +453,22 @@ final class EvaluateQualityCommand implements Callable<Integer> {
       float threshold,
       Random random,
       int repeats) {
-    int images = quality.length;
-    double[] fnmr = new double[REJECTED.length];
-    double[] falseNonMatches = new double[REJECTED.length];
-    for (int r = 0; r < repeats; r++) {
-      List<Integer> order = new ArrayList<>();
-      for (int i = 0; i < images; i++) {
-        order.add(i);
-      }
-      Collections.shuffle(order, random);
-      order.sort((a, b) -> Double.compare(quality[a], quality[b])); // stable: shuffled ties
-      int[] rank = new int[images];
-      for (int i = 0; i < images; i++) {
-        rank[order.get(i)] = i;
-      }
-      for (int x = 0; x < REJECTED.length; x++) {
-        int cut = (int) Math.round(REJECTED[x] * images);
-        int kept = 0, errors = 0;
-        for (int g = 0; g < genuine.size(); g++) {
-          if (rank[genuine.get(g)[0]] >= cut && rank[genuine.get(g)[1]] >= cut) {
-            kept++;
-            if (similarity[g] < threshold) {
-              errors++;
-            }
-          }
-        }
-        fnmr[x] += kept == 0 ? 0 : errors / (double) kept / repeats;
-        falseNonMatches[x] += errors / (double) repeats;
-      }
-    }
-    double area = 0;
-    for (int x = 1; x < REJECTED.length; x++) {
-      area += (fnmr[x] + fnmr[x - 1]) / 2 * (REJECTED[x] - REJECTED[x - 1]);
-    }
-    int[] counts = Arrays.stream(falseNonMatches).mapToInt(v -> (int) Math.round(v)).toArray();
-    double removed = falseNonMatches[0] == 0 ? 0 : 1 - falseNonMatches[5] / falseNonMatches[0];
-    return new Curve(name, fnmr, counts, area / REJECTED[REJECTED.length - 1], removed);
+    ErrorVersusReject c =
+        ErrorVersusReject.of(quality, genuine, similarity, threshold, REJECTED, random, repeats);
+    int[] counts = Arrays.stream(c.falseNonMatches()).mapToInt(v -> (int) Math.round(v)).toArray();
+    return new Curve(name, c.fnmr(), counts, c.area(), c.removedAt(0.05));
   }
 
-  /** A fitted overall score: {@code σ(intercept + weights · features)}. */
-  record Model(double intercept, double[] weights) {
-    String java() {
-      StringBuilder s = new StringBuilder();
-      s.append(String.format(Locale.ROOT, "INTERCEPT = %.6f;%nWEIGHTS = {", intercept));
-      for (int k = 0; k < weights.length; k++) {
-        s.append(String.format(Locale.ROOT, "%s%.6f", k == 0 ? "" : ", ", weights[k]));
-      }
-      return s.append("};").toString();
-    }
-
-    double score(Measured m) {
-      double[] f = QualityModel.features(m.quality(), m.detectorScore());
-      double z = intercept;
-      for (int k = 0; k < f.length; k++) {
-        z += weights[k] * f[k];
-      }
-      return 1 / (1 + Math.exp(-z));
-    }
+  /** The overall score of a measured image under a fitted model. */
+  private static double score(QualityFit.Model model, Measured m) {
+    return model.score(QualityModel.features(m.quality(), m.detectorScore()));
   }
 
   /**
-   * Fits the overall score on every genuine comparison among {@code images}: a logistic regression
-   * of "this comparison is poor" (similarity in the lowest {@link #POOR} of genuine comparisons)
-   * whose logit is a constant plus one linear term per image, {@code b + w·x_i + w·x_j}. An image's
-   * score is then the probability that its comparison with an image of the same quality is not
-   * poor, {@code σ(−b − 2 w·x_i)}.
+   * Fits the overall score ({@link QualityFit}) on every genuine comparison among {@code images},
+   * with only the features in {@code used}.
    */
-  static Model fit(
+  static QualityFit.Model fit(
       List<Path> images, Map<Path, Measured> measured, double threshold, Set<Integer> used) {
     List<int[]> genuine = genuinePairs(images);
     double[][] x = new double[images.size()][];
@@ -534,21 +481,6 @@ final class EvaluateQualityCommand implements Callable<Integer> {
         }
       }
     }
-    int d = x[0].length;
-    double[] mean = new double[d], sd = new double[d];
-    for (double[] row : x) {
-      for (int k = 0; k < d; k++) {
-        mean[k] += row[k] / x.length;
-      }
-    }
-    for (double[] row : x) {
-      for (int k = 0; k < d; k++) {
-        sd[k] += (row[k] - mean[k]) * (row[k] - mean[k]) / x.length;
-      }
-    }
-    for (int k = 0; k < d; k++) {
-      sd[k] = Math.max(1e-9, Math.sqrt(sd[k]));
-    }
     double[] sims = new double[genuine.size()];
     for (int g = 0; g < sims.length; g++) {
       sims[g] =
@@ -557,59 +489,7 @@ final class EvaluateQualityCommand implements Callable<Integer> {
               .embedding()
               .similarity(measured.get(images.get(genuine.get(g)[1])).embedding());
     }
-    double[] sorted = sims.clone();
-    Arrays.sort(sorted);
-    double poor = Math.max(threshold, sorted[(int) (POOR * sorted.length)]);
-    // Pair features: the two images' standardised features summed; column d is the constant.
-    double[][] z = new double[sims.length][d + 1];
-    int[] y = new int[sims.length];
-    for (int g = 0; g < sims.length; g++) {
-      for (int k = 0; k < d; k++) {
-        z[g][k] =
-            (x[genuine.get(g)[0]][k] - mean[k]) / sd[k]
-                + (x[genuine.get(g)[1]][k] - mean[k]) / sd[k];
-      }
-      z[g][d] = 1;
-      y[g] = sims[g] < poor ? 1 : 0;
-    }
-    double[] w = new double[d + 1];
-    for (int iteration = 0; iteration < 50; iteration++) { // Newton's method
-      double[][] h = new double[d + 1][d + 2];
-      for (int g = 0; g < z.length; g++) {
-        double t = 0;
-        for (int k = 0; k <= d; k++) {
-          t += w[k] * z[g][k];
-        }
-        double p = 1 / (1 + Math.exp(-t));
-        for (int a = 0; a <= d; a++) {
-          h[a][d + 1] += (y[g] - p) * z[g][a];
-          for (int b = 0; b <= d; b++) {
-            h[a][b] += p * (1 - p) * z[g][a] * z[g][b];
-          }
-        }
-      }
-      for (int a = 0; a < d; a++) { // a light ridge: several features are correlated
-        h[a][a] += RIDGE;
-        h[a][d + 1] -= RIDGE * w[a];
-      }
-      double[] step = solve(h);
-      double size = 0;
-      for (int k = 0; k <= d; k++) {
-        w[k] += step[k];
-        size += Math.abs(step[k]);
-      }
-      if (size < 1e-10) {
-        break;
-      }
-    }
-    // Image score σ(−b − 2 w·x_i), folded back to raw features.
-    double intercept = -w[d];
-    double[] weights = new double[d];
-    for (int k = 0; k < d; k++) {
-      weights[k] = -2 * w[k] / sd[k];
-      intercept += 2 * w[k] * mean[k] / sd[k];
-    }
-    return new Model(intercept, weights);
+    return QualityFit.fit(x, genuine, sims, POOR, threshold, RIDGE);
   }
 
   /**
@@ -624,7 +504,7 @@ final class EvaluateQualityCommand implements Callable<Integer> {
     for (int run = 0; run < FOLDS * REPEATS; run++) {
       int h = run % FOLDS;
       int repeat = run / FOLDS;
-      Model model =
+      QualityFit.Model model =
           fit(
               images.stream().filter(p -> fold(p, repeat) != h).toList(),
               measured,
@@ -638,7 +518,7 @@ final class EvaluateQualityCommand implements Callable<Integer> {
         float[] sims = similarities(set, genuine, measured);
         for (Measure m :
             List.of(
-                new Measure("fitted", model::score),
+                new Measure("fitted", m -> score(model, m)),
                 MEASURES.get(MEASURES.size() - 1),
                 new Measure("random", p -> 0))) {
           double[] q =
@@ -675,10 +555,10 @@ final class EvaluateQualityCommand implements Callable<Integer> {
    * two real photos and among comparisons of a copy with a real photo.
    */
   private List<GateRow> gate(
-      Model model, List<Path> images, Map<Path, Measured> measured, double threshold) {
+      QualityFit.Model model, List<Path> images, Map<Path, Measured> measured, double threshold) {
     List<int[]> genuine = genuinePairs(images);
     float[] sims = similarities(images, genuine, measured);
-    double[] score = images.stream().mapToDouble(p -> model.score(measured.get(p))).toArray();
+    double[] score = images.stream().mapToDouble(p -> score(model, measured.get(p))).toArray();
     List<GateRow> rows = new ArrayList<>();
     for (double min : GATE_SCORES) {
       int[] refused = new int[2], count = new int[2], touched = new int[2], errors = new int[2];
@@ -754,35 +634,6 @@ final class EvaluateQualityCommand implements Callable<Integer> {
 
   /** A light ridge: several features are correlated. */
   static final double RIDGE = 1.0;
-
-  /** Gauss–Jordan elimination with partial pivoting of an augmented d × (d + 1) system. */
-  private static double[] solve(double[][] a) {
-    int d = a.length;
-    for (int c = 0; c < d; c++) {
-      int pivot = c;
-      for (int r = c + 1; r < d; r++) {
-        if (Math.abs(a[r][c]) > Math.abs(a[pivot][c])) {
-          pivot = r;
-        }
-      }
-      double[] t = a[c];
-      a[c] = a[pivot];
-      a[pivot] = t;
-      for (int r = 0; r < d; r++) {
-        if (r != c) {
-          double f = a[r][c] / a[c][c];
-          for (int k = c; k <= d; k++) {
-            a[r][k] -= f * a[c][k];
-          }
-        }
-      }
-    }
-    double[] w = new double[d];
-    for (int i = 0; i < d; i++) {
-      w[i] = a[i][d] / a[i][i];
-    }
-    return w;
-  }
 
   private static void print(Figures f) {
     System.out.printf(

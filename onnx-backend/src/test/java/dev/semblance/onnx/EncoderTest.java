@@ -13,6 +13,7 @@ import dev.semblance.InvalidImageException;
 import dev.semblance.ModelException;
 import dev.semblance.NoFaceException;
 import dev.semblance.ProjectionHead;
+import dev.semblance.QualityPolicy;
 import dev.semblance.learning.ProjectionTrainer;
 import dev.semblance.testing.Jpegs;
 import dev.semblance.testing.TestData;
@@ -280,6 +281,22 @@ class EncoderTest {
       Face a = custom.encode(groupPhoto(3)).get(0);
       Face b = encoder.encode(groupPhoto(3)).get(0);
       assertThat(a.embedding().similarity(b.embedding())).isGreaterThan(0.99999f);
+    }
+    // The overall quality score weighs the embedder's own output: a custom embedder has no model,
+    // so no score, and a gate that needs one refuses rather than passing the face.
+    try (Encoder custom =
+            Encoder.builder()
+                .embedder(EmbedderModel.fromFile(model).inputSize(112, 112).sha256(sha).build())
+                .quality(true)
+                .build();
+        Encoder bundled = Encoder.builder().quality(true).build()) {
+      Face unscored = custom.encode(groupPhoto(3)).get(0);
+      assertThat(unscored.quality().orElseThrow().score()).isNaN();
+      assertThat(unscored.quality().orElseThrow().sharpness()).isPositive();
+      assertThat(QualityPolicy.DEFAULT.check(unscored))
+          .contains("no overall quality score: the embedder has no quality model");
+      assertThat(bundled.encode(groupPhoto(3)).get(0).quality().orElseThrow().score())
+          .isBetween(0f, 1f);
     }
     assertThatThrownBy(
             () ->

@@ -45,13 +45,23 @@ public final class FaceAnalysis {
   /** The eye crop: a square 1.6 eye widths wide about the centre of the four lid points. */
   private static final double EYE_SCALE = 1.6;
 
+  private final QualityModel qualityModel;
   private final ModelSession pose; // with eye: null when quality was not asked for
   private final ModelSession eye;
   private final ModelSession liveness; // null when liveness was not asked for
   private final float livenessThreshold;
 
+  /**
+   * @param qualityModel the embedder's overall score, or null when it has none (the score is then
+   *     NaN)
+   */
   public FaceAnalysis(
-      ModelSession pose, ModelSession eye, ModelSession liveness, float livenessThreshold) {
+      ModelSession pose,
+      ModelSession eye,
+      ModelSession liveness,
+      float livenessThreshold,
+      QualityModel qualityModel) {
+    this.qualityModel = qualityModel;
     this.pose = pose;
     this.eye = eye;
     this.liveness = liveness;
@@ -108,7 +118,8 @@ public final class FaceAnalysis {
               openProbability(eyes.get(2 * i + 1)),
               norms[i],
               0f);
-      result.add(withScore(components, QualityModel.score(components, f.score())));
+      float score = qualityModel == null ? Float.NaN : qualityModel.score(components, f.score());
+      result.add(withScore(components, score));
     }
     return result;
   }
