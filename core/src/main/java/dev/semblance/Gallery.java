@@ -14,7 +14,6 @@ import dev.semblance.internal.vector.Kernels;
 import dev.semblance.spi.TemplateStore;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -228,7 +227,7 @@ public final class Gallery implements AutoCloseable {
    *     gallery's; nothing is added then
    */
   public void enroll(String identity, List<Embedding> embeddings) {
-    checkIdentity(identity);
+    IdentityNames.check(identity, "identity");
     checkArgument(!embeddings.isEmpty(), "no embedding given for '%s'", identity);
     backing.apply(new Change.Enroll(identity, vectors(embeddings)));
   }
@@ -245,7 +244,7 @@ public final class Gallery implements AutoCloseable {
     Map<String, List<float[]>> vectors = new LinkedHashMap<>();
     embeddings.forEach(
         (identity, list) -> {
-          checkIdentity(identity);
+          IdentityNames.check(identity, "identity");
           checkArgument(!list.isEmpty(), "no embedding given for '%s'", identity);
           vectors.put(identity, vectors(list));
         });
@@ -290,7 +289,7 @@ public final class Gallery implements AutoCloseable {
    *     {@code to} breaks the rule for names (see {@link #enroll(String, List)})
    */
   public void rename(String from, String to) {
-    checkIdentity(to);
+    IdentityNames.check(to, "identity");
     backing.apply(new Change.Rename(from, to));
   }
 
@@ -422,18 +421,10 @@ public final class Gallery implements AutoCloseable {
         dimension());
   }
 
-  private static void checkIdentity(String identity) {
-    IdentityNames.check(identity, "identity");
-  }
-
   /** The unit vectors of {@code embeddings}, checked against this gallery's dimension. */
   private List<float[]> vectors(List<Embedding> embeddings) {
-    List<float[]> vectors = new ArrayList<>(embeddings.size());
-    for (Embedding e : embeddings) {
-      checkDimension(e);
-      vectors.add(e.toArray());
-    }
-    return vectors;
+    embeddings.forEach(this::checkDimension);
+    return embeddings.stream().map(Embedding::toArray).toList();
   }
 
   @Override

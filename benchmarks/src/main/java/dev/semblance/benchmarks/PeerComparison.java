@@ -6,12 +6,14 @@ import dev.semblance.Gallery;
 import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
 import dev.semblance.TemplateStorage;
+import dev.semblance.io.DurableFiles;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,13 +77,18 @@ public final class PeerComparison {
       }
       System.out.printf(Locale.ROOT, "semblance_%s_single_ms %.3f%n", name, median(single));
       System.out.printf(Locale.ROOT, "semblance_%s_batch64_ms %.3f%n", name, median(batch));
-      try (PrintWriter out =
-          new PrintWriter(Files.newBufferedWriter(dir.resolve("semblance-" + name + ".ids")))) {
-        for (Identification answer : answers) {
-          out.println(
-              String.join(" ", answer.candidates().stream().map(Candidate::identity).toList()));
-        }
-      }
+      List<Identification> ranked = answers;
+      DurableFiles.replace(
+          dir.resolve("semblance-" + name + ".ids"),
+          stream -> {
+            PrintWriter out =
+                new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+            for (Identification answer : ranked) {
+              out.println(
+                  String.join(" ", answer.candidates().stream().map(Candidate::identity).toList()));
+            }
+            out.flush();
+          });
     }
   }
 

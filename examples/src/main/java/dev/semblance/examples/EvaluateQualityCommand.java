@@ -8,6 +8,7 @@ import dev.semblance.QualityModel;
 import dev.semblance.evaluation.ErrorVersusReject;
 import dev.semblance.evaluation.Scores;
 import dev.semblance.examples.QualityCache.Measured;
+import dev.semblance.io.DurableFiles;
 import dev.semblance.learning.QualityFit;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -242,22 +243,23 @@ final class EvaluateQualityCommand implements Callable<Integer> {
       }
       series.put(c.measure(), xy);
     }
-    Files.write(
-        outDir.dir.resolve("error-versus-reject.png"),
+    byte[] curvesPng =
         Charts.line(
-            "Error versus reject at FMR " + fmr, "images rejected (%)", "FNMR", series, false));
+            "Error versus reject at FMR " + fmr, "images rejected (%)", "FNMR", series, false);
+    DurableFiles.replace(
+        outDir.dir.resolve("error-versus-reject.png"), out -> out.write(curvesPng));
     Map<String, double[][]> pose = new LinkedHashMap<>();
     for (String axis : List.of("yaw", "pitch", "roll")) {
       pose.put(axis, histogram(measured.values(), axis));
     }
-    Files.write(
-        outDir.dir.resolve("pose-distribution.png"),
+    byte[] posePng =
         Charts.line(
             "Head pose of every image's main face",
             "degrees",
             "share of faces per 3°",
             pose,
-            false));
+            false);
+    DurableFiles.replace(outDir.dir.resolve("pose-distribution.png"), out -> out.write(posePng));
     print(figures);
     return 0;
   }
