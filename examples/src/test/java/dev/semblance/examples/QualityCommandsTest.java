@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.semblance.QualityModel;
 import dev.semblance.testing.Required;
 import dev.semblance.testing.TestData;
 import java.awt.image.BufferedImage;
@@ -255,7 +256,7 @@ class QualityCommandsTest {
     assertThat(ImageIO.read(out.resolve("error-versus-reject.png").toFile())).isNotNull();
     assertThat(r.out()).contains("overall score").contains("random");
 
-    // A second run with --fit reuses the measurements (faces.tsv) and prints the coefficients.
+    // A second run with --fit reuses the measurements (faces.tsv) and writes the model file.
     Run fit =
         run(
             "evaluate",
@@ -270,7 +271,18 @@ class QualityCommandsTest {
             "--out-dir",
             out.toString());
     assertThat(fit.exitCode()).isZero();
-    assertThat(fit.out()).contains("INTERCEPT = ").contains("WEIGHTS = {").contains("CV mean area");
+    assertThat(fit.out()).contains("quality model written to").contains("CV mean area");
+    QualityModel model = QualityModel.load(out.resolve("quality-model.txt"));
+    assertThat(QualityModel.forEmbedder(model.embedderId()))
+        .as("the bundled embedder's")
+        .isPresent();
+    // Only the default features 1, 8 and 10 (sharpness, eyes, norm) carry a weight.
+    double[] weights = model.weights();
+    for (int k = 0; k < weights.length; k++) {
+      assertThat(weights[k] != 0)
+          .as(QualityModel.FEATURE_NAMES.get(k))
+          .isEqualTo(k == 1 || k == 8 || k == 10);
+    }
   }
 
   @Test
