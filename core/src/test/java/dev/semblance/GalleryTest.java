@@ -3,6 +3,7 @@ package dev.semblance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semblance.testing.UnitVectors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -22,36 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** Gallery bookkeeping and file format on random unit vectors; real faces are in onnx-backend. */
 class GalleryTest {
   private static final int DIM = 64;
-  private final Random random = new Random(11);
+  private final UnitVectors vectors = new UnitVectors(11, DIM);
   @TempDir Path dir;
 
   private Embedding randomUnit() {
-    float[] v = new float[DIM];
-    for (int i = 0; i < DIM; i++) {
-      v[i] = (float) random.nextGaussian();
-    }
-    return Embedding.of(v);
+    return vectors.random();
   }
 
   /** An embedding at cosine similarity about {@code cos} to {@code base}. */
   private Embedding near(Embedding base, double cos) {
-    float[] b = base.toArray();
-    float[] n = randomUnit().toArray();
-    double dot = 0;
-    for (int i = 0; i < DIM; i++) {
-      dot += b[i] * n[i];
-    }
-    double norm = 0;
-    for (int i = 0; i < DIM; i++) {
-      n[i] -= (float) (dot * b[i]);
-      norm += n[i] * n[i];
-    }
-    float[] out = new float[DIM];
-    double sin = Math.sqrt(1 - cos * cos);
-    for (int i = 0; i < DIM; i++) {
-      out[i] = (float) (cos * b[i] + sin * n[i] / Math.sqrt(norm));
-    }
-    return Embedding.of(out);
+    return vectors.near(base, cos);
   }
 
   @Test
@@ -294,7 +274,7 @@ class GalleryTest {
       }
       List<Embedding> probes = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
-        probes.add(i % 2 == 0 ? near(enrolled.get(random.nextInt(3000)), 0.6) : randomUnit());
+        probes.add(i % 2 == 0 ? near(enrolled.get(vectors.index(3000)), 0.6) : randomUnit());
       }
       probes.add(enrolled.get(7)); // the removed person must not come back
       Gallery reference = galleries.get(0);

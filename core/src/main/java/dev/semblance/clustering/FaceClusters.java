@@ -59,7 +59,8 @@ public final class FaceClusters {
   private static final String SEED_SOURCE = "gallery:";
 
   /** Format 1, before the common frame of Semblance files, is no longer read. */
-  private static final int FORMAT = 2;
+  private static final FileFormat.Kind FILE =
+      new FileFormat.Kind('C', 2, "clusters file", CorruptFileException::new);
 
   private final float threshold;
   private final ClusteringOptions options;
@@ -247,8 +248,7 @@ public final class FaceClusters {
         file,
         stream -> {
           FileFormat.Writer out =
-              new FileFormat.Writer(
-                  new BufferedOutputStream(stream, 1 << 16), FileFormat.CLUSTERS, FORMAT);
+              new FileFormat.Writer(new BufferedOutputStream(stream, 1 << 16), FILE);
           out.writeFloat(threshold);
           out.writeUTF(options.method().name());
           out.writeDouble(options.pairwiseFmr());
@@ -280,13 +280,7 @@ public final class FaceClusters {
   public static FaceClusters load(Path file) {
     try (InputStream stream = Files.newInputStream(file)) {
       FileFormat.Reader in =
-          new FileFormat.Reader(
-              new BufferedInputStream(stream, 1 << 16),
-              FileFormat.CLUSTERS,
-              FORMAT,
-              "clusters file",
-              file.toString(),
-              CorruptFileException::new);
+          new FileFormat.Reader(new BufferedInputStream(stream, 1 << 16), FILE, file.toString());
       FaceClusters clusters;
       try {
         clusters = read(in, Files.size(file));

@@ -8,11 +8,11 @@ import dev.semblance.Candidate;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
 import dev.semblance.Identification;
+import dev.semblance.testing.UnitVectors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,7 +33,7 @@ public abstract class GalleryContract {
   protected static final int DIM = 32;
 
   @TempDir protected Path temp;
-  private final Random random = new Random(20261206);
+  private final UnitVectors vectors = new UnitVectors(20261206, DIM);
   private final List<Gallery> opened = new ArrayList<>();
 
   /** A new, empty gallery of {@link #EMBEDDER} and {@link #DIM}, with its own storage. */
@@ -60,33 +60,12 @@ public abstract class GalleryContract {
   }
 
   protected Embedding randomUnit() {
-    float[] v = new float[DIM];
-    for (int i = 0; i < DIM; i++) {
-      v[i] = (float) random.nextGaussian();
-    }
-    return Embedding.of(v);
+    return vectors.random();
   }
 
   /** A unit vector at cosine similarity {@code cos} to {@code base} (to float precision). */
   protected Embedding near(Embedding base, double cos) {
-    float[] b = base.toArray();
-    float[] n = randomUnit().toArray();
-    double dot = 0;
-    for (int i = 0; i < DIM; i++) {
-      dot += b[i] * n[i];
-    }
-    double norm = 0;
-    double[] orthogonal = new double[DIM];
-    for (int i = 0; i < DIM; i++) {
-      orthogonal[i] = n[i] - dot * b[i];
-      norm += orthogonal[i] * orthogonal[i];
-    }
-    float[] out = new float[DIM];
-    double sin = Math.sqrt(1 - cos * cos);
-    for (int i = 0; i < DIM; i++) {
-      out[i] = (float) (cos * b[i] + sin * orthogonal[i] / Math.sqrt(norm));
-    }
-    return Embedding.of(out);
+    return vectors.near(base, cos);
   }
 
   private static List<String> names(Identification id) {

@@ -48,6 +48,10 @@ import java.util.function.Function;
  */
 public final class GalleryCodec {
   public static final int VERSION = 1;
+  static final FileFormat.Kind SNAPSHOT =
+      new FileFormat.Kind('G', VERSION, "gallery file", GalleryFormatException::new);
+  static final FileFormat.Kind LOG =
+      new FileFormat.Kind('L', VERSION, "gallery log", GalleryFormatException::new);
   static final int HEADER = 1;
   static final int ENROLL = 2;
   static final int REMOVE = 3;
@@ -78,7 +82,7 @@ public final class GalleryCodec {
       String embedderId, int dimension, long generation, RecordCipher cipher) {
     ByteBuffer start = ByteBuffer.allocate(FileFormat.HEADER_BYTES + 2);
     start
-        .put(FileFormat.magic(FileFormat.LOG))
+        .put(FileFormat.magic(LOG))
         .putShort((short) VERSION)
         .putShort((short) (cipher == null ? 0 : ENCRYPTED));
     byte[] header =
@@ -212,7 +216,7 @@ public final class GalleryCodec {
       this.out = new DataOutputStream(out);
       this.dimension = dimension;
       this.cipher = cipher;
-      FileFormat.writeHeader(this.out, FileFormat.GALLERY, VERSION);
+      FileFormat.writeHeader(this.out, SNAPSHOT);
       this.out.writeShort(cipher == null ? 0 : ENCRYPTED);
       record(
           HEADER,
@@ -265,8 +269,7 @@ public final class GalleryCodec {
       InputStream in, String source, RecordCipher cipher, Function<Header, T> open)
       throws IOException {
     DataInputStream data = new DataInputStream(in);
-    FileFormat.readHeader(
-        data, FileFormat.GALLERY, VERSION, "gallery file", source, GalleryFormatException::new);
+    FileFormat.readHeader(data, SNAPSHOT, source);
     checkFlags(readFlags(data, "gallery file", source), cipher, source);
     long offset = FileFormat.HEADER_BYTES + 2;
     int dimension = -1;
@@ -437,8 +440,7 @@ public final class GalleryCodec {
       Consumer<Change> sink)
       throws IOException {
     DataInputStream data = new DataInputStream(in);
-    FileFormat.readHeader(
-        data, FileFormat.LOG, VERSION, "gallery log", source, GalleryFormatException::new);
+    FileFormat.readHeader(data, LOG, source);
     checkFlags(readFlags(data, "gallery log", source), cipher, source);
     long offset = FileFormat.HEADER_BYTES + 2;
     long index = 0;

@@ -18,7 +18,8 @@ import java.nio.file.Path;
  * <p>Thread safety: stateless.
  */
 public final class HeadFile {
-  private static final int VERSION = 1;
+  private static final FileFormat.Kind HEAD =
+      new FileFormat.Kind('H', 1, "head file", CorruptFileException::new);
 
   private HeadFile() {}
 
@@ -30,7 +31,7 @@ public final class HeadFile {
   public static void write(Path file, String kind, String embedderId, Body body) {
     try {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      FileFormat.Writer out = new FileFormat.Writer(bytes, FileFormat.HEAD, VERSION);
+      FileFormat.Writer out = new FileFormat.Writer(bytes, HEAD);
       out.writeUTF(kind);
       out.writeUTF(embedderId);
       body.write(out);
@@ -58,14 +59,7 @@ public final class HeadFile {
       throw new UncheckedIOException("cannot read " + file + ": " + e, e);
     }
     try {
-      DataInputStream in =
-          FileFormat.verified(
-              all,
-              FileFormat.HEAD,
-              VERSION,
-              "head file",
-              file.toString(),
-              CorruptFileException::new);
+      DataInputStream in = FileFormat.verified(all, HEAD, file.toString());
       String actualKind = in.readUTF();
       if (!actualKind.equals(kind)) {
         throw new CorruptFileException(

@@ -25,17 +25,16 @@ import java.util.zip.CheckedOutputStream;
  * <p>Thread safety: stateless; the streams are for one thread.
  */
 public final class FileFormat {
-  /** Gallery snapshots and saved galleries. */
-  public static final char GALLERY = 'G';
-
-  /** Gallery logs. */
-  public static final char LOG = 'L';
-
-  /** Trained heads. */
-  public static final char HEAD = 'H';
-
-  /** Saved clusters. */
-  public static final char CLUSTERS = 'C';
+  /**
+   * A kind of file, as its owner declares it: the letter of its magic number (G gallery snapshot, L
+   * gallery log, H trained head, C clusters), the newest format version this Semblance writes and
+   * reads, what the file is called in messages, and the exception its damage raises.
+   */
+  public record Kind(
+      char letter,
+      int version,
+      String what,
+      Function<String, ? extends CorruptFileException> corrupt) {}
 
   /** Bytes of magic number and version. */
   public static final int HEADER_BYTES = 10;
@@ -43,33 +42,28 @@ public final class FileFormat {
   private FileFormat() {}
 
   /** The magic number of a kind of file. */
-  public static byte[] magic(char kind) {
-    return new byte[] {(byte) 0x89, 'S', 'M', 'B', (byte) kind, '\r', '\n', 0x1A};
+  public static byte[] magic(Kind kind) {
+    return new byte[] {(byte) 0x89, 'S', 'M', 'B', (byte) kind.letter(), '\r', '\n', 0x1A};
   }
 
-  /** Writes the header of a {@code kind} file of format {@code version}. */
-  public static void writeHeader(DataOutputStream out, char kind, int version) throws IOException {
+  /** Writes the header of a {@code kind} file in its newest format. */
+  public static void writeHeader(DataOutputStream out, Kind kind) throws IOException {
     out.write(magic(kind));
-    out.writeShort(version);
+    out.writeShort(kind.version());
   }
 
   /**
    * Reads and checks a header.
    *
-   * @param what the kind of file in messages, e.g. "gallery"
-   * @param corrupt makes the exception for a message (a subclass for one kind of file)
-   * @return the file's format version, in [1, newest]
-   * @throws CorruptFileException from {@code corrupt} for another kind of file, a version newer
-   *     than {@code newest} (saying to upgrade) or an invalid one
+   * @param source names the file in messages
+   * @return the file's format version, in [1, the kind's newest]
+   * @throws CorruptFileException of the kind's class, for another kind of file, a version newer
+   *     than this Semblance reads (saying to upgrade) or an invalid one
    */
-  public static int readHeader(
-      DataInputStream in,
-      char kind,
-      int newest,
-      String what,
-      String source,
-      Function<String, ? extends CorruptFileException> corrupt)
-      throws IOException {
+  public static int readHeader(DataInputStream in, Kind kind, String source) throws IOException {
+    String what = kind.what();
+    Function<String, ? extends CorruptFileException> corrupt = kind.corrupt();
+    int newest = kind.version();
     byte[] header = in.readNBytes(HEADER_BYTES);
     if (header.length < 8 || !Arrays.equals(Arrays.copyOf(header, 8), magic(kind))) {
       throw corrupt.apply("not a Semblance " + what + " (bad magic number): " + source);
@@ -112,21 +106,14 @@ public final class FileFormat {
    *
    * @throws CorruptFileException as {@link #readHeader}, or if the footer does not match
    */
-  public static DataInputStream verified(
-      byte[] file,
-      char kind,
-      int newest,
-      String what,
-      String source,
-      Function<String, ? extends CorruptFileException> corrupt)
-      throws IOException {
+  public static DataInputStream verified(byte[] file, Kind kind, String source) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(file));
-    readHeader(in, kind, newest, what, source, corrupt);
+    readHeader(in, kind, source);
     int body = file.length - HEADER_BYTES - Integer.BYTES;
     if (body < 0
         || crc32c(file, 0, file.length - Integer.BYTES)
             != ByteBuffer.wrap(file, file.length - Integer.BYTES, Integer.BYTES).getInt()) {
-      throw corrupt.apply(source + " is damaged: its checksum does not match");
+      throw kind.corrupt().apply(source + " is damaged: its checksum does not match");
     }
     return new DataInputStream(new ByteArrayInputStream(file, HEADER_BYTES, body));
   }
@@ -138,9 +125,9 @@ public final class FileFormat {
   public static final class Writer extends DataOutputStream {
     private final CheckedOutputStream checked;
 
-    public Writer(OutputStream out, char kind, int version) throws IOException {
+    public Writer(OutputStream out, Kind kind) throws IOException {
       this(new CheckedOutputStream(out, new CRC32C()));
-      writeHeader(this, kind, version);
+      writeHeader(this, kind);
     }
 
     private Writer(CheckedOutputStream checked) {
@@ -168,30 +155,16 @@ public final class FileFormat {
     private final Function<String, ? extends CorruptFileException> corrupt;
     private final int version;
 
-    public Reader(
-        InputStream in,
-        char kind,
-        int newest,
-        String what,
-        String source,
-        Function<String, ? extends CorruptFileException> corrupt)
-        throws IOException {
-      this(new CheckedInputStream(in, new CRC32C()), kind, newest, what, source, corrupt);
+    public Reader(InputStream in, Kind kind, String source) throws IOException {
+      this(new CheckedInputStream(in, new CRC32C()), kind, source);
     }
 
-    private Reader(
-        CheckedInputStream checked,
-        char kind,
-        int newest,
-        String what,
-        String source,
-        Function<String, ? extends CorruptFileException> corrupt)
-        throws IOException {
+    private Reader(CheckedInputStream checked, Kind kind, String source) throws IOException {
       super(checked);
       this.checked = checked;
       this.source = source;
-      this.corrupt = corrupt;
-      this.version = readHeader(this, kind, newest, what, source, corrupt);
+      this.corrupt = kind.corrupt();
+      this.version = readHeader(this, kind, source);
     }
 
     public int version() {
