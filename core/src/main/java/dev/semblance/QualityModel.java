@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -182,7 +183,7 @@ public final class QualityModel {
     DurableFiles.replace(
         file,
         out -> {
-          Writer w = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
+          Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
           w.write(MAGIC + "\n");
           w.write("# " + description.replace('\n', ' ') + "\n");
           w.write("format\t" + FORMAT + "\n");

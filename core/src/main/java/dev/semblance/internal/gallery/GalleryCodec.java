@@ -196,12 +196,6 @@ public final class GalleryCodec {
     private long records;
     private long templates;
 
-    public Writer(
-        OutputStream out, String embedderId, int dimension, float threshold, double targetFpir)
-        throws IOException {
-      this(out, embedderId, dimension, threshold, targetFpir, null);
-    }
-
     /**
      * @param cipher seals every record, or null for a plain file
      */

@@ -34,10 +34,6 @@ public final class StoreTemplates implements Templates {
     this.store = store;
   }
 
-  public TemplateStore store() {
-    return store;
-  }
-
   @Override
   public void enrollAll(Map<String, List<float[]>> vectors) {
     store.add(vectors);
