@@ -2,6 +2,7 @@ package dev.semblance;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.semblance.internal.stats.ParetoTail;
 import dev.semblance.io.DurableFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -26,8 +27,12 @@ import java.util.Objects;
  * "which threshold keeps the false positive identification rate at 1%?".
  *
  * <p>It keeps the threshold at a ladder of false accept rates (20 steps a decade, from 1 down to
- * one over the number of impostor comparisons measured) and interpolates between them in log-FAR. A
- * target below what the measurement supports is refused rather than extrapolated.
+ * one over the number of impostor comparisons measured) and interpolates between them in log-FAR.
+ * Where fewer than a hundred impostor comparisons remain above the threshold, counting them reads
+ * noise (and any label mistake of the data), so a calibration of enough comparisons models its
+ * impostor tail instead: a generalised Pareto fit to the thousand highest impostor scores, with
+ * bootstrap replicates for its uncertainty, vouched for three decades below the measured floor. A
+ * target below what it vouches for is refused rather than extrapolated further.
  *
  * <pre>{@code
  * Calibration cal = Calibration.bundled();                     // LFW DevTrain, bundled embedder
@@ -39,7 +44,12 @@ import java.util.Objects;
  */
 public final class Calibration {
   private static final String MAGIC = "# Semblance calibration";
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
+  private static final int TAIL_SIZE = 1000; // impostor scores the tail model is fitted to
+  private static final int TAIL_MIN_IMPOSTORS = 100 * TAIL_SIZE;
+  private static final int TAIL_REPLICATES = 200;
+  private static final double TAIL_REACH = 1e-3; // how far below the measured floor it vouches
+  private static final int COUNTED = 100; // fewer impostors above a threshold than this: modelled
   private static final int STEPS_PER_DECADE = 20;
   private static final String BUNDLED = "dev/semblance/calibration/faceplugin-fr_feature.txt";
 
@@ -51,6 +61,8 @@ public final class Calibration {
   private final double[] threshold; // most lenient threshold with FAR <= level, ascending
   private final double[] far; // FAR observed at the threshold
   private final double[] tar; // TAR observed at the threshold
+  private final ParetoTail tail; // null without enough impostor comparisons
+  private final ParetoTail[] replicates; // bootstrap refits of the tail
 
   private Calibration(
       String embedderId,
@@ -60,7 +72,9 @@ public final class Calibration {
       double[] level,
       double[] threshold,
       double[] far,
-      double[] tar) {
+      double[] tar,
+      ParetoTail tail,
+      ParetoTail[] replicates) {
     checkArgument(
         !embedderId.isBlank() && !embedderId.contains("\n"), "bad embedder id: %s", embedderId);
     checkArgument(impostors > 0 && level.length > 0, "a calibration needs impostor comparisons");
@@ -78,6 +92,8 @@ public final class Calibration {
     this.threshold = threshold;
     this.far = far;
     this.tar = tar;
+    this.tail = tail;
+    this.replicates = replicates;
   }
 
   /**
@@ -99,10 +115,16 @@ public final class Calibration {
 
     /** The share of genuine scores at or above {@code threshold}. */
     double tar(double threshold);
+
+    /** The {@code count} highest impostor scores (fewer if there are fewer), in any order. */
+    double[] highestImpostors(int count);
   }
 
   /**
-   * Measures a calibration from labelled scores of one embedder.
+   * Measures a calibration from labelled scores of one embedder. With at least 100,000 impostor
+   * scores it also models their tail (see above); clean the scores of label mistakes first (the
+   * same person under two names reads as the most similar impostors), as {@link
+   * dev.semblance.evaluation.DuplicateIdentities} does.
    *
    * @param description where the scores come from, for people reading the file
    * @throws IllegalArgumentException without impostor scores
@@ -123,6 +145,13 @@ public final class Calibration {
             target, t, scores.far(t), scores.genuineCount() > 0 ? scores.tar(t) : Double.NaN
           });
     }
+    ParetoTail tail = null;
+    ParetoTail[] replicates = new ParetoTail[0];
+    if (scores.impostorCount() >= TAIL_MIN_IMPOSTORS) {
+      double[] top = scores.highestImpostors(TAIL_SIZE);
+      tail = ParetoTail.fit(top, scores.impostorCount());
+      replicates = ParetoTail.bootstrap(top, scores.impostorCount(), TAIL_REPLICATES, 20261206L);
+    }
     return new Calibration(
         embedderId,
         description,
@@ -131,7 +160,9 @@ public final class Calibration {
         rows.stream().mapToDouble(r -> r[0]).toArray(),
         rows.stream().mapToDouble(r -> r[1]).toArray(),
         rows.stream().mapToDouble(r -> r[2]).toArray(),
-        rows.stream().mapToDouble(r -> r[3]).toArray());
+        rows.stream().mapToDouble(r -> r[3]).toArray(),
+        tail,
+        replicates);
   }
 
   /**
@@ -177,9 +208,26 @@ public final class Calibration {
     return genuines;
   }
 
-  /** The smallest FAR the measurement supports: one over the impostor comparisons. */
+  /**
+   * The smallest FAR this calibration vouches for: one over the impostor comparisons measured, or a
+   * thousand times less when it models their tail.
+   */
   public double minimumFar() {
+    return tail == null ? measuredFloor() : measuredFloor() * TAIL_REACH;
+  }
+
+  /** Whether rates below the measured ones come from a model of the impostor tail. */
+  public boolean modelsTail() {
+    return tail != null;
+  }
+
+  private double measuredFloor() {
     return level[level.length - 1];
+  }
+
+  /** Below this FAR the tail model answers; NaN without one. */
+  private double modelledBelow() {
+    return tail == null ? Double.NaN : Math.min(tail.rate(), (double) COUNTED / impostors);
   }
 
   /**
@@ -191,14 +239,22 @@ public final class Calibration {
     checkArgument(targetFar < 1 && targetFar > 0, "target FAR must be in (0, 1): %s", targetFar);
     checkArgument(
         targetFar >= minimumFar() * (1 - 1e-9),
-        "target FAR %s is below what this calibration supports: it measured %s impostor "
-            + "comparisons, so its smallest FAR is %s",
+        "target FAR %s is below what this calibration vouches for (%s, from %s impostor "
+            + "comparisons%s)",
         targetFar,
+        minimumFar(),
         impostors,
-        minimumFar());
+        tail == null ? "" : " and a model of their tail");
     if (targetFar >= level[0]) {
       return threshold[0];
     }
+    if (targetFar < modelledBelow()) {
+      return Math.max(countedThreshold(modelledBelow()), tail.thresholdFor(targetFar));
+    }
+    return countedThreshold(targetFar);
+  }
+
+  private double countedThreshold(double targetFar) {
     int i = 1;
     while (level[i] > targetFar) {
       i++;
@@ -230,12 +286,42 @@ public final class Calibration {
 
   /** The strictest threshold this calibration can vouch for (the one at {@link #minimumFar()}). */
   public double strictestThreshold() {
-    return threshold[threshold.length - 1];
+    return thresholdForFar(minimumFar());
   }
 
-  /** The FAR measured at {@code t}, interpolated between rows (0 above the strictest row). */
+  /**
+   * The FAR at {@code t}: measured, interpolated between rows, or from the tail model where it
+   * answers (without one, 0 above the strictest row).
+   */
   public double farAt(double t) {
+    return farAt(t, tail);
+  }
+
+  private double farAt(double t, ParetoTail model) {
+    if (model != null && t > countedThreshold(modelledBelow())) {
+      return Math.min(modelledBelow(), model.rateAt(t));
+    }
     return interpolate(t, far);
+  }
+
+  /**
+   * The FAR at {@code t} with a 90% interval: from the tail model's bootstrap replicates where it
+   * answers, else from the binomial spread of the impostor comparisons counted (Wilson).
+   */
+  public Interval farInterval(double t) {
+    double estimate = farAt(t);
+    if (tail != null && t > countedThreshold(modelledBelow())) {
+      double[] rates = new double[replicates.length];
+      for (int i = 0; i < rates.length; i++) {
+        rates[i] = farAt(t, replicates[i]);
+      }
+      Arrays.sort(rates);
+      return new Interval(
+          estimate,
+          Math.min(estimate, rates[(int) (0.05 * (rates.length - 1))]),
+          Math.max(estimate, rates[(int) Math.ceil(0.95 * (rates.length - 1))]));
+    }
+    return Interval.wilson(Math.round(estimate * impostors), impostors);
   }
 
   /** The TAR measured at {@code t}, interpolated between rows; NaN without genuine scores. */
@@ -287,12 +373,36 @@ public final class Calibration {
                 String.format(
                     Locale.ROOT, "%.6e %.9f %.6e %.6f%n", level[i], threshold[i], far[i], tar[i]));
           }
+          if (tail == null) {
+            w.write("tail none\n");
+          } else {
+            w.write("tail " + tailLine(tail) + "\nreplicates " + replicates.length + "\n");
+            for (ParetoTail r : replicates) {
+              w.write(tailLine(r) + "\n");
+            }
+          }
           w.flush();
         });
   }
 
+  private static String tailLine(ParetoTail t) {
+    // Shortest text that reads back to the same doubles.
+    return t.u() + " " + t.rate() + " " + t.sigma() + " " + t.xi();
+  }
+
+  private static ParetoTail parseTail(String line) {
+    String[] v = line.trim().split(" ");
+    checkFile(v.length == 4, "a tail line holds four numbers: " + line);
+    return new ParetoTail(
+        Double.parseDouble(v[0]),
+        Double.parseDouble(v[1]),
+        Double.parseDouble(v[2]),
+        Double.parseDouble(v[3]));
+  }
+
   /**
-   * Reads a calibration written by {@link #save}.
+   * Reads a calibration written by {@link #save} (this version's, or format 1, without a tail
+   * model).
    *
    * @throws SemblanceException if the file is not a calibration or is damaged
    */
@@ -310,14 +420,16 @@ public final class Calibration {
     try {
       checkFile(!lines.isEmpty() && lines.get(0).equals(MAGIC), "not a Semblance calibration file");
       int format = Integer.parseInt(field(lines, 1, "format"));
-      checkFile(format == FORMAT, "calibration format " + format + " is not " + FORMAT);
+      checkFile(
+          format == 1 || format == FORMAT,
+          "calibration format " + format + " is not one this version reads (1, " + FORMAT + ")");
       String embedder = field(lines, 2, "embedder");
       checkFile(field(lines, 3, "metric").equals("cosine-similarity"), "unknown metric");
       String description = field(lines, 4, "description");
       long impostors = Long.parseLong(field(lines, 5, "impostors"));
       long genuines = Long.parseLong(field(lines, 6, "genuines"));
       int rows = Integer.parseInt(field(lines, 7, "rows"));
-      checkFile(rows > 0 && lines.size() == 9 + rows, "expected " + rows + " rows");
+      checkFile(rows > 0 && lines.size() >= 9 + rows, "expected " + rows + " rows");
       double[][] cols = new double[4][rows];
       for (int i = 0; i < rows; i++) {
         String[] v = lines.get(9 + i).trim().split(" ");
@@ -328,8 +440,36 @@ public final class Calibration {
               c == 3 || Double.isFinite(cols[c][i]), "row " + i + " holds a non-finite value");
         }
       }
+      int next = 9 + rows;
+      ParetoTail tail = null;
+      List<ParetoTail> replicates = new ArrayList<>();
+      if (format == 1) {
+        checkFile(lines.size() == next, "unexpected lines after the rows");
+      } else {
+        String tailField = field(lines, next, "tail");
+        if (!tailField.equals("none")) {
+          tail = parseTail(tailField);
+          int count = Integer.parseInt(field(lines, next + 1, "replicates"));
+          checkFile(lines.size() == next + 2 + count, "expected " + count + " replicates");
+          for (int i = 0; i < count; i++) {
+            replicates.add(parseTail(lines.get(next + 2 + i)));
+          }
+          checkFile(count > 0, "a tail model needs replicates");
+        } else {
+          checkFile(lines.size() == next + 1, "unexpected lines after the rows");
+        }
+      }
       return new Calibration(
-          embedder, description, impostors, genuines, cols[0], cols[1], cols[2], cols[3]);
+          embedder,
+          description,
+          impostors,
+          genuines,
+          cols[0],
+          cols[1],
+          cols[2],
+          cols[3],
+          tail,
+          replicates.toArray(new ParetoTail[0]));
     } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
       throw new SemblanceException("corrupt calibration file " + source + ": " + e.getMessage(), e);
     }
@@ -352,11 +492,12 @@ public final class Calibration {
   public String toString() {
     return String.format(
         Locale.ROOT,
-        "Calibration[%s, %d impostor and %d genuine comparisons, FAR down to %.1e]",
+        "Calibration[%s, %d impostor and %d genuine comparisons, FAR down to %.1e%s]",
         embedderId,
         impostors,
         genuines,
-        minimumFar());
+        minimumFar(),
+        tail == null ? "" : " (tail modelled)");
   }
 
   @Override
@@ -365,7 +506,8 @@ public final class Calibration {
         && c.embedderId.equals(embedderId)
         && c.impostors == impostors
         && Arrays.equals(c.threshold, threshold)
-        && Arrays.equals(c.level, level);
+        && Arrays.equals(c.level, level)
+        && Objects.equals(c.tail, tail);
   }
 
   @Override

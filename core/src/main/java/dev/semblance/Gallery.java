@@ -192,6 +192,35 @@ public final class Gallery implements AutoCloseable {
   }
 
   /**
+   * The threshold, which estimate set it, the FPIR expected at it (with a 90% interval) and whether
+   * the target FPIR is held. Cheap: it searches nothing.
+   */
+  public ThresholdReport thresholdReport() {
+    return backing.thresholdReport();
+  }
+
+  /**
+   * Calibrates the open-set threshold on this gallery's own people: searches a sample of its
+   * templates (5,000, more for targets below 1%) against the rest of the gallery, leaving each
+   * one's identity out. Enrolled people are strangers to each other, so the share whose best other
+   * identity reaches a threshold is the FPIR there, at this gallery's real size and with its real
+   * look-alikes, where a calibration from pairs must assume that a stranger's comparisons are
+   * independent (which makes it too strict past ten thousand identities). Once the sample holds at
+   * least ten searches per unit of the target (1,000 at 1%), the target FPIR follows this estimate;
+   * smaller galleries keep the calibration. The estimate is searched again in the background when
+   * the gallery has grown or shrunk by a tenth since, and is not saved.
+   *
+   * <p>Costs as many searches as it samples, through the gallery's own batch search (memory, a
+   * directory or a store alike). It assumes strangers come from the same population as the enrolled
+   * people, and a person enrolled twice under two names makes it stricter.
+   *
+   * @return the report at the new estimate
+   */
+  public ThresholdReport calibrateThreshold() {
+    return backing.searchSelf();
+  }
+
+  /**
    * Sets the open-set threshold: probes whose best cosine similarity is below it are unknown. A
    * gallery of many identities needs a higher threshold than one-to-one verification for the same
    * false-match rate, since every search makes one comparison per identity.
@@ -205,11 +234,12 @@ public final class Gallery implements AutoCloseable {
 
   /**
    * Sets the open-set threshold by error rate instead: from now on the threshold is the one at
-   * which, according to {@code calibration}, a probe of someone not enrolled is wrongly named with
-   * probability {@code fpir}. It tightens as templates are added, since each search makes one
-   * comparison per template. A {@link #save saved} gallery records the target; loading it follows
-   * the target again when the calibration is the bundled one, else keeps the threshold it had when
-   * saved.
+   * which a probe of someone not enrolled is wrongly named with probability {@code fpir}: according
+   * to the gallery's own {@linkplain #calibrateThreshold() self-search} once there is one, else to
+   * {@code calibration}, which tightens it as templates are added, since each search makes one
+   * comparison per template. {@link #thresholdReport()} says which and whether the target is held.
+   * A {@link #save saved} gallery records the target; loading it follows the target again when the
+   * calibration is the bundled one, else keeps the threshold it had when saved.
    *
    * @throws IllegalArgumentException if the calibration is for another embedder, or {@code fpir} is
    *     not in (0, 1)

@@ -34,7 +34,8 @@ class CalibrationTest {
       double t = cal.thresholdForFar(far);
       assertThat(fresh.far(t)).as("FAR %s", far).isBetween(far / 2, far * 2);
     }
-    assertThat(cal.minimumFar()).isCloseTo(5e-6, offset(1e-6));
+    assertThat(cal.minimumFar())
+        .isCloseTo(5e-9, offset(1e-9)); // 1 / 200,000, modelled three decades down
     assertThat(cal.farAt(cal.thresholdForFar(1e-2))).isCloseTo(1e-2, offset(2e-3));
   }
 
@@ -56,8 +57,41 @@ class CalibrationTest {
     assertThatThrownBy(() -> cal.thresholdForFar(1e-4))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("1000 impostor comparisons")
-        .hasMessageContaining("smallest FAR is 0.001");
+        .hasMessageContaining("vouches for (0.001");
     assertThatThrownBy(() -> cal.thresholdForFpir(0.01, 100)).hasMessageContaining("below what");
+  }
+
+  @Test
+  void aTailModelReadsRatesBelowWhatWasCountedWithAnInterval(@TempDir Path dir) throws IOException {
+    Calibration cal = Calibration.fromScores("e", "synthetic", normalScores(1000, 1_000_000, 7));
+    assertThat(cal.modelsTail()).isTrue();
+    assertThat(cal.minimumFar()).isCloseTo(1e-9, offset(1e-10));
+    // Impostors ~ N(0, 0.1): FAR 1e-6 at 0.4753, 1e-8 at 0.5612. Counting a million scores reads
+    // 1e-6 off one of them; the model reads both off the tail's shape.
+    assertThat(cal.thresholdForFar(1e-6)).isCloseTo(0.4753, offset(0.02));
+    assertThat(cal.thresholdForFar(1e-8)).isCloseTo(0.5612, offset(0.04));
+    assertThat(cal.thresholdForFar(1e-8)).isGreaterThan(cal.thresholdForFar(1e-7));
+    Interval far = cal.farInterval(cal.thresholdForFar(1e-8));
+    assertThat(far.estimate()).isCloseTo(1e-8, offset(1e-9));
+    assertThat(far.low()).isLessThan(1e-8);
+    assertThat(far.high()).isGreaterThan(1e-8);
+    // Where a hundred or more impostors were counted, the count answers, as before.
+    assertThat(cal.farAt(cal.thresholdForFar(1e-3))).isCloseTo(1e-3, offset(1e-4));
+
+    Path file = dir.resolve("tail.calibration");
+    cal.save(file);
+    Calibration loaded = Calibration.load(file);
+    assertThat(loaded.modelsTail()).isTrue();
+    assertThat(loaded.thresholdForFar(1e-8)).isCloseTo(cal.thresholdForFar(1e-8), offset(1e-7));
+    assertThat(loaded.farInterval(0.55)).isEqualTo(cal.farInterval(0.55));
+    // A calibration of format 1 (no tail model) still reads, and refuses what it cannot count.
+    String text = Files.readString(file);
+    Files.writeString(
+        file, text.substring(0, text.indexOf("tail ")).replace("format 2", "format 1"));
+    Calibration old = Calibration.load(file);
+    assertThat(old.modelsTail()).isFalse();
+    assertThat(old.thresholdForFar(1e-3)).isCloseTo(cal.thresholdForFar(1e-3), offset(1e-8));
+    assertThatThrownBy(() -> old.thresholdForFar(1e-8)).hasMessageContaining("vouches for");
   }
 
   @Test
@@ -75,7 +109,7 @@ class CalibrationTest {
     assertThat(Calibration.load(file)).isEqualTo(loaded);
 
     String text = Files.readString(file);
-    Files.writeString(file, text.replace("format 1", "format 7"));
+    Files.writeString(file, text.replace("format 2", "format 7"));
     assertThatThrownBy(() -> Calibration.load(file))
         .isInstanceOf(SemblanceException.class)
         .hasMessageContaining("format 7");
@@ -106,9 +140,13 @@ class CalibrationTest {
     assertThat((double) hundred).isCloseTo(cal.thresholdForFpir(0.01, 100), offset(1e-6));
     assertThat(gallery.identify(Embedding.of(new float[] {1, 0}), 1).threshold())
         .isEqualTo(hundred);
-    // Growing past what the calibration measured falls back to its strictest threshold.
-    gallery.setTargetFpir(cal, 1e-6);
+    assertThat(gallery.thresholdReport().targetHeld()).isTrue();
+    assertThat(gallery.thresholdReport().basis()).isEqualTo(ThresholdReport.Basis.CALIBRATION);
+    // Past what even the tail model vouches for: its strictest threshold, and the report says so.
+    gallery.setTargetFpir(cal, 1e-9);
     assertThat((double) gallery.threshold()).isEqualTo((double) (float) cal.strictestThreshold());
+    assertThat(gallery.thresholdReport().targetHeld()).isFalse();
+    assertThat(gallery.thresholdReport().expectedFpir().estimate()).isGreaterThan(1e-9);
     gallery.setThreshold(0.5f);
     assertThat(gallery.threshold()).isEqualTo(0.5f);
     assertThatThrownBy(() -> Gallery.create("other", 2).setTargetFpir(cal, 0.01))

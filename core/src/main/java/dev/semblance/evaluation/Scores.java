@@ -155,6 +155,17 @@ public final class Scores implements Calibration.LabelledScores {
     return 1 - frr(threshold);
   }
 
+  @Override
+  public double[] highestImpostors(int count) {
+    checkArgument(count >= 0, "count must not be negative: %s", count);
+    int n = Math.min(count, impostor.length);
+    double[] top = new double[n];
+    for (int i = 0; i < n; i++) {
+      top[i] = impostor[impostor.length - 1 - i];
+    }
+    return top;
+  }
+
   /** Fraction of all comparisons decided correctly at {@code threshold}. */
   public double accuracy(double threshold) {
     int total = genuine.length + impostor.length;

@@ -1,5 +1,6 @@
 package dev.semblance.spi;
 
+import dev.semblance.internal.gallery.Reservoir;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +70,16 @@ public interface TemplateStore extends AutoCloseable {
 
   /** Each identity, in name order, with its templates. */
   void forEach(BiConsumer<String, List<float[]>> action);
+
+  /**
+   * Up to {@code count} templates drawn at random, with their identities, for a gallery's
+   * self-search ({@code Gallery.calibrateThreshold()}); the same seed should draw the same ones
+   * from the same contents. The default reads every template once through {@link #forEach}; a store
+   * of millions should draw them itself.
+   */
+  default List<Map.Entry<String, float[]>> sample(int count, long seed) {
+    return Reservoir.sample(this::forEach, count, seed);
+  }
 
   /**
    * For each probe, the stored templates that may be the closest to it, enough for {@code k}

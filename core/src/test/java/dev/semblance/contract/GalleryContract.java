@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.semblance.Calibration;
 import dev.semblance.Candidate;
 import dev.semblance.Embedding;
 import dev.semblance.Gallery;
 import dev.semblance.Identification;
+import dev.semblance.Interval;
+import dev.semblance.ThresholdReport;
+import dev.semblance.evaluation.Scores;
 import dev.semblance.testing.UnitVectors;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -329,6 +335,67 @@ public abstract class GalleryContract {
       Identification id = gallery.identify(planned.get(w).get(1), 1);
       assertThat(names(id)).containsExactly("w" + w + "-1");
     }
+  }
+
+  @Test
+  void aSelfSearchSetsTheThresholdThatHoldsTheTargetOnStrangers() {
+    Gallery gallery = gallery();
+    Map<String, List<Embedding>> people = new LinkedHashMap<>();
+    for (int i = 0; i < 1500; i++) {
+      Embedding face = randomUnit();
+      // A hundred people enrolled twice: a search must leave the whole identity out, or their
+      // own second template (0.95) would pose as a stranger's match.
+      people.put("p" + i, i < 100 ? List.of(face, near(face, 0.95)) : List.of(face));
+    }
+    gallery.enrollAll(people);
+    float[] impostors = new float[200_000];
+    for (int i = 0; i < impostors.length; i++) {
+      impostors[i] = (float) randomUnit().toArray()[0]; // any score distribution will do
+    }
+    gallery.setTargetFpir(
+        Calibration.fromScores(EMBEDDER, "contract", Scores.of(new float[] {0.9f}, impostors)),
+        0.01);
+    assertThat(gallery.thresholdReport().basis()).isEqualTo(ThresholdReport.Basis.CALIBRATION);
+
+    ThresholdReport report = gallery.calibrateThreshold();
+
+    assertThat(report.basis()).isEqualTo(ThresholdReport.Basis.SELF_SEARCH);
+    assertThat(report.selfSearches()).isEqualTo(1600); // every template, fewer than 5,000
+    assertThat(report.targetHeld()).isTrue();
+    assertThat(report.expectedFpir().high()).isLessThanOrEqualTo(0.01); // vouched for at 90%
+    assertThat(report.expectedFpir().estimate()).isBetween(0.004, 0.01);
+    assertThat(gallery.threshold()).isEqualTo(report.threshold());
+    // The threshold is the most lenient that no more than `allowed` of the templates' best other
+    // identities reach, as searched here by brute force (a store's shortlist may miss a little),
+    // where `allowed` of 1,600 is the most whose 90% interval stays under 1%.
+    float[] bestOther = new float[1600];
+    int k = 0;
+    for (Map.Entry<String, List<Embedding>> person : people.entrySet()) {
+      for (Embedding template : person.getValue()) {
+        float best = -1;
+        for (Map.Entry<String, List<Embedding>> other : people.entrySet()) {
+          if (!other.getKey().equals(person.getKey())) {
+            for (Embedding t : other.getValue()) {
+              best = Math.max(best, template.similarity(t));
+            }
+          }
+        }
+        bestOther[k++] = best;
+      }
+    }
+    Arrays.sort(bestOther);
+    int allowed = 16;
+    while (Interval.wilson(allowed, 1600).high() > 0.01) {
+      allowed--;
+    }
+    assertThat(report.threshold()).isCloseTo(bestOther[1600 - 1 - allowed], within(0.01f));
+    // Strangers from the same population are wrongly named about as often as the target.
+    List<Embedding> strangers = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      strangers.add(randomUnit());
+    }
+    long named = gallery.identifyAll(strangers, 1).stream().filter(Identification::isKnown).count();
+    assertThat(named / 3000.0).isBetween(0.002, 0.015);
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.semblance.examples;
 
 import dev.semblance.Calibration;
 import dev.semblance.Embedding;
+import dev.semblance.evaluation.DuplicateIdentities;
 import dev.semblance.evaluation.Scores;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,6 +54,7 @@ final class CalibrateCommand implements Callable<Integer> {
       double threshold,
       double tarAtThreshold,
       double minimumFar,
+      List<DuplicateIdentities.Merge> merged,
       VerificationFigures.Summary scores) {}
 
   @Override
@@ -64,18 +66,39 @@ final class CalibrateCommand implements Callable<Integer> {
     Map<Path, Embedding> embeddings = encoded.embeddings();
     Map<Path, String> failures = encoded.failures();
     String embedderId = encoded.embedderId();
-    Scores scores = VerificationFigures.allVsAll(embeddings);
+    List<Path> paths = embeddings.keySet().stream().sorted().toList();
+    List<Embedding> faces = paths.stream().map(embeddings::get).toList();
+    DuplicateIdentities.Result duplicates =
+        DuplicateIdentities.find(
+            faces, paths.stream().map(p -> p.getParent().getFileName().toString()).toList());
+    Scores scores = Scores.ofAllPairs(faces, duplicates.identities());
     Calibration calibration =
         Calibration.fromScores(
             embedderId,
             String.format(
                 Locale.ROOT,
-                "all pairs of the %d images of %s with a face (%d genuine, %d impostor)",
+                "all pairs of the %d images of %s with a face (%d genuine, %d impostor); %d names"
+                    + " merged as one person (%d impostor pairs that were genuine)",
                 embeddings.size(),
                 pairsFile.getFileName(),
                 scores.genuineCount(),
-                scores.impostorCount()),
+                scores.impostorCount(),
+                duplicates.merges().size(),
+                duplicates.impostorsRemoved()),
             scores);
+    duplicates
+        .merges()
+        .forEach(
+            m ->
+                System.out.printf(
+                    Locale.ROOT,
+                    "one person under two names: %s and %s (%d cross pairs, mean %.3f; within"
+                        + " the names %.3f)%n",
+                    m.kept(),
+                    m.merged(),
+                    m.crossComparisons(),
+                    m.meanCross(),
+                    m.meanWithin()));
     calibration.save(out);
     double threshold = calibration.thresholdForFar(targetFar);
 
@@ -90,6 +113,7 @@ final class CalibrateCommand implements Callable<Integer> {
             threshold,
             scores.tar(threshold),
             calibration.minimumFar(),
+            duplicates.merges(),
             scoreFigures);
     String command =
         "semblance " + String.join(" ", spec.commandLine().getParseResult().originalArgs());

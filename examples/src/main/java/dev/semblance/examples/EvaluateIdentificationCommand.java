@@ -10,6 +10,7 @@ import dev.semblance.Gallery;
 import dev.semblance.Verifier;
 import dev.semblance.evaluation.OpenSetScores;
 import dev.semblance.evaluation.OpenSetScores.Probe;
+import dev.semblance.evaluation.SyntheticFaces;
 import dev.semblance.evaluation.TarAtFar;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,6 +80,29 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
           "Check a calibration: the FPIR and FNIR its thresholds give for this gallery size.")
   Path calibrationFile;
 
+  @Option(
+      names = "--scale",
+      split = ",",
+      paramLabel = "N",
+      description = {
+        "Also fill the gallery with synthetic identities to each of these sizes and report the",
+        "threshold each method sets for --target-fpir (the --calibration file or the bundled one,",
+        "and the gallery's self-search) against the oracle threshold of the real strangers."
+      })
+  List<Integer> scale = List.of();
+
+  @Option(
+      names = "--synthetic-from",
+      paramLabel = "DIR",
+      description = "Images of people outside the evaluation, to fit the synthetic identities to.")
+  Path syntheticFrom;
+
+  @Option(
+      names = "--target-fpir",
+      defaultValue = "0.01",
+      description = "Target FPIR of --scale (default ${DEFAULT-VALUE}).")
+  double targetFpir;
+
   @Mixin Cli.ReportDirOption outDir;
   @Mixin Cli.CacheOption cache;
   @Mixin Cli.JsonOption output;
@@ -109,7 +133,8 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
       double[] cmc,
       List<TarAtFar> dirAtFpir,
       Map<String, Rates> atThresholds,
-      List<CalibrationCheck> calibrationCheck) {}
+      List<CalibrationCheck> calibrationCheck,
+      List<ScaleCurves.Row> scale) {}
 
   @Override
   public Integer call() {
@@ -130,9 +155,15 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
       enrolled.putAll(Images.peopleIn(source.folders.enrollDir));
       probes.putAll(Images.peopleIn(source.folders.probeDir));
     }
+    if (!scale.isEmpty() && syntheticFrom == null) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--scale needs --synthetic-from DIR");
+    }
     Map<String, List<Path>> extra = distractors == null ? Map.of() : Images.peopleIn(distractors);
+    Map<String, List<Path>> fitted =
+        syntheticFrom == null ? Map.of() : Images.peopleIn(syntheticFrom);
     List<Path> all =
-        Stream.of(enrolled, probes, extra)
+        Stream.of(enrolled, probes, extra, fitted)
             .flatMap(m -> m.values().stream())
             .flatMap(List::stream)
             .distinct()
@@ -160,7 +191,26 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
                             : Probe.noFace(name))));
     OpenSetScores scores = OpenSetScores.search(gallery, searches, MAX_RANK);
     Calibration calibration = calibrationFile == null ? null : Calibration.load(calibrationFile);
-    Figures figures = figures(gallery, scores, encoded.failures().size(), calibration);
+    List<ScaleCurves.Row> curves = List.of();
+    if (!scale.isEmpty()) {
+      Map<String, List<Embedding>> real = new LinkedHashMap<>();
+      gallery.identities().forEach(name -> real.put(name, gallery.templates(name)));
+      List<Embedding> fitFaces =
+          fitted.values().stream()
+              .flatMap(List::stream)
+              .map(embeddings::get)
+              .filter(e -> e != null)
+              .toList();
+      curves =
+          ScaleCurves.measure(
+              real,
+              searches,
+              SyntheticFaces.fit(fitFaces),
+              scale,
+              calibration == null ? Calibration.bundled() : calibration,
+              targetFpir);
+    }
+    Figures figures = figures(gallery, scores, encoded.failures().size(), calibration, curves);
 
     Report.writeJson(outDir.dir.resolve("report.json"), figures);
     Path html = outDir.dir.resolve("report.html");
@@ -169,12 +219,19 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
       System.out.println(Json.write(figures));
     } else {
       System.out.println(summary(figures, html));
+      for (List<String> row : ScaleCurves.table(curves, figures.nonMatedSearches())) {
+        System.out.println(String.join(" | ", row));
+      }
     }
     return Cli.OK;
   }
 
   static Figures figures(
-      Gallery gallery, OpenSetScores scores, int withoutFace, Calibration calibration) {
+      Gallery gallery,
+      OpenSetScores scores,
+      int withoutFace,
+      Calibration calibration,
+      List<ScaleCurves.Row> curves) {
     List<TarAtFar> dirs = new ArrayList<>();
     if (scores.matedCount() > 0 && scores.nonMatedCount() > 0) {
       for (double fpir : FPIRS) {
@@ -203,7 +260,8 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
         scores.matedCount() > 0 ? scores.cmc(MAX_RANK) : new double[0],
         dirs,
         fixed,
-        checks);
+        checks,
+        curves);
   }
 
   private Report report(Figures f, OpenSetScores scores, Gallery gallery) {
@@ -282,6 +340,18 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
                           f.nonMatedSearches() > 0 ? sci(c.observedFpir()) : "n/a",
                           pct(c.observedFnir())))
               .toList());
+    }
+    if (!f.scale().isEmpty()) {
+      report
+          .section("As the gallery grows")
+          .paragraph(
+              "The gallery filled with synthetic identities (a Gaussian fitted to the faces of "
+                  + syntheticFrom
+                  + ", less risky than real people) to each size; thresholds for a target FPIR of "
+                  + pct(targetFpir)
+                  + ", and what they give on the real searches. The oracle reads its threshold off"
+                  + " these strangers themselves.");
+      report.table(ScaleCurves.HEADER, ScaleCurves.table(f.scale(), f.nonMatedSearches()));
     }
     if (cmc.length > 0) {
       double[][] cmcPoints = new double[cmc.length][];

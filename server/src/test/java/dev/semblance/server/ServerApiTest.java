@@ -4,6 +4,7 @@ import static dev.semblance.server.Fixtures.bytes;
 import static dev.semblance.server.Fixtures.group;
 import static dev.semblance.server.Fixtures.portrait;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.semblance.Encoder;
@@ -165,6 +166,13 @@ class ServerApiTest {
     assertThat(face.has("match")).as("open set: %s", face).isFalse();
     assertThat(face.get("subjects").get(0).get("similarity").asDouble())
         .isLessThan(result.get("threshold").asDouble());
+    // The gallery of a few subjects holds 1% FPIR by the bundled calibration, and says so.
+    JsonNode threshold = result.get("threshold_report");
+    assertThat(threshold.get("basis").asText()).isEqualTo("calibration");
+    assertThat(threshold.get("target_fpir").asDouble()).isEqualTo(0.01);
+    assertThat(threshold.get("target_held").asBoolean()).isTrue();
+    assertThat(threshold.get("expected_fpir").asDouble()).isCloseTo(0.01, within(0.002));
+    assertThat(threshold.get("expected_fpir_high").asDouble()).isGreaterThan(0.01);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import dev.semblance.Candidate;
 import dev.semblance.GalleryOptions;
 import dev.semblance.Identification;
+import dev.semblance.ThresholdReport;
 import dev.semblance.io.DurableFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,9 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Where a gallery keeps its templates and how its changes are ordered, made durable and compacted:
@@ -27,6 +31,8 @@ import java.util.function.Supplier;
  * <p>Thread safety: safe for concurrent use; subclasses order their writes.
  */
 public abstract class Backing implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Backing.class);
+
   private final String embedderId;
   private final int dimension;
   private final GalleryOptions options;
@@ -37,6 +43,9 @@ public abstract class Backing implements AutoCloseable {
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
 
   private volatile boolean closed;
+
+  /** Whether a background self-search is queued or running. */
+  private final AtomicBoolean searchingSelf = new AtomicBoolean();
 
   protected Backing(
       String embedderId,
@@ -129,6 +138,9 @@ public abstract class Backing implements AutoCloseable {
   public final List<Identification> identify(float[][] probes, int k) {
     Templates.Found found = read(t -> t.search(probes, k));
     float threshold = policy.threshold(found.templateCount());
+    if (policy.selfSearchDue(found.templateCount()) && searchingSelf.compareAndSet(false, true)) {
+      SelfSearch.BACKGROUND.execute(this::refreshSelfSearch);
+    }
     List<Identification> result = new ArrayList<>(probes.length);
     for (List<Candidate> hits : found.ranked()) {
       List<Candidate> ranked = new ArrayList<>(hits.size());
@@ -138,6 +150,41 @@ public abstract class Backing implements AutoCloseable {
       result.add(new Identification(ranked, threshold));
     }
     return result;
+  }
+
+  /**
+   * Searches a sample of the gallery's own templates against the other identities and lets the
+   * policy set the threshold from what they found; see {@link SelfSearch}.
+   */
+  public final ThresholdReport searchSelf() {
+    return whileOpen(
+        () -> {
+          long count = templates.templateCount();
+          int searches = SelfSearch.searchesFor(policy.targetFpir());
+          float[] best = SelfSearch.bestOthers(templates, searches, count * 31 + searches);
+          if (best.length > 0) {
+            policy.useSelfSearch(best, count);
+          }
+          return policy.report(count);
+        });
+  }
+
+  /** The threshold at the current number of templates, and where it comes from. */
+  public final ThresholdReport thresholdReport() {
+    return policy.report(read(Templates::templateCount));
+  }
+
+  private void refreshSelfSearch() {
+    try {
+      ThresholdReport report = searchSelf();
+      log.debug("self-search refreshed: {}", report);
+    } catch (IllegalStateException closedMeanwhile) {
+      log.debug("self-search skipped: the gallery was closed");
+    } catch (RuntimeException e) {
+      log.warn("self-search of the gallery failed; the previous estimate stays: {}", e.toString());
+    } finally {
+      searchingSelf.set(false);
+    }
   }
 
   /** A similarity in [-1, 1], whatever rounding the kernels left. */

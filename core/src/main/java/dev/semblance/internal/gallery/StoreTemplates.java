@@ -101,6 +101,11 @@ public final class StoreTemplates implements Templates {
   }
 
   @Override
+  public List<Map.Entry<String, float[]>> sample(int count, long seed) {
+    return store.sample(count, seed);
+  }
+
+  @Override
   public Found search(float[][] probes, int k) {
     TemplateStore.Shortlists shortlists = store.shortlist(probes, k);
     if (shortlists.perProbe().size() != probes.length) {

@@ -45,6 +45,15 @@ public interface Templates {
   /** Each identity, in name order, with its templates. */
   void forEach(BiConsumer<String, List<float[]>> action);
 
+  /**
+   * Up to {@code count} templates drawn uniformly without replacement, with their identities; the
+   * same {@code seed} draws the same ones from the same contents. In memory and by default this
+   * reads every template once; a store may draw them itself.
+   */
+  default List<Map.Entry<String, float[]>> sample(int count, long seed) {
+    return Reservoir.sample(this::forEach, count, seed);
+  }
+
   /** The {@code k} most similar identities of each probe, best first, exactly scored. */
   Found search(float[][] probes, int k);
 

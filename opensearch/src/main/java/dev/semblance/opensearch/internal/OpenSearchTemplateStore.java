@@ -59,6 +59,9 @@ public final class OpenSearchTemplateStore implements TemplateStore {
   /** Documents per page when reading templates back in order. */
   private static final int PAGE = 1000;
 
+  /** The most hits one search may answer (the index's default max_result_window). */
+  private static final int PAGE_LIMIT = 10_000;
+
   /** Templates per bulk request: about 8 MB of JSON at 512-d, well under the 100 MB limit. */
   private static final int DOCUMENTS_PER_BULK = 1000;
 
@@ -235,6 +238,46 @@ public final class OpenSearchTemplateStore implements TemplateStore {
     if (current[0] != null) {
       action.accept(current[0], List.copyOf(rows));
     }
+  }
+
+  /**
+   * One request, however large the index: each template scores a seeded random number and the
+   * highest {@code count} come back. Past one page the default (a full read) draws them.
+   */
+  @Override
+  public List<Map.Entry<String, float[]>> sample(int count, long seed) {
+    if (count > PAGE_LIMIT) {
+      return TemplateStore.super.sample(count, seed);
+    }
+    SearchResponse<IndexedTemplates.Source> page =
+        call(
+            "sample the gallery",
+            () ->
+                client.search(
+                    s ->
+                        s.index(index())
+                            .size(count)
+                            .timeout(timeout.time())
+                            .source(TEMPLATE_SOURCE)
+                            .query(
+                                q ->
+                                    q.functionScore(
+                                        f ->
+                                            f.query(all -> all.matchAll(m -> m))
+                                                .functions(
+                                                    fn ->
+                                                        fn.randomScore(
+                                                            r ->
+                                                                r.seed(JsonData.of(seed))
+                                                                    .field("_seq_no"))))),
+                    IndexedTemplates.Source.class));
+    checkComplete("sample the gallery", page);
+    List<Map.Entry<String, float[]>> sample = new ArrayList<>();
+    for (Hit<IndexedTemplates.Source> hit : page.hits().hits()) {
+      StoredTemplate t = stored(hit);
+      sample.add(Map.entry(t.identity(), t.vector()));
+    }
+    return sample;
   }
 
   @Override

@@ -5,6 +5,7 @@ import dev.semblance.Face;
 import dev.semblance.Gallery;
 import dev.semblance.Identification;
 import dev.semblance.ImageFaces;
+import dev.semblance.ThresholdReport;
 import dev.semblance.Verification;
 import dev.semblance.Verifier;
 import io.javalin.http.Context;
@@ -53,9 +54,14 @@ final class RecognitionEndpoints {
     for (int i = 0; i < seen.found().size(); i++) {
       faces.add(Views.recognized(seen.image().faces().get(i), seen.found().get(i)));
     }
+    ThresholdReport threshold = gallery.thresholdReport();
     ctx.json(
         new Views.Recognized(
-            Images.size(seen.image()), gallery.threshold(), gallery.size(), faces));
+            Images.size(seen.image()),
+            threshold.threshold(),
+            Views.threshold(threshold),
+            gallery.size(),
+            faces));
   }
 
   private record Recognition(ImageFaces image, List<Identification> found) {}

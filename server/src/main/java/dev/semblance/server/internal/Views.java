@@ -5,8 +5,11 @@ import dev.semblance.Candidate;
 import dev.semblance.Face;
 import dev.semblance.FaceQuality;
 import dev.semblance.Identification;
+import dev.semblance.Interval;
 import dev.semblance.Point;
+import dev.semblance.ThresholdReport;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The JSON bodies of the API, as records (written in snake_case; absent parts are left out). Their
@@ -35,7 +38,34 @@ final class Views {
 
   record Detected(Size image, List<FaceView> faces) {}
 
-  record Recognized(Size image, float threshold, int gallerySize, List<FaceView> faces) {}
+  record Recognized(
+      Size image,
+      float threshold,
+      ThresholdView thresholdReport,
+      int gallerySize,
+      List<FaceView> faces) {}
+
+  /** Where the threshold comes from and whether its target FPIR is held; nulls for "none". */
+  record ThresholdView(
+      String basis,
+      Double targetFpir,
+      Double expectedFpir,
+      Double expectedFpirLow,
+      Double expectedFpirHigh,
+      boolean targetHeld,
+      int selfSearches) {}
+
+  static ThresholdView threshold(ThresholdReport r) {
+    Interval e = r.expectedFpir();
+    return new ThresholdView(
+        r.basis().name().toLowerCase(Locale.ROOT),
+        Double.isNaN(r.targetFpir()) ? null : r.targetFpir(),
+        e == null ? null : e.estimate(),
+        e == null ? null : e.low(),
+        e == null ? null : e.high(),
+        r.targetHeld(),
+        r.selfSearches());
+  }
 
   record Verified(
       boolean match,
