@@ -146,7 +146,7 @@ class LfwDevAccuracyTest {
    * Issue #25 on real data: DevTest's people enrolled one photo each (their other photos mated
    * searches, people with one photo strangers), filled with synthetic identities fitted to
    * DevTrain's faces to 10k and 100k identities. The gallery's self-search must hold the 1% target
-   * on the real strangers (0.5–2.5%: 602 of them, so 3 to 15 named) and cost at most 3 points of
+   * on the real strangers (3 to 15 of the 602 named: 0.5–2.5%) and cost at most 3 points of
    * FNIR over the oracle threshold read off those strangers themselves.
    */
   private static void checkOpenSetThresholdAtScale(
@@ -220,7 +220,7 @@ class LfwDevAccuracyTest {
                 100 * scores.fnir(before.threshold())));
         assertThat(report.basis()).isEqualTo(ThresholdReport.Basis.SELF_SEARCH);
         assertThat(report.targetHeld()).isTrue();
-        assertThat(fpir).as("FPIR at %s identities", size).isBetween(0.005, 0.025);
+        assertThat(fpir).as("FPIR at %s identities", size).isBetween(0.0045, 0.025); // 3–15 of 602
         assertThat(scores.fnir(report.threshold()))
             .as("FNIR at %s identities", size)
             .isLessThanOrEqualTo(scores.fnir(oracle) + 0.03);
