@@ -146,8 +146,8 @@ class LfwDevAccuracyTest {
    * Issue #25 on real data: DevTest's people enrolled one photo each (their other photos mated
    * searches, people with one photo strangers), filled with synthetic identities fitted to
    * DevTrain's faces to 10k and 100k identities. The gallery's self-search must hold the 1% target
-   * on the real strangers (3 to 15 of the 602 named: 0.5–2.5%) and cost at most 3 points of
-   * FNIR over the oracle threshold read off those strangers themselves.
+   * on the real strangers (3 to 15 of the 602 named: 0.5–2.5%) and cost at most 3 points of FNIR
+   * over the oracle threshold read off those strangers themselves.
    */
   private static void checkOpenSetThresholdAtScale(
       String embedderId,
