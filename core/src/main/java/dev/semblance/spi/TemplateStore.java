@@ -1,6 +1,5 @@
 package dev.semblance.spi;
 
-import dev.semblance.internal.gallery.Reservoir;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,6 +1,7 @@
 package dev.semblance.internal.gallery;
 
 import dev.semblance.Candidate;
+import dev.semblance.spi.Reservoir;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;

@@ -1,4 +1,4 @@
-package dev.semblance.internal.gallery;
+package dev.semblance.spi;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * Uniform sampling without replacement of templates read once, in any number (Vitter's algorithm
- * R): the same seed over the same sequence draws the same ones.
+ * R): the same seed over the same sequence draws the same ones. {@link TemplateStore#sample}'s
+ * default, and the gallery's in memory.
  *
  * <p>Thread safety: stateless.
  */
