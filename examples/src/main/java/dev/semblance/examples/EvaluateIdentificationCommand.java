@@ -352,6 +352,23 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
                   + ", and what they give on the real searches. The oracle reads its threshold off"
                   + " these strangers themselves.");
       report.table(ScaleCurves.HEADER, ScaleCurves.table(f.scale(), f.nonMatedSearches()));
+      report
+          .plot(
+              "FPIR on the real strangers as the gallery grows (target " + pct(targetFpir) + ")",
+              Charts.line(
+                  "FPIR",
+                  "gallery identities",
+                  "FPIR",
+                  ScaleCurves.curves(f.scale(), ScaleCurves.Row::fpir),
+                  true))
+          .plot(
+              "FNIR at each method's threshold as the gallery grows",
+              Charts.line(
+                  "FNIR",
+                  "gallery identities",
+                  "FNIR",
+                  ScaleCurves.curves(f.scale(), ScaleCurves.Row::fnir),
+                  true));
     }
     if (cmc.length > 0) {
       double[][] cmcPoints = new double[cmc.length][];

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The open-set threshold as the gallery grows past the real people: the real gallery filled with
@@ -126,6 +127,19 @@ final class ScaleCurves {
               pct(r.fnir())));
     }
     return table;
+  }
+
+  /** One line per method: {@code value} of its rows against the gallery's size. */
+  static Map<String, double[][]> curves(List<Row> rows, ToDoubleFunction<Row> value) {
+    Map<String, List<double[]>> byMethod = new LinkedHashMap<>();
+    for (Row r : rows) {
+      byMethod
+          .computeIfAbsent(r.method(), k -> new ArrayList<>())
+          .add(new double[] {r.identities(), value.applyAsDouble(r)});
+    }
+    Map<String, double[][]> curves = new LinkedHashMap<>();
+    byMethod.forEach((method, points) -> curves.put(method, points.toArray(double[][]::new)));
+    return curves;
   }
 
   static final List<String> HEADER =
