@@ -63,6 +63,7 @@ public final class Calibration {
   private final double[] tar; // TAR observed at the threshold
   private final ParetoTail tail; // null without enough impostor comparisons
   private final ParetoTail[] replicates; // bootstrap refits of the tail
+  private final double modelledAbove; // thresholds above this are the tail model's; NaN without
 
   private Calibration(
       String embedderId,
@@ -94,6 +95,7 @@ public final class Calibration {
     this.tar = tar;
     this.tail = tail;
     this.replicates = replicates;
+    this.modelledAbove = tail == null ? Double.NaN : countedThreshold(modelledBelow());
   }
 
   /**
@@ -249,7 +251,7 @@ public final class Calibration {
       return threshold[0];
     }
     if (targetFar < modelledBelow()) {
-      return Math.max(countedThreshold(modelledBelow()), tail.thresholdFor(targetFar));
+      return Math.max(modelledAbove, tail.thresholdFor(targetFar));
     }
     return countedThreshold(targetFar);
   }
@@ -298,7 +300,7 @@ public final class Calibration {
   }
 
   private double farAt(double t, ParetoTail model) {
-    if (model != null && t > countedThreshold(modelledBelow())) {
+    if (model != null && t > modelledAbove) {
       return Math.min(modelledBelow(), model.rateAt(t));
     }
     return interpolate(t, far);
@@ -310,7 +312,7 @@ public final class Calibration {
    */
   public Interval farInterval(double t) {
     double estimate = farAt(t);
-    if (tail != null && t > countedThreshold(modelledBelow())) {
+    if (tail != null && t > modelledAbove) {
       double[] rates = new double[replicates.length];
       for (int i = 0; i < rates.length; i++) {
         rates[i] = farAt(t, replicates[i]);

@@ -71,11 +71,6 @@ public final class DuplicateIdentities {
         embeddings.size(),
         identities.size());
     int n = embeddings.size();
-    float[][] vectors = new float[n][];
-    for (int i = 0; i < n; i++) {
-      vectors[i] = embeddings.get(i).toArray();
-      checkArgument(vectors[i].length == vectors[0].length, "embedding %s differs in dimension", i);
-    }
     Map<String, double[]> within = new HashMap<>(); // name -> {sum, count}
     Map<List<String>, double[]> cross = new LinkedHashMap<>(); // {sum, count, max}
     List<int[]> candidates = new ArrayList<>(); // pairs of faces scoring above CANDIDATE
@@ -83,7 +78,7 @@ public final class DuplicateIdentities {
       for (int j = i + 1; j < n; j++) {
         String a = identities.get(i);
         String b = identities.get(j);
-        double s = dot(vectors[i], vectors[j]);
+        double s = embeddings.get(i).similarity(embeddings.get(j));
         if (a.equals(b)) {
           double[] w = within.computeIfAbsent(a, k -> new double[2]);
           w[0] += s;
@@ -104,7 +99,7 @@ public final class DuplicateIdentities {
       double[] stats = {0, 0, -1};
       for (int i : faces.get(pair.get(0))) {
         for (int j : faces.get(pair.get(1))) {
-          double s = dot(vectors[i], vectors[j]);
+          double s = embeddings.get(i).similarity(embeddings.get(j));
           stats[0] += s;
           stats[1]++;
           stats[2] = Math.max(stats[2], s);
@@ -153,13 +148,5 @@ public final class DuplicateIdentities {
 
   private static List<String> namePair(String a, String b) {
     return a.compareTo(b) < 0 ? List.of(a, b) : List.of(b, a);
-  }
-
-  private static double dot(float[] a, float[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
   }
 }

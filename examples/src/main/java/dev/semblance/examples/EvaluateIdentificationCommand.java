@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -156,8 +157,7 @@ final class EvaluateIdentificationCommand implements Callable<Integer> {
       probes.putAll(Images.peopleIn(source.folders.probeDir));
     }
     if (!scale.isEmpty() && syntheticFrom == null) {
-      throw new picocli.CommandLine.ParameterException(
-          spec.commandLine(), "--scale needs --synthetic-from DIR");
+      throw new ParameterException(spec.commandLine(), "--scale needs --synthetic-from DIR");
     }
     Map<String, List<Path>> extra = distractors == null ? Map.of() : Images.peopleIn(distractors);
     Map<String, List<Path>> fitted =

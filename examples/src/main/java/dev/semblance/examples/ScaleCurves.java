@@ -11,7 +11,6 @@ import dev.semblance.evaluation.OpenSetScores;
 import dev.semblance.evaluation.OpenSetScores.Probe;
 import dev.semblance.evaluation.SyntheticFaces;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,7 +68,7 @@ final class ScaleCurves {
         }
         gallery.enrollAll(extra);
         OpenSetScores scores = OpenSetScores.search(gallery, searches, 1);
-        double oracle = oracle(scores.nonMatedBest(), targetFpir);
+        double oracle = scores.dirAtFpir(targetFpir).threshold();
         rows.add(row(gallery.size(), "oracle", oracle, null, scores));
         gallery.setTargetFpir(calibration, targetFpir);
         ThresholdReport pairs = gallery.thresholdReport();
@@ -79,14 +78,6 @@ final class ScaleCurves {
       }
     }
     return rows;
-  }
-
-  /** The most lenient threshold that names no more than {@code fpir} of the strangers. */
-  private static double oracle(float[] nonMatedBest, double fpir) {
-    float[] sorted = nonMatedBest.clone();
-    Arrays.sort(sorted);
-    int allowed = (int) Math.floor(fpir * sorted.length + 1e-9);
-    return Math.nextUp(sorted[sorted.length - 1 - allowed]);
   }
 
   private static Row row(

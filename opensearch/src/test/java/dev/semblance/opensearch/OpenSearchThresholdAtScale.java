@@ -11,7 +11,6 @@ import dev.semblance.evaluation.OpenSetScores;
 import dev.semblance.evaluation.SyntheticFaces;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,9 +66,7 @@ class OpenSearchThresholdAtScale {
       ThresholdReport report = remote.calibrateThreshold();
       double selfSearch = (System.nanoTime() - started) / 1e9;
       OpenSetScores scores = OpenSetScores.search(remote, searches, 1);
-      float[] strangers = scores.nonMatedBest().clone();
-      Arrays.sort(strangers);
-      float oracle = Math.nextUp(strangers[strangers.length - 1 - strangers.length / 100]);
+      double oracle = scores.dirAtFpir(0.01).threshold(); // read off the strangers
       double fpir = scores.fpir(report.threshold());
       log.info(
           String.format(

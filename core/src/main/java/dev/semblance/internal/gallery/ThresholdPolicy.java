@@ -125,8 +125,8 @@ public final class ThresholdPolicy {
     if (s.calibration() == null) {
       return s.fixed();
     }
-    SelfEstimate estimate = usableSelf(s.fpir());
-    if (estimate != null) {
+    SelfEstimate estimate = self;
+    if (usable(estimate, s.fpir())) {
       return estimate.thresholdFor(s.fpir());
     }
     return calibrated(s, templates);
@@ -146,7 +146,7 @@ public final class ThresholdPolicy {
       return new ThresholdReport(
           s.fixed(), Basis.FIXED, Double.NaN, expected, true, templates, searches, searched);
     }
-    if (usableSelf(s.fpir()) != null) {
+    if (usable(estimate, s.fpir())) {
       float t = estimate.thresholdFor(s.fpir());
       Interval expected = estimate.fpirAt(t);
       return new ThresholdReport(
@@ -166,9 +166,8 @@ public final class ThresholdPolicy {
         t, Basis.CALIBRATION, s.fpir(), expected, held, templates, searches, searched);
   }
 
-  private SelfEstimate usableSelf(double fpir) {
-    SelfEstimate s = self;
-    return s != null && s.maxima().length * fpir >= MIN_FALSE_MATCHES ? s : null;
+  private static boolean usable(SelfEstimate estimate, double fpir) {
+    return estimate != null && estimate.maxima().length * fpir >= MIN_FALSE_MATCHES;
   }
 
   private static double fmr(Setting s, long templates) {
@@ -212,7 +211,7 @@ public final class ThresholdPolicy {
     /**
      * The most lenient threshold whose FPIR the searches vouch for: the upper end of the 90%
      * interval of the share reaching it is at most {@code fpir} (chosen on DevTrain over the point
-     * estimate, which named 1.8–2.7% of strangers for a 1% target at 1k–10k identities).
+     * estimate, which named 2.5% of strangers for a 1% target at 1k identities; docs/accuracy.md).
      */
     float thresholdFor(double fpir) {
       int m = maxima.length;
@@ -224,11 +223,17 @@ public final class ThresholdPolicy {
     }
 
     Interval fpirAt(float t) {
-      int below = 0;
-      while (below < maxima.length && maxima[below] < t) {
-        below++;
+      int lo = 0; // first maximum reaching t, by bisection of the ascending maxima
+      int hi = maxima.length;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (maxima[mid] < t) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
       }
-      return Interval.wilson(maxima.length - below, maxima.length);
+      return Interval.wilson(maxima.length - lo, maxima.length);
     }
   }
 }
