@@ -254,6 +254,42 @@ public final class Encoder implements AutoCloseable {
         });
   }
 
+  /**
+   * The faces at the given detections of several frames at once — e.g. of several cameras — with
+   * all faces embedded together in the embedder's batches; element {@code i} of the result holds
+   * the faces of {@code frames.get(i)}, in the order of {@code detections.get(i)}.
+   *
+   * @throws IllegalArgumentException if the lists differ in length
+   */
+  public List<List<Face>> encodeAll(List<RgbFrame> frames, List<List<Detection>> detections) {
+    checkArgument(
+        frames.size() == detections.size(),
+        "%s frames but %s lists of detections",
+        frames.size(),
+        detections.size());
+    return run(
+        () -> {
+          List<RgbImage> images = new ArrayList<>(frames.size());
+          List<List<Located>> located = new ArrayList<>(frames.size());
+          for (int i = 0; i < frames.size(); i++) {
+            RgbImage image = image(frames.get(i));
+            images.add(image);
+            located.add(
+                pipeline.locate(
+                    image,
+                    detections.get(i).stream().map(d -> new Scored(d.box(), d.score())).toList()));
+          }
+          Embedded embedded = pipeline.embedAll(images, located);
+          List<List<Face>> result = new ArrayList<>(frames.size());
+          int next = 0;
+          for (int i = 0; i < images.size(); i++) {
+            result.add(toFaces(images.get(i), located.get(i), embedded, next));
+            next += located.get(i).size();
+          }
+          return result;
+        });
+  }
+
   private static RgbImage image(RgbFrame frame) {
     return new RgbImage(frame.width(), frame.height(), frame.rgb());
   }

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,19 +62,47 @@ final class WatchCommand implements Callable<Integer> {
           "A live source: reopen it when it breaks, drop frames when behind; Ctrl-C stops.")
   boolean live;
 
+  @Option(
+      names = "--rtsp-transport",
+      paramLabel = "tcp|udp",
+      description = "How an rtsp:// stream is carried (FFmpeg's default: UDP, then TCP).")
+  RtspTransport rtspTransport;
+
+  /** The transports FFmpeg's RTSP client offers for the stream itself. */
+  enum RtspTransport {
+    tcp,
+    udp
+  }
+
   @Mixin Cli.JsonOption output;
 
   @Mixin Cli.EncoderOptions encoderOptions;
 
   @Override
   public Integer call() throws Exception {
+    // A shutdown hook (Ctrl-C, SIGTERM) stops a live watch, then waits for this thread to print
+    // the summary and close the annotated file, the gallery and the encoder.
+    CountDownLatch finished = new CountDownLatch(1);
+    try {
+      return watch(finished);
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  private int watch(CountDownLatch finished) throws Exception {
     PrintStream out = System.out;
     try (Encoder encoder = encoderOptions.open(true, false);
         Gallery gallery = location.open(encoder, false);
         Annotator annotator = annotate == null ? null : new Annotator(annotate)) {
       FaceWatcher.Builder builder = FaceWatcher.builder(encoder, gallery).detectEvery(every);
+      java.util.Map<String, String> ffmpeg =
+          rtspTransport == null
+              ? java.util.Map.of()
+              : java.util.Map.of("rtsp_transport", rtspTransport.name());
+      builder.sourceOptions(ffmpeg);
       if (annotator != null) {
-        builder.onFrame(annotator::frame);
+        builder.onFrame(annotator);
       }
       FaceWatcher watcher = builder.build();
       java.util.function.Consumer<FaceEvent> print =
@@ -84,31 +114,40 @@ final class WatchCommand implements Callable<Integer> {
       FaceWatcher.Summary summary;
       if (live) {
         FaceWatcher.Live running = watcher.watchLive(source, print);
-        Thread stop = new Thread(running::stop);
-        Runtime.getRuntime().addShutdownHook(stop);
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      running.stop();
+                      try {
+                        finished.await(30, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                    },
+                    "semblance-watch-stop"));
         try {
-          Thread.currentThread().join(); // until Ctrl-C or an embedding program's interrupt
+          summary = running.await(); // until Ctrl-C
         } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          Thread.currentThread().interrupt(); // an embedding program's interrupt: stop too
+          summary = running.stop();
         }
-        summary = running.stop();
       } else {
-        try (VideoSource video = VideoSource.open(source)) {
-          if (annotator != null) {
-            annotator.fps = video.frameRate() > 0 ? video.frameRate() : 25;
-          }
+        try (VideoSource video =
+            VideoSource.open(source, java.time.Duration.ofSeconds(10), ffmpeg)) {
           summary = watcher.watch(video, print);
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       System.err.printf(
           Locale.ROOT,
-          "semblance: %d frames (%.1f per second), %d detected, %d faces embedded, %d tracks, %d dropped, %d reconnects%n",
+          "semblance: %d frames (%.1f per second), %d detected, %d faces embedded, %d tracks, %d cuts, %d dropped, %d reconnects%n",
           summary.frames(),
           summary.frames() / seconds,
           summary.framesDetected(),
           summary.facesEmbedded(),
           summary.tracks(),
+          summary.cuts(),
           summary.framesDropped(),
           summary.reconnects());
     }
@@ -119,7 +158,12 @@ final class WatchCommand implements Callable<Integer> {
     String at = clock(event.time());
     if (event instanceof FaceEvent.Appeared a) {
       return String.format(
-          Locale.ROOT, "%s track %d appeared at frame %d", at, a.track(), a.frame());
+          Locale.ROOT,
+          "%s track %d (person %d) appeared at frame %d",
+          at,
+          a.track(),
+          a.person(),
+          a.frame());
     }
     if (event instanceof FaceEvent.Identified i) {
       return String.format(
@@ -134,14 +178,15 @@ final class WatchCommand implements Callable<Integer> {
     FaceEvent.Left l = (FaceEvent.Left) event;
     return String.format(
         Locale.ROOT,
-        "%s track %d left: %s, seen %s to %s (frames %d-%d)",
+        "%s track %d left: %s, seen %s to %s (frames %d-%d), out of view %s",
         at,
         l.track(),
         l.identity().orElse("unknown"),
         clock(l.from()),
         at,
         l.firstFrame(),
-        l.lastFrame());
+        l.lastFrame(),
+        clock(l.unseen()));
   }
 
   private static String clock(java.time.Duration d) {
@@ -153,6 +198,7 @@ final class WatchCommand implements Callable<Integer> {
   record EventJson(
       String event,
       int track,
+      int person,
       long timeMs,
       Long frame,
       float[] box,
@@ -160,17 +206,30 @@ final class WatchCommand implements Callable<Integer> {
       Float similarity,
       List<Long> evidence,
       Long firstFrame,
-      Long lastFrame) {
+      Long lastFrame,
+      Long unseenMs) {
     static EventJson of(FaceEvent e) {
       long ms = e.time().toMillis();
       if (e instanceof FaceEvent.Appeared a) {
         return new EventJson(
-            "appeared", a.track(), ms, a.frame(), box(a.box()), null, null, null, null, null);
+            "appeared",
+            a.track(),
+            a.person(),
+            ms,
+            a.frame(),
+            box(a.box()),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
       }
       if (e instanceof FaceEvent.Identified i) {
         return new EventJson(
             "identified",
             i.track(),
+            i.person(),
             ms,
             null,
             null,
@@ -178,12 +237,14 @@ final class WatchCommand implements Callable<Integer> {
             i.similarity(),
             i.evidence(),
             null,
+            null,
             null);
       }
       FaceEvent.Left l = (FaceEvent.Left) e;
       return new EventJson(
           "left",
           l.track(),
+          l.person(),
           ms,
           null,
           null,
@@ -191,7 +252,8 @@ final class WatchCommand implements Callable<Integer> {
           null,
           null,
           l.firstFrame(),
-          l.lastFrame());
+          l.lastFrame(),
+          l.unseen().toMillis());
     }
 
     private static float[] box(Box b) {
@@ -200,19 +262,29 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   /** Draws each followed face on its frame and writes the frames into a video. */
-  static final class Annotator implements AutoCloseable {
+  static final class Annotator implements FaceWatcher.FrameObserver, AutoCloseable {
     private static final Color KNOWN = new Color(40, 200, 60);
     private static final Color UNKNOWN = new Color(230, 50, 50);
     private static final Color UNDECIDED = new Color(240, 200, 40);
     private final Path file;
     private VideoWriter writer;
-    double fps = 25;
+
+    /** The source's own frame rate, so that the copy plays at the speed of the original. */
+    private volatile double fps = 25;
 
     Annotator(Path file) {
       this.file = file;
     }
 
-    void frame(VideoFrame frame, List<FaceWatcher.TrackedFace> faces) {
+    @Override
+    public void opened(VideoSource source) {
+      if (source.frameRate() > 0) {
+        fps = source.frameRate();
+      }
+    }
+
+    @Override
+    public void frame(VideoFrame frame, List<FaceWatcher.TrackedFace> faces) {
       RgbFrame image = frame.image();
       int w = image.width() & ~1;
       int h = image.height() & ~1;

@@ -124,4 +124,119 @@ class WatchCommandTest {
     assertThat(green).as("a named face's box").isTrue();
     assertThat(red).as("the stranger's box").isTrue();
   }
+
+  /**
+   * {@code watch --live} in its own process, stopped with Ctrl-C (SIGINT to its whole process
+   * group, as a terminal sends it): the open track is reported as left, the summary is printed, and
+   * the annotated copy is finished at the camera's own frame rate (10 fps here, not 25).
+   */
+  @Test
+  void aLiveWatchStoppedWithCtrlCFinishesEverything() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        java.nio.file.Files.isExecutable(Path.of("/usr/bin/setsid")), "needs setsid");
+    Path tv = TestData.dir("tv-characters");
+    Path gallery = dir.resolve("raj.gallery");
+    try (Encoder encoder = Encoder.builder().build();
+        Gallery cast = Gallery.create(encoder)) {
+      cast.enroll("raj", encoder.encodeMainFace(tv.resolve("raj/raj1.png")).embedding());
+      cast.save(gallery);
+    }
+    Path video = dir.resolve("door.ts");
+    SyntheticVideo.write(
+        video,
+        320,
+        240,
+        10,
+        40,
+        List.of(
+            new SyntheticVideo.Actor(
+                "raj",
+                SyntheticVideo.read(tv.resolve("raj/raj2.png")),
+                110,
+                new double[] {30, 40},
+                new double[] {120, 60},
+                0,
+                39)));
+    byte[] stream = java.nio.file.Files.readAllBytes(video);
+    com.sun.net.httpserver.HttpServer http =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext(
+        "/door.ts",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 0);
+          int chunk = stream.length / 40 + 1;
+          try (java.io.OutputStream body = exchange.getResponseBody()) {
+            for (int at = 0; at < stream.length; at += chunk) { // a frame's worth every 100 ms
+              body.write(stream, at, Math.min(chunk, stream.length - at));
+              body.flush();
+              Thread.sleep(100);
+            }
+          } catch (java.io.IOException e) {
+            // the watcher went away
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    http.start();
+    Path annotated = dir.resolve("door-annotated.mp4");
+    Path errors = dir.resolve("stderr.txt");
+    Process watch =
+        new ProcessBuilder(
+                "/usr/bin/setsid",
+                dev.semblance.testing.ChildJvm.java(),
+                "-cp",
+                dev.semblance.testing.ChildJvm.classPath(),
+                Cli.class.getName(),
+                "watch",
+                "http://127.0.0.1:" + http.getAddress().getPort() + "/door.ts",
+                "--gallery",
+                gallery.toString(),
+                "--live",
+                "--json",
+                "--annotate",
+                annotated.toString())
+            .redirectError(errors.toFile())
+            .start();
+    List<JsonNode> events = new ArrayList<>();
+    try (java.io.BufferedReader lines =
+        new java.io.BufferedReader(
+            new java.io.InputStreamReader(
+                watch.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = lines.readLine()) != null) {
+        JsonNode event = new ObjectMapper().readTree(line);
+        events.add(event);
+        if (event.get("event").asText().equals("identified")) {
+          // Ctrl-C: the terminal signals the whole foreground process group.
+          new ProcessBuilder("kill", "-INT", "--", "-" + watch.pid()).start().waitFor();
+        }
+      }
+      assertThat(watch.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    } finally {
+      watch.destroyForcibly();
+      http.stop(0);
+      ((java.util.concurrent.ExecutorService) http.getExecutor()).shutdownNow();
+    }
+    String stderr = java.nio.file.Files.readString(errors);
+    assertThat(events).extracting(e -> e.get("event").asText()).contains("identified", "left");
+    JsonNode left = events.get(events.size() - 1);
+    assertThat(left.get("event").asText()).isEqualTo("left");
+    assertThat(left.get("identity").asText()).isEqualTo("raj");
+    assertThat(stderr).as(stderr).contains("semblance: ").contains(" frames (");
+    try (VideoSource copy = VideoSource.open(annotated.toString())) {
+      assertThat(copy.frameRate()).isEqualTo(10.0, org.assertj.core.data.Offset.offset(0.01));
+      int frames = 0;
+      while (copy.next().isPresent()) {
+        frames++;
+      }
+      java.util.regex.Matcher tracked =
+          java.util.regex.Pattern.compile("semblance: (\\d+) frames").matcher(stderr);
+      assertThat(tracked.find()).isTrue();
+      assertThat(frames)
+          .as("every frame tracked is in the copy")
+          .isEqualTo(Integer.parseInt(tracked.group(1)));
+    }
+  }
 }

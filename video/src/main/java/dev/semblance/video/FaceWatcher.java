@@ -3,6 +3,7 @@ package dev.semblance.video;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.semblance.Box;
+import dev.semblance.Calibration;
 import dev.semblance.Detection;
 import dev.semblance.Embedding;
 import dev.semblance.Encoder;
@@ -12,15 +13,15 @@ import dev.semblance.Identification;
 import dev.semblance.RgbFrame;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,16 +47,34 @@ import org.slf4j.LoggerFactory;
  */
 public final class FaceWatcher {
   private static final Logger log = LoggerFactory.getLogger(FaceWatcher.class);
+
+  /** Detections scored below this only continue tracks (ByteTrack's second pass). */
+  private static final float HIGH_SCORE = 0.8f;
+
+  /**
+   * A followed face is embedded again at least this often (frames: 2 s at 25 fps), to check that it
+   * is the same person; faces that come near each other are embedded at every detection.
+   */
+  private static final int CHECK_EVERY = 50;
+
+  // The gates, as false match rates of the bundled calibration, chosen on the training clips of
+  // the crossing/occlusion/cut set (docs/video.md): per comparison, since a face is compared with
+  // a track's template once per detection.
+  private static final double SAME_PERSON_FAR = 1e-3;
+  private static final double REIDENTIFY_FAR = 1e-5;
+
+  /** The share of the frame's blocks that change at once in a cut, chosen on the training clips. */
+  private static final float CUT_THRESHOLD = 0.6f;
+
   private final Encoder encoder;
   private final Gallery gallery;
   private final int detectEvery;
-  private final int minHits;
-  private final int maxLostFrames;
-  private final float minIou;
-  private final int keepFaces;
+  private final Tracker.Settings trackerSettings;
+  private final float cutThreshold;
   private final int minEvidence;
   private final int queueFrames;
   private final Duration streamTimeout;
+  private final Map<String, String> sourceOptions;
   private final Duration reconnectFirst;
   private final Duration reconnectMax;
   private final FrameObserver observer;
@@ -64,13 +83,22 @@ public final class FaceWatcher {
     this.encoder = b.encoder;
     this.gallery = b.gallery;
     this.detectEvery = b.detectEvery;
-    this.minHits = b.minHits;
-    this.maxLostFrames = b.maxLostFrames;
-    this.minIou = b.minIou;
-    this.keepFaces = b.keepFaces;
+    this.trackerSettings =
+        new Tracker.Settings(
+            b.minHits,
+            b.maxLostFrames,
+            b.minIou,
+            HIGH_SCORE,
+            b.samePerson,
+            b.reidentify,
+            b.reidWindow,
+            b.keepFaces,
+            CHECK_EVERY);
+    this.cutThreshold = b.cutThreshold;
     this.minEvidence = b.minEvidence;
     this.queueFrames = b.queueFrames;
     this.streamTimeout = b.streamTimeout;
+    this.sourceOptions = b.sourceOptions;
     this.reconnectFirst = b.reconnectFirst;
     this.reconnectMax = b.reconnectMax;
     this.observer = b.observer;
@@ -81,6 +109,13 @@ public final class FaceWatcher {
   public interface FrameObserver {
     /** Called on the tracking thread for every frame tracked, with the followed faces. */
     void frame(VideoFrame frame, List<TrackedFace> faces);
+
+    /**
+     * Called each time the source is opened (again, for a live one), before its frames: e.g. to
+     * write an annotated copy at the source's own frame rate. On the decoding thread for a live
+     * watch; the frames that follow are handed over to the tracking thread after it returns.
+     */
+    default void opened(VideoSource source) {}
   }
 
   /**
@@ -90,7 +125,8 @@ public final class FaceWatcher {
    * @param identity the track's decision so far; empty when unknown or not yet decided
    * @param decided whether the track has been identified yet
    */
-  public record TrackedFace(int track, Box box, Optional<String> identity, boolean decided) {}
+  public record TrackedFace(
+      int track, int person, Box box, Optional<String> identity, boolean decided) {}
 
   public static Builder builder(Encoder encoder, Gallery gallery) {
     return new Builder(encoder, gallery);
@@ -101,6 +137,7 @@ public final class FaceWatcher {
    *
    * @param frames frames tracked
    * @param tracks tracks started, including those never confirmed (never reported)
+   * @param cuts shot changes found (each ended every track)
    * @param framesDropped frames decoded but dropped because tracking fell behind (live only)
    * @param reconnects times a live source was opened again after breaking or stalling
    */
@@ -109,6 +146,7 @@ public final class FaceWatcher {
       long framesDetected,
       long facesEmbedded,
       int tracks,
+      long cuts,
       long framesDropped,
       long reconnects,
       long decodeNanos,
@@ -123,7 +161,10 @@ public final class FaceWatcher {
    * @throws VideoException if the source breaks
    */
   public Summary watch(VideoSource source, Consumer<FaceEvent> listener) {
-    Watch watch = new Watch(listener);
+    Watch watch = new Watch(listener, encoder::encode);
+    if (observer != null) {
+      observer.opened(source);
+    }
     long decode = 0;
     while (true) {
       long t0 = System.nanoTime();
@@ -146,9 +187,39 @@ public final class FaceWatcher {
    * without bound, so the answers stay current and memory stays flat.
    */
   public Live watchLive(String location, Consumer<FaceEvent> listener) {
-    Live live = new Live(location, new Watch(listener));
+    return watchLive(location, listener, encoder::encode);
+  }
+
+  private Live watchLive(String location, Consumer<FaceEvent> listener, FaceEncoding encoding) {
+    Live live = new Live(location, new Watch(listener, encoding));
     live.start();
     return live;
+  }
+
+  /**
+   * Watches several live sources at once, each as {@link #watchLive(String, Consumer)} does (its
+   * own decoding and tracking threads), with one inference thread for all of them: the faces that
+   * the cameras need embedded at the same time are embedded in one batch.
+   *
+   * @param listener told each event with the location of the camera it comes from
+   */
+  public Cameras watchLive(List<String> locations, BiConsumer<String, FaceEvent> listener) {
+    checkArgument(
+        locations.stream().distinct().count() == locations.size(),
+        "each camera once: %s",
+        locations.stream().map(VideoSource::redact).toList());
+    SharedEmbedder shared = new SharedEmbedder(encoder, locations.size());
+    Map<String, Live> lives = new LinkedHashMap<>();
+    for (String location : locations) {
+      lives.put(location, watchLive(location, e -> listener.accept(location, e), shared::encode));
+    }
+    return new Cameras(lives, shared);
+  }
+
+  /** Embeds the faces at some detections of a frame: the encoder itself, or a shared batcher. */
+  @FunctionalInterface
+  interface FaceEncoding {
+    List<Face> encode(RgbFrame frame, List<Detection> detections);
   }
 
   /**
@@ -158,6 +229,10 @@ public final class FaceWatcher {
    */
   public final class Live implements AutoCloseable {
     private final String location;
+
+    /** The location as logs may show it: no password. */
+    private final String shown;
+
     private final Watch watch;
     private final ArrayBlockingQueue<VideoFrame> queue = new ArrayBlockingQueue<>(queueFrames);
     private final AtomicLong dropped = new AtomicLong();
@@ -171,6 +246,7 @@ public final class FaceWatcher {
 
     private Live(String location, Watch watch) {
       this.location = location;
+      this.shown = VideoSource.redact(location);
       this.watch = watch;
       this.decoder = new Thread(this::decode, "semblance-video-decoder");
       this.tracker = new Thread(this::track, "semblance-video-tracker");
@@ -187,8 +263,11 @@ public final class FaceWatcher {
       long index = 0;
       Duration backoff = reconnectFirst;
       while (!stopping) {
-        try (VideoSource source = VideoSource.open(location, streamTimeout)) {
+        try (VideoSource source = VideoSource.open(location, streamTimeout, sourceOptions)) {
           backoff = reconnectFirst;
+          if (observer != null) {
+            observer.opened(source);
+          }
           while (!stopping) {
             long t0 = System.nanoTime();
             Optional<VideoFrame> frame = source.next();
@@ -207,7 +286,7 @@ public final class FaceWatcher {
             }
           }
           if (!stopping) {
-            log.warn("{} ended; opening it again in {} ms", location, backoff.toMillis());
+            log.warn("{} ended; opening it again in {} ms", shown, backoff.toMillis());
           }
         } catch (VideoException e) {
           log.warn("{}; trying again in {} ms", e.getMessage(), backoff.toMillis());
@@ -239,7 +318,7 @@ public final class FaceWatcher {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException e) {
-        log.error("tracking {} failed", location, e);
+        log.error("tracking {} failed", shown, e);
       } finally {
         watch.finish();
         summary = watch.summary(dropped.get(), reconnects.get(), decodeNanos.get());
@@ -254,6 +333,15 @@ public final class FaceWatcher {
     /** Times the source was opened again so far. */
     public long reconnects() {
       return reconnects.get();
+    }
+
+    /**
+     * Waits until the watch has been stopped (from another thread, e.g. a shutdown hook) and its
+     * open tracks reported as left, and returns the summary.
+     */
+    public Summary await() throws InterruptedException {
+      tracker.join();
+      return summary;
     }
 
     /**
@@ -278,172 +366,111 @@ public final class FaceWatcher {
     }
   }
 
-  /** One video's tracks and counters. */
+  /** One video's tracker and counters: the adapter between decoder, encoder, tracker, gallery. */
   private final class Watch {
     private final Consumer<FaceEvent> listener;
-    private final List<Track> tracks = new ArrayList<>();
-    private int nextId = 1;
+    private final FaceEncoding encoding;
+    private final Tracker tracker;
+    private final ShotChange shots = new ShotChange(cutThreshold);
     private long lastDetected = Long.MIN_VALUE / 2;
     private int interval = detectEvery;
     private VideoFrame last;
     long frames;
     long framesDetected;
     long facesEmbedded;
+    long cuts;
     long detectNanos;
     long embedNanos;
     long searchNanos;
 
-    Watch(Consumer<FaceEvent> listener) {
+    Watch(Consumer<FaceEvent> listener, FaceEncoding encoding) {
       this.listener = Objects.requireNonNull(listener, "listener");
+      this.encoding = encoding;
+      this.tracker = new Tracker(trackerSettings, listener);
     }
 
     void accept(VideoFrame frame) {
       frames++;
       last = frame;
+      if (shots.isCut(frame.image())) {
+        cuts++;
+        tracker.cut(frame.time());
+        lastDetected = Long.MIN_VALUE / 2; // whoever is in the new shot, find them now
+      }
       if (frame.index() - lastDetected >= interval) {
         detectAndIdentify(frame);
       }
       if (observer != null) {
         List<TrackedFace> faces = new ArrayList<>();
-        for (Track track : tracks) {
-          if (track.confirmed) {
+        for (Track track : tracker.tracks()) {
+          if (track.confirmed && !track.missed) {
             faces.add(
                 new TrackedFace(
-                    track.id, track.predict(frame.index()), track.identity, track.identified));
+                    track.id,
+                    track.person,
+                    track.predict(frame.index()),
+                    track.identity,
+                    track.identified));
           }
         }
         observer.frame(frame, faces);
       }
     }
 
-    /** A detection frame: follow, collect evidence, decide. Between them, tracks are predicted. */
+    /** A detection frame: embed where boxes alone are not enough, follow, decide. */
     private void detectAndIdentify(VideoFrame frame) {
       lastDetected = frame.index();
       framesDetected++;
       long t0 = System.nanoTime();
       List<Detection> detections = encoder.detect(frame.image());
       detectNanos += System.nanoTime() - t0;
-      List<Track> matched = associate(frame, detections);
-      collectEvidence(frame, detections, matched);
+      boolean[] need = tracker.needsEmbedding(frame.index(), detections);
+      List<Detection> chosen = new ArrayList<>();
+      for (int d = 0; d < detections.size(); d++) {
+        if (need[d]) {
+          chosen.add(detections.get(d));
+        }
+      }
+      List<Face> faces = List.of();
+      if (!chosen.isEmpty()) {
+        long t1 = System.nanoTime();
+        faces = encoding.encode(frame.image(), chosen);
+        embedNanos += System.nanoTime() - t1;
+        facesEmbedded += faces.size();
+      }
+      List<Tracker.Observation> observations = new ArrayList<>();
+      for (int d = 0, f = 0; d < detections.size(); d++) {
+        Detection det = detections.get(d);
+        if (need[d]) {
+          Face face = faces.get(f++);
+          observations.add(
+              new Tracker.Observation(
+                  det.box(),
+                  det.score(),
+                  face.embedding(),
+                  Track.rank(face),
+                  () -> crop(frame.image(), face.box())));
+        } else {
+          observations.add(
+              new Tracker.Observation(
+                  det.box(),
+                  det.score(),
+                  null,
+                  Track.rankBeforeEmbedding(det.score(), det.box()),
+                  () -> crop(frame.image(), det.box())));
+        }
+      }
+      tracker.update(frame.index(), frame.time(), observations);
       identify(frame);
       adaptInterval();
     }
 
-    /**
-     * Greedy IoU matching, best overlap first; returns the track of each detection, or null for a
-     * second box on a followed face.
-     */
-    private List<Track> associate(VideoFrame frame, List<Detection> detections) {
-      List<float[]> pairs = new ArrayList<>(); // iou, track index, detection index
-      for (int t = 0; t < tracks.size(); t++) {
-        Box predicted = tracks.get(t).predict(frame.index());
-        for (int d = 0; d < detections.size(); d++) {
-          float iou = predicted.iou(detections.get(d).box());
-          if (iou >= minIou) {
-            pairs.add(new float[] {iou, t, d});
-          }
-        }
-      }
-      pairs.sort(Comparator.comparingDouble((float[] p) -> p[0]).reversed());
-      Track[] byDetection = new Track[detections.size()];
-      boolean[] trackTaken = new boolean[tracks.size()];
-      for (float[] p : pairs) {
-        int t = (int) p[1];
-        int d = (int) p[2];
-        if (!trackTaken[t] && byDetection[d] == null) {
-          trackTaken[t] = true;
-          byDetection[d] = tracks.get(t);
-          tracks.get(t).update(detections.get(d).box(), frame.index(), frame.time());
-        }
-      }
-      Iterator<Track> it = tracks.iterator();
-      for (int t = 0; it.hasNext(); t++) {
-        Track track = it.next();
-        // Counted in frames, not detections: detecting more often must not end tracks sooner.
-        boolean lost = !track.confirmed || frame.index() - track.lastSeenFrame > maxLostFrames;
-        if (!trackTaken[t] && lost) {
-          it.remove();
-          end(track, frame);
-        }
-      }
-      for (int d = 0; d < detections.size(); d++) {
-        if (byDetection[d] == null && !onAFollowedFace(detections.get(d).box(), frame)) {
-          Track born = new Track(nextId++, detections.get(d).box(), frame.index(), frame.time());
-          tracks.add(born);
-          byDetection[d] = born;
-        }
-      }
-      for (Track track : tracks) {
-        if (!track.confirmed && track.hits >= minHits) {
-          track.confirmed = true;
-          listener.accept(
-              new FaceEvent.Appeared(track.id, frame.time(), frame.index(), track.box()));
-        }
-      }
-      return Arrays.asList(byDetection);
-    }
-
-    /**
-     * Whether a detection left over lies on a face already followed in this frame: a second box the
-     * detector gave the same face, not a new person.
-     */
-    private boolean onAFollowedFace(Box box, VideoFrame frame) {
-      for (Track track : tracks) {
-        if (track.confirmed && track.lastSeenFrame == frame.index()) {
-          Box followed = track.box();
-          if (box.center().x() > followed.left()
-              && box.center().x() < followed.right()
-              && box.center().y() > followed.top()
-              && box.center().y() < followed.bottom()) {
-            return true;
-          }
-        }
-      }
-      return false;
-    }
-
-    /** Embeds, in one batch, the faces that would improve their confirmed track's evidence. */
-    private void collectEvidence(VideoFrame frame, List<Detection> detections, List<Track> owners) {
-      List<Detection> chosen = new ArrayList<>();
-      List<Track> chosenOwners = new ArrayList<>();
-      for (int d = 0; d < detections.size(); d++) {
-        Track owner = owners.get(d);
-        Detection det = detections.get(d);
-        if (owner != null
-            && owner.confirmed
-            && owner.lastSeenFrame == frame.index()
-            && owner.wants(Track.rankBeforeEmbedding(det.score(), det.box()), keepFaces)) {
-          chosen.add(det);
-          chosenOwners.add(owner);
-        }
-      }
-      if (chosen.isEmpty()) {
-        return;
-      }
-      long t0 = System.nanoTime();
-      List<Face> faces = encoder.encode(frame.image(), chosen);
-      embedNanos += System.nanoTime() - t0;
-      facesEmbedded += faces.size();
-      for (int i = 0; i < faces.size(); i++) {
-        Face face = faces.get(i);
-        chosenOwners
-            .get(i)
-            .addEvidence(
-                new Track.Evidence(
-                    frame.index(),
-                    Track.rank(face),
-                    face.embedding(),
-                    crop(frame.image(), face.box())),
-                keepFaces);
-      }
-    }
-
-    /** Identifies, together, the tracks whose evidence is enough and has improved. */
+    /** Identifies, together, the confirmed tracks whose evidence is enough and has improved. */
     private void identify(VideoFrame frame) {
       List<Track> ready = new ArrayList<>();
       List<Embedding> templates = new ArrayList<>();
-      for (Track track : tracks) {
-        if (track.evidenceChanged && track.evidence.size() >= minEvidence) {
+      for (Track track : tracker.tracks()) {
+        if (track.confirmed && track.evidenceChanged && track.evidence.size() >= minEvidence) {
           ready.add(track);
           templates.add(track.template());
           track.evidenceChanged = false;
@@ -467,6 +494,7 @@ public final class FaceWatcher {
           listener.accept(
               new FaceEvent.Identified(
                   track.id,
+                  track.person,
                   frame.time(),
                   who,
                   track.similarity,
@@ -478,13 +506,13 @@ public final class FaceWatcher {
 
     /**
      * Detects every frame while a face moves more than a quarter of its width between two
-     * detections, so that IoU association keeps up; back to every Nth when they slow down.
+     * detections, so that association keeps up; back to every Nth when they slow down.
      */
     private void adaptInterval() {
       int next = detectEvery;
-      for (Track track : tracks) {
+      for (Track track : tracker.tracks()) {
         float speed = track.speed();
-        if (speed > 0) {
+        if (speed > 0 && !track.missed) {
           int fits = (int) Math.floor(0.25f * track.box().width() / speed);
           next = Math.min(next, Math.max(1, fits));
         }
@@ -497,7 +525,8 @@ public final class FaceWatcher {
           frames,
           framesDetected,
           facesEmbedded,
-          nextId - 1,
+          tracker.tracksStarted(),
+          cuts,
           framesDropped,
           reconnects,
           decodeNanos,
@@ -507,24 +536,7 @@ public final class FaceWatcher {
     }
 
     void finish() {
-      for (Track track : tracks) {
-        end(track, last);
-      }
-      tracks.clear();
-    }
-
-    private void end(Track track, VideoFrame frame) {
-      if (track.confirmed) {
-        listener.accept(
-            new FaceEvent.Left(
-                track.id,
-                frame == null ? track.lastSeenTime : frame.time(),
-                track.identity,
-                track.firstTime,
-                track.firstFrame,
-                track.lastSeenFrame,
-                track.thumbnail()));
-      }
+      tracker.finish(last == null ? Duration.ZERO : last.time());
     }
   }
 
@@ -554,12 +566,17 @@ public final class FaceWatcher {
     private final Gallery gallery;
     private int detectEvery = 5;
     private int minHits = 2;
-    private int maxLostFrames = 10;
+    private int maxLostFrames = 25;
     private float minIou = 0.3f;
     private int keepFaces = 5;
     private int minEvidence = 3;
+    private float samePerson;
+    private float reidentify;
+    private Duration reidWindow = Duration.ofSeconds(30);
+    private float cutThreshold = CUT_THRESHOLD;
     private int queueFrames = 2;
     private Duration streamTimeout = Duration.ofSeconds(10);
+    private Map<String, String> sourceOptions = Map.of();
     private Duration reconnectFirst = Duration.ofSeconds(1);
     private Duration reconnectMax = Duration.ofSeconds(30);
     private FrameObserver observer;
@@ -572,6 +589,15 @@ public final class FaceWatcher {
           "the gallery holds templates of embedder %s, the encoder makes %s",
           gallery.embedderId(),
           encoder.embedderId());
+      Calibration bundled = Calibration.bundled();
+      if (bundled.embedderId().equals(encoder.embedderId())) {
+        samePerson = (float) bundled.thresholdForFar(SAME_PERSON_FAR);
+        reidentify = (float) bundled.thresholdForFar(REIDENTIFY_FAR);
+      } else {
+        // Another embedder: its own scale is unknown here; its gallery's threshold is a start.
+        samePerson = gallery.threshold();
+        reidentify = Math.min(1f, gallery.threshold() + 0.2f);
+      }
     }
 
     /** Detect on every {@code n}th frame at most (5 by default; 1 = every frame). */
@@ -589,8 +615,9 @@ public final class FaceWatcher {
     }
 
     /**
-     * Frames a followed face may go unseen before it has left (10: two detections at every 5th
-     * frame; a second at 10 fps).
+     * Frames a followed face may go unseen (hidden behind another, or not detected) before it has
+     * left (25: a second at 25 fps). A face found again in time continues its track, but only when
+     * its embedding says it is the same person.
      */
     public Builder maxLostFrames(int frames) {
       checkArgument(frames >= 0, "maxLostFrames must not be negative: %s", frames);
@@ -617,6 +644,42 @@ public final class FaceWatcher {
       return this;
     }
 
+    /**
+     * The similarity a face needs with a track's template to join the track (by default the bundled
+     * calibration's threshold at a false match rate of 1e-3, for the bundled embedder). A face
+     * below it is someone else: it starts its own track, and never enters this one's decision.
+     */
+    public Builder samePerson(float similarity) {
+      checkArgument(
+          similarity > -1 && similarity < 1, "similarity must be in (-1, 1): %s", similarity);
+      this.samePerson = similarity;
+      return this;
+    }
+
+    /**
+     * A new face is the same person as one who left at most {@code within} ago (30 s) when their
+     * templates are at least {@code similarity} alike (by default the threshold at a false match
+     * rate of 1e-5): it gets a new track but the same {@link FaceEvent#person()}.
+     */
+    public Builder reidentify(float similarity, Duration within) {
+      checkArgument(
+          similarity > -1 && similarity <= 1, "similarity must be in (-1, 1]: %s", similarity);
+      checkArgument(!within.isNegative(), "the window must not be negative: %s", within);
+      this.reidentify = similarity;
+      this.reidWindow = within;
+      return this;
+    }
+
+    /**
+     * The share of the frame that must change at once for a cut, which ends every track (0.6; 1
+     * still allows cuts that change everything, so use a value above 1 to never cut).
+     */
+    public Builder cutThreshold(float share) {
+      checkArgument(share > 0, "the cut threshold must be positive: %s", share);
+      this.cutThreshold = share;
+      return this;
+    }
+
     /** Called after every tracked frame with the followed faces (none by default). */
     public Builder onFrame(FrameObserver observer) {
       this.observer = observer;
@@ -634,6 +697,15 @@ public final class FaceWatcher {
     public Builder streamTimeout(Duration timeout) {
       checkArgument(!timeout.isNegative() && !timeout.isZero(), "timeout must be positive");
       this.streamTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * FFmpeg options for opening a live source, each time it is opened (none by default): e.g.
+     * {@code Map.of("rtsp_transport", "tcp")} for an RTSP camera behind a firewall that drops UDP.
+     */
+    public Builder sourceOptions(Map<String, String> options) {
+      this.sourceOptions = Map.copyOf(options);
       return this;
     }
 

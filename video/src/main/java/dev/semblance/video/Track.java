@@ -11,31 +11,36 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One followed face: a box with a constant-velocity motion model (SORT-style: predicted between
- * detections, corrected by each matched one), hit and miss counts for birth and death, and the
- * evidence for its one decision — the embeddings of its best faces.
+ * One followed face: its box under a Kalman filter, hit and miss counts for birth and death, and
+ * the evidence for its one decision — the embeddings of its best faces, each of which agreed with
+ * the others when it was added, so that the template is one person's.
  *
  * <p>Not thread-safe: the watcher's thread owns its tracks.
  */
 final class Track {
-  /** How much a new measurement of velocity counts against the running estimate. */
-  private static final float VELOCITY_GAIN = 0.5f;
-
   /** One face of the track that was embedded, ranked by {@code rank}. */
   record Evidence(long frame, float rank, Embedding embedding, RgbFrame thumbnail) {}
 
   final int id;
   final long firstFrame;
   final Duration firstTime;
-  private Box box;
-  private long updatedFrame;
-  private float vx;
-  private float vy;
+  private final BoxFilter filter;
+  int person;
   int hits;
   boolean confirmed;
+
+  /** Whether the last update had no detection for this face (occluded, or gone). */
+  boolean missed;
+
   long lastSeenFrame;
   Duration lastSeenTime;
+  long lastEmbeddedFrame;
+
+  /** Time out of view since the person first appeared, gaps inside this track included. */
+  Duration unseen = Duration.ZERO;
+
   final List<Evidence> evidence = new ArrayList<>();
+  private Embedding template;
   boolean evidenceChanged;
   Optional<String> identity = Optional.empty();
   float similarity = Float.NaN;
@@ -43,38 +48,31 @@ final class Track {
 
   Track(int id, Box box, long frame, Duration time) {
     this.id = id;
-    this.box = box;
+    this.filter = new BoxFilter(box, frame);
     this.firstFrame = frame;
     this.firstTime = time;
-    this.updatedFrame = frame;
     this.lastSeenFrame = frame;
     this.lastSeenTime = time;
+    this.lastEmbeddedFrame = Long.MIN_VALUE / 2;
     this.hits = 1;
   }
 
   /** Where the face should be in {@code frame}, moving as it last moved. */
   Box predict(long frame) {
-    float dt = frame - updatedFrame;
-    return new Box(
-        box.left() + vx * dt, box.top() + vy * dt, box.right() + vx * dt, box.bottom() + vy * dt);
+    return filter.predict(frame);
   }
 
   /** Pixels per frame the face's centre moves. */
   float speed() {
-    return (float) Math.hypot(vx, vy);
+    return filter.speed();
   }
 
   /** Corrects the track with a detection matched to it in {@code frame}. */
   void update(Box detected, long frame, Duration time) {
-    float dt = Math.max(1, frame - updatedFrame);
-    float mx = (detected.center().x() - box.center().x()) / dt;
-    float my = (detected.center().y() - box.center().y()) / dt;
-    vx += VELOCITY_GAIN * (mx - vx);
-    vy += VELOCITY_GAIN * (my - vy);
-    box = detected;
-    updatedFrame = frame;
+    filter.update(detected, frame);
     lastSeenFrame = frame;
     lastSeenTime = time;
+    missed = false;
     hits++;
   }
 
@@ -90,19 +88,25 @@ final class Track {
     while (evidence.size() > keep) {
       evidence.remove(evidence.size() - 1);
     }
-    evidenceChanged = evidence.contains(e);
+    if (evidence.contains(e)) {
+      evidenceChanged = true;
+      template = null;
+    }
   }
 
-  /** The mean of the kept embeddings, as one template. */
+  /** The mean of the kept embeddings, as one template; null before the first. */
   Embedding template() {
-    float[] sum = new float[evidence.get(0).embedding().dimension()];
-    for (Evidence e : evidence) {
-      float[] v = e.embedding().toArray();
-      for (int i = 0; i < sum.length; i++) {
-        sum[i] += v[i];
+    if (template == null && !evidence.isEmpty()) {
+      float[] sum = new float[evidence.get(0).embedding().dimension()];
+      for (Evidence e : evidence) {
+        float[] v = e.embedding().toArray();
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += v[i];
+        }
       }
+      template = Embedding.of(sum);
     }
-    return Embedding.of(sum);
+    return template;
   }
 
   List<Long> evidenceFrames() {
@@ -124,6 +128,6 @@ final class Track {
   }
 
   Box box() {
-    return box;
+    return filter.box();
   }
 }

@@ -37,8 +37,10 @@ import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
 import dev.semblance.RgbFrame;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
@@ -70,6 +72,8 @@ import org.bytedeco.javacpp.PointerPointer;
  */
 public final class VideoSource implements AutoCloseable {
   private static final int EAGAIN = -11;
+  private static final Pattern CREDENTIALS =
+      Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://[^/@:]*:)[^/@]*@");
 
   static {
     av_log_set_level(AV_LOG_FATAL); // FFmpeg prints to stderr; failures come back as exceptions
@@ -122,12 +126,22 @@ public final class VideoSource implements AutoCloseable {
    * timeout} fails, while opening or later.
    */
   public static VideoSource open(String location, Duration timeout) {
+    return open(location, timeout, Map.of());
+  }
+
+  /**
+   * Opens a video as {@link #open(String, Duration)} does, with FFmpeg's own options for its
+   * protocol or format: e.g. {@code rtsp_transport} = {@code tcp} or {@code udp} for an RTSP
+   * camera, or {@code rtsp_flags} = {@code listen} to receive a stream a camera pushes.
+   */
+  public static VideoSource open(String location, Duration timeout, Map<String, String> ffmpeg) {
     Objects.requireNonNull(location, "location");
     AVFormatContext format = new AVFormatContext(null);
     AVDictionary options = new AVDictionary(null);
     String micros = String.valueOf(timeout.toNanos() / 1000);
     av_dict_set(options, "rw_timeout", micros, 0); // network protocols only
     av_dict_set(options, "timeout", micros, 0);
+    ffmpeg.forEach((key, value) -> av_dict_set(options, key, value, 0));
     AVInputFormat input = null;
     if (location.startsWith("/dev/video")) {
       avdevice_register_all();
@@ -136,27 +150,30 @@ public final class VideoSource implements AutoCloseable {
     int r = avformat_open_input(format, location, input, options);
     av_dict_free(options);
     if (r < 0) {
-      throw new VideoException("cannot open video " + location + ": " + reason(r));
+      throw new VideoException("cannot open video " + redact(location) + ": " + reason(r));
     }
     AVCodecContext codec = null;
     try {
-      check(avformat_find_stream_info(format, (PointerPointer<?>) null), "read", location);
+      check(avformat_find_stream_info(format, (PointerPointer<?>) null), "read", redact(location));
       int stream = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
       if (stream < 0) {
-        throw new VideoException("no video stream in " + location + ": " + reason(stream));
+        throw new VideoException("no video stream in " + redact(location) + ": " + reason(stream));
       }
       AVCodec decoder = avcodec_find_decoder(format.streams(stream).codecpar().codec_id());
       if (decoder == null) {
-        throw new VideoException("no decoder for the video codec of " + location);
+        throw new VideoException("no decoder for the video codec of " + redact(location));
       }
       codec = avcodec_alloc_context3(decoder);
       check(
           avcodec_parameters_to_context(codec, format.streams(stream).codecpar()),
           "configure the decoder of",
-          location);
-      check(avcodec_open2(codec, decoder, (AVDictionary) null), "open the decoder of", location);
+          redact(location));
+      check(
+          avcodec_open2(codec, decoder, (AVDictionary) null),
+          "open the decoder of",
+          redact(location));
       if (codec.width() <= 0 || codec.height() <= 0) {
-        throw new VideoException("video " + location + " has no frame size");
+        throw new VideoException("video " + redact(location) + " has no frame size");
       }
       return new VideoSource(location, format, codec, stream);
     } catch (RuntimeException e) {
@@ -166,6 +183,14 @@ public final class VideoSource implements AutoCloseable {
       avformat_close_input(format);
       throw e;
     }
+  }
+
+  /**
+   * A location as it may be shown in logs and messages: the password of a URL's {@code
+   * user:password@} replaced by {@code ***}.
+   */
+  static String redact(String location) {
+    return CREDENTIALS.matcher(location).replaceFirst("$1***@");
   }
 
   /** The source as it was opened. */
@@ -206,7 +231,7 @@ public final class VideoSource implements AutoCloseable {
         break;
       }
       if (r != EAGAIN) {
-        throw new VideoException("cannot decode " + location + ": " + reason(r));
+        throw new VideoException("cannot decode " + redact(location) + ": " + reason(r));
       }
       if (draining) {
         finished = true;
@@ -227,7 +252,7 @@ public final class VideoSource implements AutoCloseable {
         return;
       }
       if (r < 0) {
-        throw new VideoException("cannot read " + location + ": " + reason(r));
+        throw new VideoException("cannot read " + redact(location) + ": " + reason(r));
       }
       try {
         if (packet.stream_index() == streamIndex) {
@@ -264,7 +289,7 @@ public final class VideoSource implements AutoCloseable {
               null,
               (DoublePointer) null);
       if (scaler == null) {
-        throw new VideoException("cannot convert the frames of " + location + " to RGB");
+        throw new VideoException("cannot convert the frames of " + redact(location) + " to RGB");
       }
       scalerWidth = w;
       scalerHeight = h;
@@ -308,7 +333,8 @@ public final class VideoSource implements AutoCloseable {
 
   private static void check(int result, String what, String location) {
     if (result < 0) {
-      throw new VideoException("cannot " + what + " video " + location + ": " + reason(result));
+      throw new VideoException(
+          "cannot " + what + " video " + redact(location) + ": " + reason(result));
     }
   }
 
@@ -328,6 +354,6 @@ public final class VideoSource implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "VideoSource[" + location + ", " + width() + "x" + height() + "]";
+    return "VideoSource[" + redact(location) + ", " + width() + "x" + height() + "]";
   }
 }

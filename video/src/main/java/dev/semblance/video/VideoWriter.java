@@ -66,10 +66,11 @@ public final class VideoWriter implements AutoCloseable {
     if (width % 2 != 0 || height % 2 != 0) {
       throw new IllegalArgumentException("frame size must be even: " + width + "x" + height);
     }
+    String program = program();
     List<String> command =
         new ArrayList<>(
             List.of(
-                program(),
+                program,
                 "-hide_banner",
                 "-loglevel",
                 "error",
@@ -88,11 +89,16 @@ public final class VideoWriter implements AutoCloseable {
                 "yuv420p"));
     command.addAll(codec);
     command.add(file.toString());
+    if (Files.isExecutable(SETSID)) {
+      // In a session of its own, FFmpeg does not get the Ctrl-C meant for this program, which
+      // then finishes the file itself instead of finding it cut short.
+      command.add(0, SETSID.toString());
+    }
     try {
       Path log = Files.createTempFile("semblance-ffmpeg", ".log");
       ProcessBuilder builder =
           new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-      builder.environment().put("LD_LIBRARY_PATH", Path.of(command.get(0)).getParent().toString());
+      builder.environment().put("LD_LIBRARY_PATH", Path.of(program).getParent().toString());
       return new VideoWriter(file, log, width, height, builder.start());
     } catch (IOException e) {
       throw new VideoException("cannot start FFmpeg to write " + file + ": " + e);
@@ -167,6 +173,8 @@ public final class VideoWriter implements AutoCloseable {
     }
     return new VideoException(what + (said.isEmpty() ? "" : ": " + said));
   }
+
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   /**
    * The FFmpeg program of the presets. They ship libva under its unversioned name only and the

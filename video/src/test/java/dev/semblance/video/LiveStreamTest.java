@@ -179,4 +179,119 @@ class LiveStreamTest {
       http.stop(0);
     }
   }
+
+  @Test
+  void passwordsInStreamUrlsNeverReachTheLogs() throws Exception {
+    assertThat(VideoSource.redact("rtsp://admin:s3cret@10.0.0.5:554/stream1"))
+        .isEqualTo("rtsp://admin:***@10.0.0.5:554/stream1");
+    assertThat(VideoSource.redact("http://cam@host/x")).isEqualTo("http://cam@host/x");
+    assertThat(VideoSource.redact("/dev/video0")).isEqualTo("/dev/video0");
+    // Nothing listens on the port: every try fails and is logged, with the password hidden.
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    String url = "http://door:s3cret@127.0.0.1:" + port + "/cam.ts";
+    assertThat(
+            org.assertj.core.api.Assertions.catchThrowable(() -> VideoSource.open(url))
+                .getMessage())
+        .contains("door:***@")
+        .doesNotContain("s3cret");
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    try (Encoder encoder = Encoder.builder().build();
+        Gallery gallery = Gallery.create(encoder)) {
+      System.setErr(new java.io.PrintStream(captured, true, "UTF-8"));
+      FaceWatcher.Live live =
+          FaceWatcher.builder(encoder, gallery)
+              .reconnect(Duration.ofMillis(20), Duration.ofMillis(40))
+              .build()
+              .watchLive(url, e -> {});
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (live.reconnects() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      live.stop();
+    } finally {
+      System.setErr(err);
+    }
+    String logged = captured.toString("UTF-8");
+    assertThat(logged).contains("door:***@127.0.0.1").doesNotContain("s3cret");
+  }
+
+  @Test
+  void anRtspStreamIsWatchedOverTcpAndUdp() throws Exception {
+    Path tv = TestData.dir("tv-characters");
+    Path video = dir.resolve("raj.mp4");
+    SyntheticVideo.write(
+        video,
+        320,
+        240,
+        25,
+        50,
+        List.of(
+            new SyntheticVideo.Actor(
+                "raj",
+                SyntheticVideo.read(tv.resolve("raj/raj3.png")),
+                110,
+                new double[] {30, 40},
+                new double[] {150, 70},
+                0,
+                49)));
+    String ffmpeg = org.bytedeco.javacpp.Loader.load(org.bytedeco.ffmpeg.ffmpeg.class);
+    try (Encoder encoder = Encoder.builder().build();
+        Gallery gallery = Gallery.create(encoder)) {
+      gallery.enroll("raj", encoder.encodeMainFace(tv.resolve("raj/raj1.png")).embedding());
+      for (String transport : List.of("tcp", "udp")) {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+          port = socket.getLocalPort();
+        }
+        String url = "rtsp://127.0.0.1:" + port + "/live";
+        // FFmpeg's RTSP muxer pushes (ANNOUNCE, RECORD): the source listens, the program streams
+        // the video at its own speed, as a camera would.
+        java.util.concurrent.CompletableFuture<VideoSource> opening =
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () ->
+                    VideoSource.open(
+                        url,
+                        Duration.ofSeconds(10),
+                        java.util.Map.of("rtsp_flags", "listen", "rtsp_transport", transport)));
+        Thread.sleep(300);
+        ProcessBuilder program =
+            new ProcessBuilder(
+                    ffmpeg,
+                    "-v",
+                    "error",
+                    "-re",
+                    "-i",
+                    video.toString(),
+                    "-c",
+                    "copy",
+                    "-f",
+                    "rtsp",
+                    "-rtsp_transport",
+                    transport,
+                    url)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("rtsp-" + transport + ".log").toFile());
+        program.environment().put("LD_LIBRARY_PATH", Path.of(ffmpeg).getParent().toString());
+        Process camera = program.start();
+        List<FaceEvent> events = new java.util.ArrayList<>();
+        FaceWatcher.Summary summary;
+        try (VideoSource source = opening.get(20, TimeUnit.SECONDS)) {
+          summary = FaceWatcher.builder(encoder, gallery).build().watch(source, events::add);
+        } finally {
+          camera.destroy();
+          camera.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(summary.frames()).as("frames over %s", transport).isGreaterThan(40);
+        assertThat(events)
+            .filteredOn(e -> e instanceof FaceEvent.Left)
+            .extracting(e -> ((FaceEvent.Left) e).identity())
+            .as("decisions over %s", transport)
+            .containsExactly(Optional.of("raj"));
+      }
+    }
+  }
 }

@@ -1,0 +1,184 @@
+package dev.semblance.video;
+
+import dev.semblance.Box;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Multi-object tracking metrics as the MOT challenge and py-motmetrics define them, reimplemented:
+ * CLEAR MOT (MOTA with misses, false positives and identity switches counted per frame;
+ * fragmentations) and the identity measures (IDF1 from the one-to-one matching of true and
+ * hypothesised identities that maximises the frames they agree on). A true and a hypothesised box
+ * correspond when their IoU is at least 0.5.
+ *
+ * <p>Not thread-safe: fed frame by frame by one thread.
+ */
+final class MotMetrics {
+  static final float IOU = 0.5f;
+
+  /** A box with its identity, true or hypothesised. */
+  record Item<I>(I id, Box box) {}
+
+  private long truths;
+  private long hypotheses;
+  private long misses;
+  private long falsePositives;
+  private long switches;
+  private long fragmentations;
+  private final Map<String, Integer> lastMatch = new HashMap<>();
+  private final Map<String, Boolean> trackedLastFrame = new HashMap<>();
+  // Frames each (truth, hypothesis) pair overlaps, and each identity's length, for IDF1.
+  private final Map<String, Map<Integer, Integer>> together = new HashMap<>();
+  private final Map<String, Integer> truthLength = new HashMap<>();
+  private final Map<Integer, Integer> hypothesisLength = new HashMap<>();
+
+  /** Per hypothesis, frames matched to each truth: for its majority truth. */
+  private final Map<Integer, Map<String, Integer>> matchedTo = new HashMap<>();
+
+  /** Adds one frame. */
+  void frame(List<Item<String>> truth, List<Item<Integer>> hypotheses) {
+    this.truths += truth.size();
+    this.hypotheses += hypotheses.size();
+    for (Item<String> t : truth) {
+      truthLength.merge(t.id(), 1, Integer::sum);
+      for (Item<Integer> h : hypotheses) {
+        if (t.box().iou(h.box()) >= IOU) {
+          together.computeIfAbsent(t.id(), k -> new HashMap<>()).merge(h.id(), 1, Integer::sum);
+        }
+      }
+    }
+    for (Item<Integer> h : hypotheses) {
+      hypothesisLength.merge(h.id(), 1, Integer::sum);
+    }
+    // CLEAR MOT: keep last frame's correspondences that still hold, match the rest by IoU.
+    int[] match = new int[truth.size()];
+    java.util.Arrays.fill(match, -1);
+    boolean[] taken = new boolean[hypotheses.size()];
+    for (int t = 0; t < truth.size(); t++) {
+      Integer previous = lastMatch.get(truth.get(t).id());
+      for (int h = 0; previous != null && h < hypotheses.size(); h++) {
+        if (!taken[h]
+            && hypotheses.get(h).id().equals(previous)
+            && truth.get(t).box().iou(hypotheses.get(h).box()) >= IOU) {
+          match[t] = h;
+          taken[h] = true;
+        }
+      }
+    }
+    List<Integer> freeT = new ArrayList<>();
+    List<Integer> freeH = new ArrayList<>();
+    for (int t = 0; t < truth.size(); t++) {
+      if (match[t] < 0) {
+        freeT.add(t);
+      }
+    }
+    for (int h = 0; h < hypotheses.size(); h++) {
+      if (!taken[h]) {
+        freeH.add(h);
+      }
+    }
+    double[][] cost = new double[freeT.size()][freeH.size()];
+    for (int i = 0; i < freeT.size(); i++) {
+      for (int j = 0; j < freeH.size(); j++) {
+        float iou = truth.get(freeT.get(i)).box().iou(hypotheses.get(freeH.get(j)).box());
+        cost[i][j] = iou >= IOU ? 1 - iou : Double.POSITIVE_INFINITY;
+      }
+    }
+    int[] assigned = Assignment.solve(cost);
+    for (int i = 0; i < assigned.length; i++) {
+      if (assigned[i] >= 0) {
+        match[freeT.get(i)] = freeH.get(assigned[i]);
+        taken[freeH.get(assigned[i])] = true;
+      }
+    }
+    for (int t = 0; t < truth.size(); t++) {
+      String id = truth.get(t).id();
+      boolean wasTracked = trackedLastFrame.getOrDefault(id, false);
+      if (match[t] < 0) {
+        misses++;
+        trackedLastFrame.put(id, false);
+        continue;
+      }
+      int h = hypotheses.get(match[t]).id();
+      Integer previous = lastMatch.get(id);
+      if (previous != null && previous != h) {
+        switches++;
+      }
+      if (previous != null && !wasTracked) {
+        fragmentations++;
+      }
+      lastMatch.put(id, h);
+      trackedLastFrame.put(id, true);
+      matchedTo.computeIfAbsent(h, k -> new HashMap<>()).merge(id, 1, Integer::sum);
+    }
+    for (boolean tk : taken) {
+      falsePositives += tk ? 0 : 1;
+    }
+  }
+
+  /** Truth boxes not hidden or out of frame, over all frames. */
+  long truths() {
+    return truths;
+  }
+
+  long misses() {
+    return misses;
+  }
+
+  long falsePositives() {
+    return falsePositives;
+  }
+
+  long switches() {
+    return switches;
+  }
+
+  long fragmentations() {
+    return fragmentations;
+  }
+
+  /** 1 − (misses + false positives + identity switches) / truths. */
+  double mota() {
+    return 1 - (misses + falsePositives + switches) / (double) truths;
+  }
+
+  /** 2·IDTP / (truths + hypotheses), IDTP from the best one-to-one matching of identities. */
+  double idf1() {
+    List<String> ts = new ArrayList<>(truthLength.keySet());
+    List<Integer> hs = new ArrayList<>(hypothesisLength.keySet());
+    if (ts.isEmpty() || hs.isEmpty()) {
+      return 0;
+    }
+    double[][] cost = new double[ts.size()][hs.size()];
+    for (int i = 0; i < ts.size(); i++) {
+      Map<Integer, Integer> with = together.getOrDefault(ts.get(i), Map.of());
+      for (int j = 0; j < hs.size(); j++) {
+        cost[i][j] = -with.getOrDefault(hs.get(j), 0);
+      }
+    }
+    int[] assigned = Assignment.solve(cost);
+    long idtp = 0;
+    for (int i = 0; i < assigned.length; i++) {
+      if (assigned[i] >= 0) {
+        idtp -= (long) cost[i][assigned[i]];
+      }
+    }
+    return 2.0 * idtp / (truths + hypotheses);
+  }
+
+  /** The truth a hypothesis was matched to most often, or null if never. */
+  String majorityTruth(int hypothesis) {
+    Map<String, Integer> counts = matchedTo.get(hypothesis);
+    if (counts == null) {
+      return null;
+    }
+    return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+  }
+
+  /** The truths a hypothesis was matched to, with the frames of each. */
+  Map<String, Integer> truthsOf(int hypothesis) {
+    return matchedTo.getOrDefault(hypothesis, Map.of());
+  }
+}
