@@ -17,20 +17,23 @@ echo "# the video and its gallery (VideoBenchmark keeps them in $work)"
 (cd "$root" && mvn -B -q -o -pl video test -Dtest=VideoBenchmark -Dsemblance.videoBench=true \
   -Dsemblance.videoBench.only=720p-6 -Dsemblance.videoBench.keep="$work" >/dev/null)
 
-echo "# $base's command line, built in a worktree"
-git -C "$root" worktree add -f "$work/base" "$base" >/dev/null 2>&1
-(cd "$work/base" && mvn -B -q -o package -DskipTests -Dspotless.check.skip=true -pl examples -am >/dev/null)
+tree=${BASE_TREE:-$work/base} # BASE_TREE: a checkout of BASE_COMMIT built before, to reuse
+if [ ! -f "$tree/examples/target/semblance-cli.jar" ]; then
+  echo "# $base's command line, built in a worktree"
+  git -C "$root" worktree add -f "$tree" "$base" >/dev/null 2>&1
+  (cd "$tree" && mvn -B -q -o package -DskipTests -Dspotless.check.skip=true -pl examples -am >/dev/null)
+fi
 
 speed() { # jar -> frames per second of one whole watch, as the command reports it
   java --add-modules jdk.incubator.vector -jar "$1" watch "$work/720p-6.mp4" \
     --gallery "$work/cast.gallery" 2>&1 >/dev/null | sed -n 's/.*frames (\([0-9.]*\) per second).*/\1/p'
 }
 for i in $(seq "$runs"); do
-  echo "base $(speed "$work/base/examples/target/semblance-cli.jar")"
+  echo "base $(speed "$tree/examples/target/semblance-cli.jar")"
   echo "new $(speed "$root/examples/target/semblance-cli.jar")"
 done | tee "$work/runs.txt"
-awk '{ v[$1] = v[$1] " " $2 } END {
-  n = split(v["base"], b, " "); asort(b); m = split(v["new"], c, " "); asort(c);
-  mb = b[int((n + 1) / 2)]; mc = c[int((m + 1) / 2)];
-  printf "median fps: base %.1f, new %.1f; new / base = %.2f\n", mb, mc, mc / mb }' "$work/runs.txt"
+median() { grep "^$1 " "$work/runs.txt" | cut -d' ' -f2 | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+mb=$(median base)
+mn=$(median new)
+awk -v b="$mb" -v n="$mn" 'BEGIN { printf "median fps: base %.1f, new %.1f; new / base = %.2f\n", b, n, n / b }'
 echo "# $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"

@@ -48,8 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class FaceWatcher {
   private static final Logger log = LoggerFactory.getLogger(FaceWatcher.class);
 
-  /** Detections scored below this only continue tracks (ByteTrack's second pass). */
-  private static final float HIGH_SCORE = 0.8f;
+  /**
+   * Detections scored below this only continue tracks (ByteTrack's second pass): the encoder's
+   * default detection threshold, so that this pass only sees the weak faces of an encoder built
+   * with a lower {@code minDetectionScore}.
+   */
+  private static final float HIGH_SCORE = 0.65f;
 
   /**
    * A followed face is embedded again at least this often (frames: 2 s at 25 fps), to check that it

@@ -152,14 +152,15 @@ final class Tracker {
       all.add(t);
     }
     associate(frame, observations, high, all, owner, matched);
-    // ByteTrack: weak detections (a face half hidden, blurred) only continue faces seen last time.
-    List<Integer> seen = new ArrayList<>();
+    // ByteTrack: weak detections (a face half hidden, blurred) only continue tracks. One out of
+    // sight is continued only by a face whose embedding shows it is the same person (cost()).
+    List<Integer> unmatched = new ArrayList<>();
     for (int t = 0; t < tracks.size(); t++) {
-      if (!matched[t] && !tracks.get(t).missed) {
-        seen.add(t);
+      if (!matched[t]) {
+        unmatched.add(t);
       }
     }
-    associate(frame, observations, low, seen, owner, matched);
+    associate(frame, observations, low, unmatched, owner, matched);
 
     for (int o = 0; o < observations.size(); o++) {
       if (owner[o] != null) {

@@ -38,7 +38,8 @@ class HardVideoBenchmark {
     int people = Integer.getInteger("semblance.hardVideos.people", 250);
     try (HardVideoSet set = new HardVideoSet(people, people / 2)) {
       boolean test = half.equals("test");
-      List<HardVideos.Clip> clips = set.clips(test, CLIPS);
+      List<HardVideos.Clip> clips =
+          set.clips(test, Integer.getInteger("semblance.hardVideos.from", 0), CLIPS);
       log.info("actors left out (still not named as it should be): {}", set.leftOut);
       if (!test) {
         cutScores(clips, dir);
