@@ -17,8 +17,10 @@ import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -96,10 +98,8 @@ final class WatchCommand implements Callable<Integer> {
         Gallery gallery = location.open(encoder, false);
         Annotator annotator = annotate == null ? null : new Annotator(annotate)) {
       FaceWatcher.Builder builder = FaceWatcher.builder(encoder, gallery).detectEvery(every);
-      java.util.Map<String, String> ffmpeg =
-          rtspTransport == null
-              ? java.util.Map.of()
-              : java.util.Map.of("rtsp_transport", rtspTransport.name());
+      Map<String, String> ffmpeg =
+          rtspTransport == null ? Map.of() : Map.of("rtsp_transport", rtspTransport.name());
       builder.sourceOptions(ffmpeg);
       if (annotator != null) {
         builder.onFrame(annotator);
@@ -133,8 +133,7 @@ final class WatchCommand implements Callable<Integer> {
           summary = running.stop();
         }
       } else {
-        try (VideoSource video =
-            VideoSource.open(source, java.time.Duration.ofSeconds(10), ffmpeg)) {
+        try (VideoSource video = VideoSource.open(source, Duration.ofSeconds(10), ffmpeg)) {
           summary = watcher.watch(video, print);
         }
       }
@@ -189,7 +188,7 @@ final class WatchCommand implements Callable<Integer> {
         clock(l.unseen()));
   }
 
-  private static String clock(java.time.Duration d) {
+  private static String clock(Duration d) {
     return String.format(
         Locale.ROOT, "%02d:%02d.%03d", d.toMinutes(), d.toSecondsPart(), d.toMillisPart());
   }

@@ -28,12 +28,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Faces in motion, one decision per person: detects faces on every Nth frame (more often while they
- * move fast), follows them between detections (SORT-style tracks: constant-velocity prediction, IoU
- * association, birth after a few hits, death after some frames unseen), embeds only a track's best
- * faces, averages them into one template and identifies the track against the gallery once it has
- * enough evidence — again only when the evidence improves. Events tell who {@linkplain
- * FaceEvent.Appeared appeared}, was {@linkplain FaceEvent.Identified identified} and {@linkplain
- * FaceEvent.Left left}.
+ * move fast), follows them between detections with a tracker that uses boxes and appearance and
+ * never lets a second person's face into a track, ends every track at a cut, embeds only the faces
+ * the tracker needs, averages a track's best faces into one template and identifies it against the
+ * gallery once it has enough evidence — again only when the evidence improves. Events tell who
+ * {@linkplain FaceEvent.Appeared appeared}, was {@linkplain FaceEvent.Identified identified} and
+ * {@linkplain FaceEvent.Left left}.
  *
  * <pre>{@code
  * FaceWatcher watcher = FaceWatcher.builder(encoder, staff).detectEvery(5).build();

@@ -304,7 +304,6 @@ final class Tracker {
   /** A face seen often enough: it is followed, and is a person who just left or a new one. */
   private void confirm(Track track, long frame, Duration time) {
     track.confirmed = true;
-    track.person = 0;
     departed.removeIf(d -> time.minus(d.lastSeen()).compareTo(settings.reidWindow()) > 0);
     Embedding template = track.template();
     if (template != null) {

@@ -9,7 +9,6 @@ import dev.semblance.testing.TestData;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -86,7 +85,6 @@ class CamerasTest {
                           .watchLive(List.of(urls.get(0), urls.get(0)), (c, e) -> {})))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("each camera once");
-      assertThat(Optional.of(summaries.size())).contains(2);
     } finally {
       LoopbackCamera.stop(http);
     }

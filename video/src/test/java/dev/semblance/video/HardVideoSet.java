@@ -256,6 +256,9 @@ final class HardVideoSet implements AutoCloseable {
     // For a track whose boxes never overlap a true face by half (a small face, a box that lags):
     // the face its boxes were centred on most often.
     Map<Integer, Map<String, Integer>> centredOn = new HashMap<>();
+    // Every appearance (a person in a shot) and whether the person is enrolled, as the frames pass.
+    Set<String> seenAppearances = new HashSet<>();
+    Map<String, Boolean> enrolledOf = new HashMap<>();
     List<FaceEvent.Left> left = new ArrayList<>();
     FaceWatcher watcher =
         configure
@@ -267,6 +270,8 @@ final class HardVideoSet implements AutoCloseable {
                           List<MotMetrics.Item<String>> names = new ArrayList<>();
                           List<MotMetrics.Item<String>> appearances = new ArrayList<>();
                           for (HardVideos.Truth t : clip.truth(i)) {
+                            seenAppearances.add(t.name() + "@" + t.shot());
+                            enrolledOf.put(t.name(), t.enrolled());
                             names.add(new MotMetrics.Item<>(t.name(), t.face()));
                             appearances.add(
                                 new MotMetrics.Item<>(t.name() + "@" + t.shot(), t.face()));
@@ -312,14 +317,6 @@ final class HardVideoSet implements AutoCloseable {
     result.facesEmbedded += summary.facesEmbedded();
     result.clips++;
     result.tracks += left.size();
-    Map<String, Boolean> enrolledOf = new HashMap<>();
-    Set<String> appearances = new HashSet<>();
-    for (int i = 0; i < clip.frames(); i++) {
-      for (HardVideos.Truth t : clip.truth(i)) {
-        appearances.add(t.name() + "@" + t.shot());
-        enrolledOf.put(t.name(), t.enrolled());
-      }
-    }
     Map<String, Boolean> namedRight = new HashMap<>();
     Set<String> strangersNamed = new HashSet<>();
     for (FaceEvent.Left l : left) {
@@ -353,7 +350,7 @@ final class HardVideoSet implements AutoCloseable {
         }
       }
     }
-    for (String a : appearances) {
+    for (String a : seenAppearances) {
       String name = a.substring(0, a.indexOf('@'));
       if (enrolledOf.get(name)) {
         result.enrolledAppearances++;

@@ -1,13 +1,12 @@
 package dev.semblance.video;
 
 import dev.semblance.Box;
-import dev.semblance.RgbFrame;
+import dev.semblance.testing.Pictures;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.ConvolveOp;
-import java.awt.image.DataBufferByte;
 import java.awt.image.Kernel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -284,7 +283,9 @@ final class HardVideos {
             continue;
           }
           int size = Math.round(p.width());
-          BufferedImage img = scaled(a.person().portrait(), size);
+          BufferedImage img =
+              Pictures.scaled(
+                  a.person().portrait(), size / (double) a.person().portrait().getWidth());
           double speed = a.speed(f);
           if (a.blurred() && speed > 4) {
             img = blur(img, (int) Math.min(15, Math.round(speed)));
@@ -292,7 +293,7 @@ final class HardVideos {
           g.drawImage(img, Math.round(p.left()), Math.round(p.top()), null);
         }
         g.dispose();
-        writer.write(rgbOf(frame));
+        writer.write(SyntheticVideo.rgbOf(frame));
       }
     }
   }
@@ -324,16 +325,6 @@ final class HardVideos {
     }
   }
 
-  private static BufferedImage scaled(BufferedImage src, int size) {
-    BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = out.createGraphics();
-    g.setRenderingHint(
-        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(src, 0, 0, size, size, null);
-    g.dispose();
-    return out;
-  }
-
   /** Horizontal motion blur over {@code length} pixels. */
   private static BufferedImage blur(BufferedImage src, int length) {
     float[] k = new float[length];
@@ -359,16 +350,5 @@ final class HardVideos {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static RgbFrame rgbOf(BufferedImage frame) {
-    byte[] bgr = ((DataBufferByte) frame.getRaster().getDataBuffer()).getData();
-    byte[] rgb = new byte[bgr.length];
-    for (int p = 0; p < bgr.length; p += 3) {
-      rgb[p] = bgr[p + 2];
-      rgb[p + 1] = bgr[p + 1];
-      rgb[p + 2] = bgr[p];
-    }
-    return RgbFrame.of(frame.getWidth(), frame.getHeight(), rgb);
   }
 }

@@ -176,9 +176,4 @@ final class MotMetrics {
     }
     return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
   }
-
-  /** The truths a hypothesis was matched to, with the frames of each. */
-  Map<String, Integer> truthsOf(int hypothesis) {
-    return matchedTo.getOrDefault(hypothesis, Map.of());
-  }
 }

@@ -128,7 +128,8 @@ public final class SyntheticVideo {
     }
   }
 
-  private static RgbFrame rgbOf(BufferedImage frame) {
+  /** An image's pixels as an RGB frame. */
+  static RgbFrame rgbOf(BufferedImage frame) {
     byte[] bgr = ((DataBufferByte) frame.getRaster().getDataBuffer()).getData();
     byte[] rgb = new byte[bgr.length];
     for (int p = 0; p < bgr.length; p += 3) {
