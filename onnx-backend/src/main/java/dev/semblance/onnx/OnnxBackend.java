@@ -61,6 +61,7 @@ public final class OnnxBackend implements InferenceBackend {
       OrtEnvironment env, byte[] model, String description, SessionOptions options, int maxBatch) {
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+      so.addConfigEntry("session.set_denormal_as_zero", "1");
       if (options.threads() > 0) {
         so.setIntraOpNumThreads(options.threads());
       }

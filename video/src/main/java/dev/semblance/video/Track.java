@@ -18,8 +18,18 @@ import java.util.Optional;
  * <p>Not thread-safe: the watcher's thread owns its tracks.
  */
 final class Track {
-  /** One face of the track that was embedded, ranked by {@code rank}. */
-  record Evidence(long frame, float rank, Embedding embedding, RgbFrame thumbnail) {}
+  /**
+   * One face of the track that was embedded, ranked by {@code rank}; {@code detectorRank} is what
+   * was known of it before it was embedded ({@link #rankBeforeEmbedding}).
+   */
+  record Evidence(
+      long frame, float rank, float detectorRank, Embedding embedding, RgbFrame thumbnail) {}
+
+  /**
+   * How much a face's detector rank must beat that of the face it would replace to be worth
+   * embedding: the detector's score wavers from frame to frame on a face that does not change.
+   */
+  private static final float CLEARLY_BETTER = 1.1f;
 
   final int id;
   final long firstFrame;
@@ -76,9 +86,19 @@ final class Track {
     hits++;
   }
 
-  /** Whether a face found in this frame, ranked {@code rank}, would improve the evidence. */
+  /** Whether an embedded face, ranked {@code rank}, would improve the evidence. */
   boolean wants(float rank, int keep) {
     return evidence.size() < keep || rank > evidence.get(evidence.size() - 1).rank();
+  }
+
+  /**
+   * Whether a face not yet embedded is likely to improve the evidence: its detector rank against
+   * the detector rank of the kept face it would replace — like with like, as a face's quality is
+   * only known once it is embedded.
+   */
+  boolean mayWant(float detectorRank, int keep) {
+    return evidence.size() < keep
+        || detectorRank > CLEARLY_BETTER * evidence.get(evidence.size() - 1).detectorRank();
   }
 
   /** Adds an embedded face, keeping the {@code keep} best. */

@@ -124,7 +124,7 @@ final class Tracker {
               || best.missed
               || best.template() == null
               || frame - best.lastEmbeddedFrame >= settings.checkEvery()
-              || best.wants(
+              || best.mayWant(
                   Track.rankBeforeEmbedding(detections.get(d).score(), box), settings.keepFaces());
     }
     return need;
@@ -272,7 +272,12 @@ final class Tracker {
   }
 
   private static Track.Evidence evidence(Observation o, long frame) {
-    return new Track.Evidence(frame, o.rank(), o.embedding(), o.thumbnail().get());
+    return new Track.Evidence(
+        frame,
+        o.rank(),
+        Track.rankBeforeEmbedding(o.score(), o.box()),
+        o.embedding(),
+        o.thumbnail().get());
   }
 
   /**

@@ -87,8 +87,10 @@ class TrackerTest {
       embedded += need[d] ? 1 : 0;
       // The thumbnail's one pixel says whose face it was, to check the evidence afterwards.
       byte[] tag = {(byte) s.person().hashCode(), 0, 0};
+      // An embedded face is ranked by its quality, a score on another scale than the detector's.
+      float quality = 0.4f * s.score();
       observations.add(
-          new Tracker.Observation(s.box(), s.score(), e, s.score(), () -> RgbFrame.of(1, 1, tag)));
+          new Tracker.Observation(s.box(), s.score(), e, quality, () -> RgbFrame.of(1, 1, tag)));
     }
     tracker.update(frame, time(frame), observations);
     for (Track t : tracker.tracks()) {
@@ -267,10 +269,12 @@ class TrackerTest {
   @Test
   void aLoneFaceFollowedSteadilyIsRarelyEmbedded() {
     for (int f = 0; f < 250; f += EVERY) {
-      step(f, List.of(new Seen("ann", at(100 + f, 100, 120))));
+      // The detector's score wavers on a face that does not change.
+      float score = 0.9f + 0.09f * random.nextFloat();
+      step(f, List.of(new Seen("ann", at(100 + f, 100, 120), score)));
     }
-    // 50 detections: the first few for the template, then a check every 25 frames.
-    assertThat(embedded).isLessThan(20);
+    // 50 detections: the first five for the template, then a check every 25 frames (9).
+    assertThat(embedded).isLessThanOrEqualTo(15);
     assertThat(new HashSet<>(tracksOf.get("ann"))).hasSize(1);
   }
 }
