@@ -376,7 +376,9 @@ public final class FaceWatcher {
     private final FaceEncoding encoding;
     private final Tracker tracker;
     private final ShotChange shots = new ShotChange(cutThreshold);
-    private long lastDetected = Long.MIN_VALUE / 2;
+    // Frames tracked since the last detection, not frame numbers: a live watch that falls behind
+    // gets frames far apart, and detecting on each of them would only put it further behind.
+    private int sinceDetection = Integer.MAX_VALUE / 2;
     private int interval = detectEvery;
     private VideoFrame last;
     long frames;
@@ -399,9 +401,9 @@ public final class FaceWatcher {
       if (shots.isCut(frame.image())) {
         cuts++;
         tracker.cut(frame.time());
-        lastDetected = Long.MIN_VALUE / 2; // whoever is in the new shot, find them now
+        sinceDetection = Integer.MAX_VALUE / 2; // whoever is in the new shot, find them now
       }
-      if (frame.index() - lastDetected >= interval) {
+      if (++sinceDetection >= interval) {
         detectAndIdentify(frame);
       }
       if (observer != null) {
@@ -423,7 +425,7 @@ public final class FaceWatcher {
 
     /** A detection frame: embed where boxes alone are not enough, follow, decide. */
     private void detectAndIdentify(VideoFrame frame) {
-      lastDetected = frame.index();
+      sinceDetection = 0;
       framesDetected++;
       long t0 = System.nanoTime();
       List<Detection> detections = encoder.detect(frame.image());
@@ -604,7 +606,11 @@ public final class FaceWatcher {
       }
     }
 
-    /** Detect on every {@code n}th frame at most (5 by default; 1 = every frame). */
+    /**
+     * Detect on every {@code n}th frame tracked at most (5 by default; 1 = every frame). A live
+     * watch that falls behind and drops frames still detects on every {@code n}th frame it tracks,
+     * so that detecting does not put it further behind.
+     */
     public Builder detectEvery(int n) {
       checkArgument(n >= 1, "detectEvery must be at least 1: %s", n);
       this.detectEvery = n;

@@ -336,6 +336,9 @@ final class HardVideoSet implements AutoCloseable {
       }
       String name = truth == null ? null : truth.substring(0, truth.indexOf('@'));
       Optional<String> said = l.identity();
+      if (Boolean.getBoolean("semblance.hardVideos.events")) {
+        result.notes.add(clip.name() + ": track " + l.track() + " followed " + truth);
+      }
       if (said.isPresent()) {
         boolean right = name != null && enrolledOf.get(name) && said.get().equals(name);
         if (!right) {

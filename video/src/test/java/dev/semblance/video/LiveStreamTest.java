@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Network streams on loopback: an MPEG-TS over HTTP that stalls, then breaks, mid-way (the watcher
- * reports each, opens the stream again with back-off, and goes on naming the face), and an MJPEG
- * camera.
+ * reports each, opens the stream again with back-off, and goes on naming the face), an MJPEG
+ * camera, a watch too slow for its camera, RTSP, and credentials kept out of the logs.
  */
 class LiveStreamTest {
   @TempDir Path dir;
@@ -177,6 +177,57 @@ class LiveStreamTest {
           .containsExactly(Optional.of("penny"));
     } finally {
       http.stop(0);
+    }
+  }
+
+  @Test
+  void aWatchThatFallsBehindStillDetectsOnOneFrameInFiveItTracks() throws Exception {
+    Path tv = TestData.dir("tv-characters");
+    Path video = dir.resolve("amy.ts");
+    SyntheticVideo.write(
+        video,
+        320,
+        240,
+        25,
+        150,
+        List.of(
+            new SyntheticVideo.Actor(
+                "amy",
+                SyntheticVideo.read(tv.resolve("amy/amy3.png")),
+                110,
+                new double[] {30, 40},
+                new double[] {150, 70},
+                0,
+                149)));
+    HttpServer http = LoopbackCamera.server();
+    try (Encoder encoder = Encoder.builder().build();
+        Gallery gallery = Gallery.create(encoder)) {
+      gallery.enroll("amy", encoder.encodeMainFace(tv.resolve("amy/amy1.png")).embedding());
+      String url = LoopbackCamera.serve(http, "/cam.ts", video, 25);
+      // A consumer that takes 150 ms a frame gets one frame in four of a 25 fps camera: the
+      // frames it tracks are numbered about four apart.
+      FaceWatcher.Live live =
+          FaceWatcher.builder(encoder, gallery)
+              .detectEvery(5)
+              .onFrame((frame, faces) -> sleep(150))
+              .build()
+              .watchLive(url, e -> {});
+      Thread.sleep(6_000);
+      FaceWatcher.Summary summary = live.stop();
+      assertThat(summary.framesDropped()).isGreaterThan(2 * summary.frames());
+      // Every 5th frame tracked, and at once after a cut or a new connection.
+      assertThat(summary.framesDetected())
+          .isLessThanOrEqualTo(summary.frames() / 5 + summary.cuts() + summary.reconnects() + 2);
+    } finally {
+      LoopbackCamera.stop(http);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
