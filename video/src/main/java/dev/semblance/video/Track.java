@@ -19,11 +19,33 @@ import java.util.Optional;
  */
 final class Track {
   /**
-   * One face of the track that was embedded, ranked by {@code rank}; {@code detectorRank} is what
-   * was known of it before it was embedded ({@link #rankBeforeEmbedding}).
+   * One face of the track that was embedded.
+   *
+   * @param quality the face's own quality ({@link #quality(Face)})
+   * @param stillness how still the face was ({@link #stillness}); NaN for the first face of a
+   *     track, whose motion is not known
+   * @param detectorRank what was known of the face before it was embedded ({@link
+   *     #rankBeforeEmbedding})
    */
   record Evidence(
-      long frame, float rank, float detectorRank, Embedding embedding, RgbFrame thumbnail) {}
+      long frame,
+      float quality,
+      float stillness,
+      float detectorRank,
+      Embedding embedding,
+      RgbFrame thumbnail) {
+    /** How good the face is as evidence: its quality, less what its motion blurred. */
+    float rank() {
+      return Float.isNaN(stillness) ? quality : quality * stillness;
+    }
+  }
+
+  /**
+   * The share of the best evidence's rank that other faces need to count in the template: a face
+   * much worse than the best (blurred as the person walked) would only pull the template away from
+   * the person. Chosen on the training half of the crossing/occlusion/cut set (docs/video.md).
+   */
+  private static final float NEAR_BEST = 0.9f;
 
   /**
    * How much a face's detector rank must beat that of the face it would replace to be worth
@@ -43,6 +65,7 @@ final class Track {
   boolean missed;
 
   long lastSeenFrame;
+  private Box lastDetected;
   Duration lastSeenTime;
   long lastEmbeddedFrame;
 
@@ -62,6 +85,7 @@ final class Track {
     this.firstFrame = frame;
     this.firstTime = time;
     this.lastSeenFrame = frame;
+    this.lastDetected = box;
     this.lastSeenTime = time;
     this.lastEmbeddedFrame = Long.MIN_VALUE / 2;
     this.hits = 1;
@@ -80,13 +104,14 @@ final class Track {
   /** Corrects the track with a detection matched to it in {@code frame}. */
   void update(Box detected, long frame, Duration time) {
     filter.update(detected, frame);
+    lastDetected = detected;
     lastSeenFrame = frame;
     lastSeenTime = time;
     missed = false;
     hits++;
   }
 
-  /** Whether an embedded face, ranked {@code rank}, would improve the evidence. */
+  /** Whether an embedded face, ranked {@code rank} ({@link Evidence#rank}), would improve it. */
   boolean wants(float rank, int keep) {
     return evidence.size() < keep || rank > evidence.get(evidence.size() - 1).rank();
   }
@@ -114,11 +139,30 @@ final class Track {
     }
   }
 
-  /** The mean of the kept embeddings, as one template; null before the first. */
+  /**
+   * Whether the best face of the evidence whose motion is known was still enough to decide on:
+   * {@code min} or more.
+   */
+  boolean stillEnough(float min) {
+    for (Evidence e : evidence) {
+      if (!Float.isNaN(e.stillness())) {
+        return e.stillness() >= min;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The mean of the kept embeddings ranked near the best, as one template; null before the first.
+   */
   Embedding template() {
     if (template == null && !evidence.isEmpty()) {
       float[] sum = new float[evidence.get(0).embedding().dimension()];
+      float best = evidence.get(0).rank();
       for (Evidence e : evidence) {
+        if (e.rank() < NEAR_BEST * best) {
+          continue;
+        }
         float[] v = e.embedding().toArray();
         for (int i = 0; i < sum.length; i++) {
           sum[i] += v[i];
@@ -142,9 +186,25 @@ final class Track {
     return detectorScore * Math.min(1f, box.width() / 112f);
   }
 
-  /** The rank of an embedded face: its overall quality where measured, else as before. */
-  static float rank(Face face) {
+  /** The quality of an embedded face: its overall quality where measured, else its rank before. */
+  static float quality(Face face) {
     return face.quality().map(q -> q.score()).orElse(rankBeforeEmbedding(face.score(), face.box()));
+  }
+
+  /**
+   * How still the face {@code detected} in {@code frame} is, in [0, 1]: 1 less the share of its
+   * width it moved a frame since it was last detected. A face that moves is blurred by its motion,
+   * which the quality of a single face hardly shows. Measured, not filtered: the filter's speed
+   * lags behind a face that starts to move.
+   */
+  float stillness(Box detected, long frame) {
+    float moved =
+        (float)
+            Math.hypot(
+                detected.center().x() - lastDetected.center().x(),
+                detected.center().y() - lastDetected.center().y());
+    float perFrame = moved / Math.max(1, frame - lastSeenFrame);
+    return Math.max(0f, 1f - perFrame / Math.max(1f, detected.width()));
   }
 
   Box box() {

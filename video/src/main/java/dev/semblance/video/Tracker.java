@@ -53,11 +53,11 @@ final class Tracker {
   /**
    * A detection of this frame, with its embedding where one was made ({@link #needsEmbedding}).
    *
-   * @param rank how good the face is as evidence (higher is better)
+   * @param quality how good the face is as evidence, its motion aside (higher is better)
    * @param thumbnail the face cropped, made only when kept as evidence
    */
   record Observation(
-      Box box, float score, Embedding embedding, float rank, Supplier<RgbFrame> thumbnail) {}
+      Box box, float score, Embedding embedding, float quality, Supplier<RgbFrame> thumbnail) {}
 
   /** A person who left recently, for re-identification. */
   private record Departed(int person, Embedding template, Duration lastSeen, Duration unseen) {}
@@ -187,7 +187,7 @@ final class Tracker {
         tracks.add(born);
         if (ob.embedding() != null) {
           born.lastEmbeddedFrame = frame;
-          born.addEvidence(evidence(ob, frame), settings.keepFaces());
+          born.addEvidence(evidence(ob, Float.NaN, frame), settings.keepFaces());
         }
       }
     }
@@ -262,19 +262,22 @@ final class Tracker {
       // Back after an occlusion: out of view from its last sighting to the last update it missed.
       track.unseen = track.unseen.plus(previousUpdate.minus(track.lastSeenTime));
     }
+    float stillness = track.stillness(o.box(), frame);
     track.update(o.box(), frame, time);
     if (o.embedding() != null) {
       track.lastEmbeddedFrame = frame;
-      if (track.wants(o.rank(), settings.keepFaces())) {
-        track.addEvidence(evidence(o, frame), settings.keepFaces());
+      Track.Evidence e = evidence(o, stillness, frame);
+      if (track.wants(e.rank(), settings.keepFaces())) {
+        track.addEvidence(e, settings.keepFaces());
       }
     }
   }
 
-  private static Track.Evidence evidence(Observation o, long frame) {
+  private static Track.Evidence evidence(Observation o, float stillness, long frame) {
     return new Track.Evidence(
         frame,
-        o.rank(),
+        o.quality(),
+        stillness,
         Track.rankBeforeEmbedding(o.score(), o.box()),
         o.embedding(),
         o.thumbnail().get());

@@ -267,6 +267,34 @@ class TrackerTest {
   }
 
   @Test
+  void facesBlurredByTheirOwnMotionCountLessAndDecideNothing() {
+    // Ann stands still for 15 frames, then runs off at a third of her width a frame, beside Bob
+    // who only runs; detected on every frame while they run, as the watcher does. A face's
+    // quality alone does not show motion blur: here it is the same for every face.
+    for (int f = 0; f <= 40; f += f < 15 ? EVERY : 1) {
+      List<Seen> seen = new ArrayList<>();
+      seen.add(new Seen("ann", at(100 + 40 * Math.max(0, f - 15), 100, 120)));
+      if (f >= 15) {
+        seen.add(new Seen("bob", at(100 + 40 * (f - 15), 400, 120)));
+      }
+      step(f, seen);
+    }
+    Track ann = trackOf("ann");
+    assertThat(ann.evidence.subList(0, 3))
+        .as("Ann's best faces: the ones where she stood")
+        .allMatch(e -> e.frame() < 15);
+    assertThat(ann.stillEnough(0.865f)).isTrue();
+    assertThat(trackOf("bob").stillEnough(0.865f)).as("Bob was never still").isFalse();
+    assertThat(new HashSet<>(tracksOf.get("ann"))).hasSize(1);
+    assertThat(new HashSet<>(tracksOf.get("bob"))).hasSize(1);
+  }
+
+  private Track trackOf(String person) {
+    int id = tracksOf.get(person).get(tracksOf.get(person).size() - 1);
+    return tracker.tracks().stream().filter(t -> t.id == id).findFirst().orElseThrow();
+  }
+
+  @Test
   void aLoneFaceFollowedSteadilyIsRarelyEmbedded() {
     for (int f = 0; f < 250; f += EVERY) {
       // The detector's score wavers on a face that does not change.
