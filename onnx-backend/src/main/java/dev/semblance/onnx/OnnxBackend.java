@@ -65,7 +65,9 @@ public final class OnnxBackend implements InferenceBackend {
       if (options.threads() > 0) {
         so.setIntraOpNumThreads(options.threads());
       }
-      return new OnnxSession(env, env.createSession(model, so), description, maxBatch);
+      // Created where it will run: see InferenceThread.
+      OrtSession session = InferenceThread.call(() -> env.createSession(model, so));
+      return new OnnxSession(env, session, description, maxBatch);
     } catch (OrtException e) {
       throw new ModelException(
           "ONNX Runtime cannot load " + description + ": " + e.getMessage(), e);

@@ -16,7 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
-/** One ONNX Runtime session with a single float input. Safe for concurrent {@link #run}. */
+/**
+ * One ONNX Runtime session with a single float input, run on the backend's {@link InferenceThread}.
+ * Safe for concurrent {@link #run}.
+ */
 final class OnnxSession implements ModelSession {
   private final OrtEnvironment env;
   private final OrtSession session;
@@ -57,6 +60,10 @@ final class OnnxSession implements ModelSession {
 
   @Override
   public Map<String, Tensor> run(Tensor input) {
+    return InferenceThread.call(() -> runHere(input));
+  }
+
+  private Map<String, Tensor> runHere(Tensor input) {
     try (OnnxTensor tensor =
             OnnxTensor.createTensor(env, FloatBuffer.wrap(input.data()), input.shape());
         OrtSession.Result result = session.run(Map.of(inputName, tensor))) {

@@ -49,6 +49,18 @@ class EncoderTest {
     encoder.close();
   }
 
+  /** A float division whose result is a denormal number, or 0 where denormals are flushed. */
+  private static volatile float smallestNormal = Float.MIN_NORMAL;
+
+  @Test
+  void modelsRunWithDenormalsFlushedAndTheCallersArithmeticKeepsThem() {
+    assertThat(encoder.encode(groupPhoto(4))).isNotEmpty();
+    assertThat(InferenceThread.flushesDenormals()).as("the inference thread flushes").isTrue();
+    // The thread that built the encoder and the one that encodes do Java's own arithmetic, which
+    // must stay IEEE 754's: ONNX Runtime would have set its flags on them for good.
+    assertThat(smallestNormal / 2).as("the caller keeps denormals").isGreaterThan(0f);
+  }
+
   private static Path groupPhoto(int n) {
     return TestData.dir("tv-characters/group-photos").resolve("bbt" + n + ".jpg");
   }
