@@ -53,7 +53,11 @@ class MultiCameraBenchmark {
             person,
             encoder.encodeMainFace(tv.resolve(person + "/" + person + "1.png")).embedding());
       }
-      FaceWatcher watcher = FaceWatcher.builder(encoder, gallery).detectEvery(5).build();
+      FaceWatcher watcher =
+          FaceWatcher.builder(encoder, gallery)
+              .detectEvery(5)
+              .queueFrames(Integer.getInteger("semblance.cameras.queue", 2))
+              .build();
       for (int n = 1; n <= max; n++) {
         HttpServer http = LoopbackCamera.server();
         try {
