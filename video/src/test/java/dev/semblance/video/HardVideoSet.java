@@ -205,7 +205,8 @@ final class HardVideoSet implements AutoCloseable {
     public String toString() {
       return String.format(
           Locale.ROOT,
-          "%d clips, %d frames, %.1f fps: MOTA %.3f, IDF1 %.3f, %d ID switches, %d fragmentations,"
+          "%d clips, %d frames, %.1f fps: MOTA %.3f, IDF1 %.3f, HOTA %.3f, %d ID switches,"
+              + " %d fragmentations,"
               + " %d misses, %d false positives of %d; %d tracks, %d with a wrong final name,"
               + " %d spanning a cut; enrolled named right in %d of %d appearances, strangers named"
               + " in %d of %d; %d faces embedded",
@@ -214,6 +215,7 @@ final class HardVideoSet implements AutoCloseable {
           frames / (nanos / 1e9),
           byPerson.mota(),
           byPerson.idf1(),
+          byPerson.hota(),
           byPerson.switches(),
           byPerson.fragmentations(),
           byPerson.misses(),

@@ -55,7 +55,7 @@ class VideoBenchmark {
         Runtime.version());
     System.out.println(
         "video | decoder fps | every | fps | decode/detect/embed/search % | faces embedded"
-            + " | tracks | ID switches | fragmentations | misses | false positives | MOTA | IDF1"
+            + " | tracks | ID switches | fragmentations | misses | false positives | MOTA | IDF1 | HOTA"
             + " | tracks named right");
     try (Encoder encoder = Encoder.builder().quality(true).build();
         Gallery gallery = Gallery.create(encoder)) {
@@ -91,6 +91,11 @@ class VideoBenchmark {
 
   /** Portraits on a 3 × 2 grid, drifting; the fifth arrives at 2 s, the sixth leaves at 8 s. */
   static List<SyntheticVideo.Actor> cast(Path tv, int width, int height, int faces) {
+    return cast(tv, width, height, faces, FRAMES);
+  }
+
+  /** The same cast over a video of {@code frames} frames, moving as far, more slowly. */
+  static List<SyntheticVideo.Actor> cast(Path tv, int width, int height, int faces, int frames) {
     int size = height / 4;
     List<SyntheticVideo.Actor> cast = new ArrayList<>();
     for (int i = 0; i < faces; i++) {
@@ -101,7 +106,7 @@ class VideoBenchmark {
       double dx = (i % 2 == 0 ? 1 : -1) * width / 12.0;
       double dy = (i % 3 == 0 ? 1 : -1) * height / 20.0;
       int first = i == 4 ? 50 : 0;
-      int last = i == 5 ? 200 : FRAMES - 1;
+      int last = i == 5 ? 200 : frames - 1;
       cast.add(
           new SyntheticVideo.Actor(
               who,
@@ -199,7 +204,7 @@ class VideoBenchmark {
     System.out.printf(
         Locale.ROOT,
         "%s | %.0f | %d | %.1f | %.0f/%.0f/%.0f/%.0f | %d | %d | %d | %d | %d | %d | %.3f | %.3f"
-            + " | %d of %d%n",
+            + " | %.3f | %d of %d%n",
         name,
         decoderFps,
         every,
@@ -216,6 +221,7 @@ class VideoBenchmark {
         mot.falsePositives(),
         mot.mota(),
         mot.idf1(),
+        mot.hota(),
         namedRight,
         decisions.size());
   }
