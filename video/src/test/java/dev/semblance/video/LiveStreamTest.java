@@ -32,21 +32,7 @@ class LiveStreamTest {
   void aBrokenStreamIsOpenedAgainAndTheFaceStillNamed() throws Exception {
     Path tv = TestData.dir("tv-characters");
     Path video = dir.resolve("amy.ts");
-    SyntheticVideo.write(
-        video,
-        320,
-        240,
-        25,
-        75,
-        List.of(
-            new SyntheticVideo.Actor(
-                "amy",
-                SyntheticVideo.read(tv.resolve("amy/amy3.png")),
-                110,
-                new double[] {30, 40},
-                new double[] {150, 70},
-                0,
-                74)));
+    amyWalks(video, 75);
     byte[] stream = Files.readAllBytes(video);
     AtomicInteger requests = new AtomicInteger();
     HttpServer http =
@@ -184,21 +170,7 @@ class LiveStreamTest {
   void aWatchThatFallsBehindStillDetectsOnOneFrameInFiveItTracks() throws Exception {
     Path tv = TestData.dir("tv-characters");
     Path video = dir.resolve("amy.ts");
-    SyntheticVideo.write(
-        video,
-        320,
-        240,
-        25,
-        150,
-        List.of(
-            new SyntheticVideo.Actor(
-                "amy",
-                SyntheticVideo.read(tv.resolve("amy/amy3.png")),
-                110,
-                new double[] {30, 40},
-                new double[] {150, 70},
-                0,
-                149)));
+    amyWalks(video, 150);
     HttpServer http = LoopbackCamera.server();
     try (Encoder encoder = Encoder.builder().build();
         Gallery gallery = Gallery.create(encoder)) {
@@ -221,6 +193,25 @@ class LiveStreamTest {
     } finally {
       LoopbackCamera.stop(http);
     }
+  }
+
+  /** Amy walking across a 320×240, 25 fps video of {@code frames} frames. */
+  private static void amyWalks(Path video, int frames) {
+    SyntheticVideo.write(
+        video,
+        320,
+        240,
+        25,
+        frames,
+        List.of(
+            new SyntheticVideo.Actor(
+                "amy",
+                SyntheticVideo.read(TestData.dir("tv-characters").resolve("amy/amy3.png")),
+                110,
+                new double[] {30, 40},
+                new double[] {150, 70},
+                0,
+                frames - 1)));
   }
 
   private static void sleep(long millis) {
