@@ -1,5 +1,6 @@
 package dev.semblance.onnx;
 
+import java.util.Locale;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -8,19 +9,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that creates and runs every ONNX Runtime session of the backend, so that models
- * run with denormal numbers flushed to zero without touching the application's threads.
+ * The one thread that creates every ONNX Runtime session of the backend, and runs them where the
+ * CPU is slow on denormal numbers, so that models run with denormals flushed to zero without
+ * touching the application's threads.
  *
  * <p>Why: the bundled models make denormal floats on the way (the embedder more than the others),
- * and some CPUs take a hundred times longer on each; with them flushed the embedder is about seven
- * times faster on this project's Intel VM and its outputs are the same bit for bit
- * (docs/performance.md). ONNX Runtime's {@code session.set_denormal_as_zero} flushes them on a
- * session's own pool threads, and on the thread that creates the process's first session — for
- * good: that thread's Java arithmetic would flush them too. The thread that calls {@code run} works
- * as much as a pool thread, and is flushed only if it is that first thread. So this thread creates
- * the sessions (and is the first, unless the application made one before) and runs them; callers
- * wait for it. One inference at a time costs no throughput: each uses every core through its
- * session's pool.
+ * and some CPUs take many times longer on each; with them flushed the embedder is about ten times
+ * faster on this project's Intel VM and its outputs are the same bit for bit (docs/performance.md).
+ * ONNX Runtime's {@code session.set_denormal_as_zero} flushes them on a session's own pool threads,
+ * and on the thread that creates the process's first session — for good: that thread's Java
+ * arithmetic would flush them too. The thread that calls {@code run} works as much as a pool
+ * thread, and is flushed only if it is that first thread. So this thread creates every session (and
+ * is the first, unless the application made one before); on a CPU that is slow on denormals it also
+ * runs them all, callers waiting for it — one run at a time, each using every core through its
+ * session's pool. On a CPU that is not, callers run the sessions themselves, side by side, as fast
+ * as flushed.
  *
  * <p><b>Thread safety.</b> Safe for concurrent use.
  */
@@ -38,12 +41,24 @@ final class InferenceThread {
   private static volatile Thread thread;
   private static volatile boolean checked;
   private static volatile float smallestNormal = Float.MIN_NORMAL;
+  private static volatile float sink;
+
+  /** Whether this CPU is slow on denormal floats: then every model run goes to this thread. */
+  private static final boolean SLOW_DENORMALS = measureDenormals();
 
   private InferenceThread() {}
 
   /** Work for the inference thread, which may throw {@code E}. */
   interface Work<T, E extends Exception> {
     T run() throws E;
+  }
+
+  /**
+   * Runs a model: on the inference thread where this CPU is slow on denormals, else on the
+   * caller's.
+   */
+  static <T, E extends Exception> T run(Work<T, E> work) throws E {
+    return SLOW_DENORMALS ? call(work) : work.run();
   }
 
   /** Runs {@code work} on the inference thread and returns its result, or throws what it threw. */
@@ -103,6 +118,46 @@ final class InferenceThread {
           "ONNX Runtime runs with denormal numbers: another session was created in this process"
               + " first; on some CPUs the models run several times slower");
     }
+  }
+
+  /**
+   * Times a chain of multiplications on denormal floats against the same on normal ones, on the
+   * thread that loads the backend: about 60 times slower on this project's Intel VM (a few tens of
+   * milliseconds, once).
+   */
+  private static boolean measureDenormals() {
+    long denormal = Long.MAX_VALUE;
+    long normal = Long.MAX_VALUE;
+    for (int round = 0; round < 3; round++) {
+      long t0 = System.nanoTime();
+      sink += chain(Float.MIN_NORMAL / 4, 50_000);
+      long t1 = System.nanoTime();
+      sink += chain(1e-3f, 50_000);
+      long t2 = System.nanoTime();
+      denormal = Math.min(denormal, t1 - t0);
+      normal = Math.min(normal, t2 - t1);
+    }
+    boolean slow = denormal > 4 * normal;
+    log.debug(
+        "denormal floats cost {} times normal ones on this CPU: models run on {}",
+        String.format(Locale.ROOT, "%.1f", denormal / (double) Math.max(1, normal)),
+        slow ? "one thread with them flushed" : "the callers' threads");
+    return slow;
+  }
+
+  private static float chain(float start, int n) {
+    float x = start;
+    float sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += x * 0.5f;
+      x *= 1.0000001f;
+    }
+    return sum;
+  }
+
+  /** Whether this CPU is slow on denormals, so that every model runs on this thread (for tests). */
+  static boolean runsEveryModel() {
+    return SLOW_DENORMALS;
   }
 
   /** Whether the inference thread flushes denormals (for tests). */

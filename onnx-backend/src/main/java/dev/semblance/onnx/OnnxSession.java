@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * One ONNX Runtime session with a single float input, run on the backend's {@link InferenceThread}.
- * Safe for concurrent {@link #run}.
+ * One ONNX Runtime session with a single float input, run where {@link InferenceThread} says. Safe
+ * for concurrent {@link #run}.
  */
 final class OnnxSession implements ModelSession {
   private final OrtEnvironment env;
@@ -60,7 +60,7 @@ final class OnnxSession implements ModelSession {
 
   @Override
   public Map<String, Tensor> run(Tensor input) {
-    return InferenceThread.call(() -> runHere(input));
+    return InferenceThread.run(() -> runHere(input));
   }
 
   private Map<String, Tensor> runHere(Tensor input) {
