@@ -155,11 +155,6 @@ final class InferenceThread {
     return sum;
   }
 
-  /** Whether this CPU is slow on denormals, so that every model runs on this thread (for tests). */
-  static boolean runsEveryModel() {
-    return SLOW_DENORMALS;
-  }
-
   /** Whether the inference thread flushes denormals (for tests). */
   static boolean flushesDenormals() {
     return call(() -> smallestNormal / 2 == 0f);

@@ -34,9 +34,8 @@ final class Track {
       float detectorRank,
       Embedding embedding,
       RgbFrame thumbnail) {
-    /** How good the face is as evidence: its quality, less what its motion blurred. */
     float rank() {
-      return Float.isNaN(stillness) ? quality : quality * stillness;
+      return Track.rank(quality, stillness);
     }
   }
 
@@ -184,6 +183,11 @@ final class Track {
   /** The rank of a face before it is embedded: the detector's confidence and the face's size. */
   static float rankBeforeEmbedding(float detectorScore, Box box) {
     return detectorScore * Math.min(1f, box.width() / 112f);
+  }
+
+  /** How good a face is as evidence: its quality, less what its motion blurred (NaN: unknown). */
+  static float rank(float quality, float stillness) {
+    return Float.isNaN(stillness) ? quality : quality * stillness;
   }
 
   /** The quality of an embedded face: its overall quality where measured, else its rank before. */

@@ -266,9 +266,8 @@ final class Tracker {
     track.update(o.box(), frame, time);
     if (o.embedding() != null) {
       track.lastEmbeddedFrame = frame;
-      Track.Evidence e = evidence(o, stillness, frame);
-      if (track.wants(e.rank(), settings.keepFaces())) {
-        track.addEvidence(e, settings.keepFaces());
+      if (track.wants(Track.rank(o.quality(), stillness), settings.keepFaces())) {
+        track.addEvidence(evidence(o, stillness, frame), settings.keepFaces());
       }
     }
   }
