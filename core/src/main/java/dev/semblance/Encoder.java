@@ -185,6 +185,16 @@ public final class Encoder implements AutoCloseable {
     return embedderId;
   }
 
+  /** Whether faces carry {@link Face#quality()} measurements: built with {@code quality(true)}. */
+  public boolean measuresQuality() {
+    return analysis.measuresQuality();
+  }
+
+  /** Whether faces carry a {@link Face#liveness()}: built with {@code liveness(true)}. */
+  public boolean measuresLiveness() {
+    return analysis.measuresLiveness();
+  }
+
   public int dimension() {
     return projection == null ? pipeline.embeddingDimension() : projection.outputDimension();
   }

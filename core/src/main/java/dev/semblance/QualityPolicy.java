@@ -84,7 +84,8 @@ public record QualityPolicy(
         reasons.add("no overall quality score: the embedder has no quality model");
       }
     } else if (q.score() < minScore) {
-      reasons.add(String.format(Locale.ROOT, "quality %.2f < %.2f", q.score(), minScore));
+      // Printed as compared, in full: a score just under the minimum must not read as equal to it.
+      reasons.add("quality " + q.score() + " < " + minScore);
     }
     if (Math.abs(q.yaw()) > maxYaw) {
       reasons.add(String.format(Locale.ROOT, "yaw %.0f° beyond ±%.0f°", q.yaw(), maxYaw));
@@ -114,9 +115,7 @@ public record QualityPolicy(
                           "the policy requires liveness but the face has none: build the"
                               + " Encoder with liveness(true)"));
       if (!l.live()) {
-        reasons.add(
-            String.format(
-                Locale.ROOT, "not live (liveness %.2f < %.2f)", l.score(), l.threshold()));
+        reasons.add("not live (liveness " + l.score() + " < " + l.threshold() + ")");
       }
     }
     return reasons;

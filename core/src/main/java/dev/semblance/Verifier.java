@@ -48,6 +48,11 @@ public final class Verifier {
     return new Verifier(threshold, head, true);
   }
 
+  /** Whether a probe must be live to match ({@link #requiringLiveness()}). */
+  public boolean requiresLiveness() {
+    return checksLiveness;
+  }
+
   /**
    * A verifier that decides with a trained logistic head instead of a similarity threshold: a match
    * when the head's probability of "same person" is at least 0.5. The similarity is still reported.

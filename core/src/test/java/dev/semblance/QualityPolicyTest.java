@@ -33,7 +33,10 @@ class QualityPolicyTest {
     assertThat(policy.check(face(quality(0.9f, 10, 0.99f, 40)))).isEmpty();
 
     assertThat(policy.check(face(quality(0.2f, 10, 0.99f, 40))))
-        .containsExactly("quality 0.20 < 0.70");
+        .containsExactly("quality 0.2 < 0.7");
+    // A score just under the minimum reads as under it, not as "0.70 < 0.70".
+    assertThat(policy.check(face(quality(0.69987f, 10, 0.99f, 40))))
+        .containsExactly("quality 0.69987 < 0.7");
     assertThat(policy.check(face(quality(0.9f, -60, 0.99f, 40))))
         .containsExactly("yaw -60° beyond ±45°");
     assertThat(policy.check(face(quality(0.9f, 10, 0.1f, 40))))
@@ -51,7 +54,7 @@ class QualityPolicyTest {
     FaceQuality good = quality(0.9f, 0, 0.99f, 40);
     assertThat(live.check(face(new float[] {1, 0, 0}, good, new Liveness(0.9f, 0.5f)))).isEmpty();
     assertThat(live.check(face(new float[] {1, 0, 0}, good, new Liveness(0.1f, 0.5f))))
-        .containsExactly("not live (liveness 0.10 < 0.50)");
+        .containsExactly("not live (liveness 0.1 < 0.5)");
     assertThatThrownBy(() -> live.check(face(good)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("liveness(true)");

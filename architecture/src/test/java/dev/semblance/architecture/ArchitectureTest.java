@@ -54,13 +54,25 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String module :
-        List.of("onnx", "cuda", "server", "video", "opensearch", "examples", "spark")) {
+        List.of("onnx", "cuda", "server", "client", "video", "opensearch", "examples", "spark")) {
       assertThat(
               classes.stream()
                   .anyMatch(c -> c.getPackageName().startsWith("dev.semblance." + module)))
           .as("classes of module %s", module)
           .isTrue();
     }
+  }
+
+  @Test
+  void theClientStandsAlone() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.semblance.client..")
+        .should()
+        .dependOnClassesThat()
+        .resideOutsideOfPackages("dev.semblance.client..", "java..", "com.fasterxml.jackson..")
+        .because("services that call Semblance over HTTP take the client without the models")
+        .check(classes);
   }
 
   @Test

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
     name = "keys",
     description = {
       "Manage the API keys of a service folder (see serve). A running server sees changes at once.",
-      "  keys add --dir DIR --role admin|recognize --label TEXT   (prints the new key, once)",
+      "  keys add --dir DIR --role recognize|identify|admin --label TEXT   (prints it, once)",
       "  keys list --dir DIR",
       "  keys revoke --dir DIR ID"
     },
@@ -45,7 +45,9 @@ final class KeysCommand {
         names = "--role",
         required = true,
         paramLabel = "ROLE",
-        description = "recognize (detect, recognize, verify) or admin (also manage subjects).")
+        description =
+            "recognize (detect, recognize, verify: decisions only), identify (the same, with"
+                + " ranked candidates) or admin (also manage subjects).")
     String role;
 
     @Option(

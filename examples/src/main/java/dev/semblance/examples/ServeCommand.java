@@ -5,10 +5,16 @@ import dev.semblance.Gallery;
 import dev.semblance.GalleryDirectory;
 import dev.semblance.QualityPolicy;
 import dev.semblance.Verifier;
+import dev.semblance.opensearch.OpenSearchConnection;
+import dev.semblance.opensearch.OpenSearchGallery;
 import dev.semblance.server.ApiKeys;
 import dev.semblance.server.SemblanceServer;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -23,19 +29,76 @@ import picocli.CommandLine.Spec;
     description = {
       "Serve a gallery over HTTP: the REST API under /api/v1, a web page at /, /health,"
           + " /metrics and /openapi.json. Create an API key first: keys add --dir DIR.",
-      "  serve --dir DIR [--port 8080] [--bind 127.0.0.1]"
+      "  serve --dir DIR [--port 8080] [--bind 127.0.0.1]",
+      "  serve --dir DIR --opensearch URL --index NAME   (replicas share one index)"
     })
 final class ServeCommand implements Callable<Integer> {
   /** Where a gallery key may come from besides a file: never the command line. */
   static final String KEY_VARIABLE = "SEMBLANCE_GALLERY_KEY";
+
+  /** Where the OpenSearch password may come from besides a file: never the command line. */
+  static final String PASSWORD_VARIABLE = "SEMBLANCE_OPENSEARCH_PASSWORD";
 
   @Option(
       names = "--dir",
       required = true,
       paramLabel = "DIR",
       description =
-          "The service's folder: its gallery (DIR/gallery) and API keys (DIR/api-keys.tsv).")
+          "The service's folder: its API keys (DIR/api-keys.tsv) and, without --opensearch, its"
+              + " gallery (DIR/gallery).")
   Path dir;
+
+  @Option(
+      names = "--opensearch",
+      paramLabel = "URL",
+      description =
+          "Keep the gallery in an OpenSearch cluster with the k-NN plugin (http(s)://HOST:PORT),"
+              + " shared by every replica started with the same --index.")
+  URI opensearch;
+
+  @Option(
+      names = "--index",
+      paramLabel = "NAME",
+      description = "The gallery's OpenSearch index (created by the first replica to start).")
+  String index;
+
+  @Option(
+      names = "--opensearch-user",
+      paramLabel = "USER",
+      description =
+          "User for OpenSearch; the password is read from --opensearch-password-file or $"
+              + PASSWORD_VARIABLE
+              + ".")
+  String opensearchUser;
+
+  @Option(
+      names = "--opensearch-password-file",
+      paramLabel = "FILE",
+      description = "A file holding the OpenSearch user's password.")
+  Path opensearchPasswordFile;
+
+  @Option(
+      names = "--opensearch-ca",
+      paramLabel = "FILE",
+      description = "PEM file of the CA that signed OpenSearch's TLS certificate.")
+  Path opensearchCa;
+
+  @Option(
+      names = "--trusted-proxy",
+      paramLabel = "ADDRESS",
+      description =
+          "A reverse proxy whose X-Forwarded-For the audit log believes (repeatable); none by"
+              + " default.")
+  List<String> trustedProxies = new ArrayList<>();
+
+  @Option(
+      names = "--drain-seconds",
+      defaultValue = "0",
+      paramLabel = "S",
+      description =
+          "On SIGTERM, answer readiness 503 and keep serving this long before refusing new"
+              + " requests (default ${DEFAULT-VALUE}; a few seconds behind a load balancer).")
+  int drainSeconds;
 
   @Option(names = "--port", defaultValue = "8080", description = "Port (default ${DEFAULT-VALUE}).")
   int port;
@@ -103,20 +166,30 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Encoder encoder = encoderOptions.open(true, requireLive);
+    if ((opensearch == null) != (index == null)) {
+      throw new IllegalArgumentException("--opensearch and --index go together");
+    }
+    if (opensearch == null
+        && (opensearchUser != null || opensearchPasswordFile != null || opensearchCa != null)) {
+      throw new IllegalArgumentException("--opensearch-* options need --opensearch URL");
+    }
+    OpenSearchConnection cluster = opensearch == null ? null : connect();
+    Encoder encoder;
     Gallery gallery;
     try {
-      GalleryDirectory directory = Gallery.directory(dir.resolve("gallery")).embedder(encoder);
-      String variable = System.getenv(KEY_VARIABLE);
-      if (keyFile != null) {
-        directory.encryptionKey(GalleryLocation.readKey(keyFile));
-      } else if (variable != null && !variable.isBlank()) {
-        directory.encryptionKey(
-            GalleryLocation.key(variable.getBytes(StandardCharsets.US_ASCII), "$" + KEY_VARIABLE));
-      }
-      gallery = directory.open();
+      encoder = encoderOptions.open(true, requireLive);
+    } catch (RuntimeException e) {
+      closeQuietly(cluster);
+      throw e;
+    }
+    try {
+      gallery =
+          cluster != null
+              ? OpenSearchGallery.builder(cluster.client(), index).embedder(encoder).openOrCreate()
+              : openDirectory(encoder);
     } catch (RuntimeException e) {
       encoder.close();
+      closeQuietly(cluster);
       throw e;
     }
     QualityPolicy policy = QualityPolicy.DEFAULT;
@@ -140,10 +213,13 @@ final class ServeCommand implements Callable<Integer> {
                       ? Verifier.withDefaultThreshold().requiringLiveness()
                       : Verifier.withDefaultThreshold())
               .corsOrigins(corsOrigins)
+              .trustedProxies(trustedProxies)
+              .drainDelay(Duration.ofSeconds(drainSeconds))
               .start();
     } catch (RuntimeException e) {
       gallery.close();
       encoder.close();
+      closeQuietly(cluster);
       throw e;
     }
     // SIGTERM or Ctrl-C stops the server; the caller's thread then closes the rest.
@@ -160,6 +236,7 @@ final class ServeCommand implements Callable<Integer> {
       server.close();
       gallery.close();
       encoder.close();
+      closeQuietly(cluster);
       try {
         Runtime.getRuntime().removeShutdownHook(stop);
       } catch (IllegalStateException e) {
@@ -170,5 +247,48 @@ final class ServeCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return Cli.OK;
+  }
+
+  private Gallery openDirectory(Encoder encoder) {
+    GalleryDirectory directory = Gallery.directory(dir.resolve("gallery")).embedder(encoder);
+    String variable = System.getenv(KEY_VARIABLE);
+    if (keyFile != null) {
+      directory.encryptionKey(GalleryLocation.readKey(keyFile));
+    } else if (variable != null && !variable.isBlank()) {
+      directory.encryptionKey(
+          GalleryLocation.key(variable.getBytes(StandardCharsets.US_ASCII), "$" + KEY_VARIABLE));
+    }
+    return directory.open();
+  }
+
+  private OpenSearchConnection connect() throws IOException {
+    if (keyFile != null) {
+      throw new IllegalArgumentException(
+          "--key-file encrypts a gallery directory; an OpenSearch index is protected by the"
+              + " cluster");
+    }
+    OpenSearchConnection.Builder connection = OpenSearchConnection.to(opensearch);
+    if (opensearchUser != null) {
+      String password =
+          opensearchPasswordFile != null
+              ? Files.readString(opensearchPasswordFile).strip()
+              : System.getenv(PASSWORD_VARIABLE);
+      if (password == null) {
+        throw new IllegalArgumentException(
+            "--opensearch-user needs a password: --opensearch-password-file FILE or $"
+                + PASSWORD_VARIABLE);
+      }
+      connection.credentials(opensearchUser, password);
+    }
+    if (opensearchCa != null) {
+      connection.trustedCertificate(opensearchCa);
+    }
+    return connection.open();
+  }
+
+  private static void closeQuietly(OpenSearchConnection cluster) {
+    if (cluster != null) {
+      cluster.close();
+    }
   }
 }

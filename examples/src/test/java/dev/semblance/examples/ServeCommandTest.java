@@ -127,4 +127,54 @@ class ServeCommandTest {
     assertThat(keyless.exit().get()).isEqualTo(Cli.BAD_INPUT);
     assertThat(keyless.err().toString()).contains("encrypted");
   }
+
+  @Test
+  void anOpenSearchGalleryIsAskedForWithItsIndexAndAReachableCluster() throws Exception {
+    String[] alone = run("serve", "--dir", dir.toString(), "--opensearch", "http://127.0.0.1:9200");
+    assertThat(alone[0]).isEqualTo(String.valueOf(Cli.BAD_INPUT));
+    assertThat(alone[2]).contains("--opensearch and --index go together");
+    String[] plainTls =
+        run(
+            "serve",
+            "--dir",
+            dir.toString(),
+            "--opensearch",
+            "http://127.0.0.1:9200",
+            "--index",
+            "staff",
+            "--opensearch-ca",
+            dir.resolve("ca.pem").toString());
+    assertThat(plainTls[2]).contains("is plain http");
+    String[] noPassword =
+        run(
+            "serve",
+            "--dir",
+            dir.toString(),
+            "--opensearch",
+            "http://127.0.0.1:9200",
+            "--index",
+            "staff",
+            "--opensearch-user",
+            "semblance");
+    assertThat(noPassword[2]).contains("--opensearch-password-file");
+    // Nothing listens on port 1: the cluster is named in the error, and the command fails.
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Served unreachable =
+        serve(
+            "serve",
+            "--dir",
+            dir.toString(),
+            "--port",
+            "0",
+            "--opensearch",
+            "http://127.0.0.1:" + closedPort,
+            "--index",
+            "staff");
+    assertThat(unreachable.uri()).isNull();
+    assertThat(unreachable.exit().get()).isNotEqualTo(Cli.OK);
+    assertThat(unreachable.err().toString()).contains("staff").contains("OpenSearch");
+  }
 }

@@ -199,6 +199,23 @@ public final class OpenSearchGallery {
       return Gallery.over(store(IndexLayout.open(client, index, embedderId, dimension)));
     }
 
+    /**
+     * Opens the gallery of the index, creating the index first if there is none: what replicas of a
+     * server starting together call (one creates it, the others open it).
+     *
+     * @throws TemplateStoreException as {@link #open()} does
+     */
+    public Gallery openOrCreate() {
+      try {
+        return create();
+      } catch (TemplateStoreException e) {
+        if (!IndexLayout.exists(client, index)) {
+          throw e;
+        }
+        return open(); // it exists: made before, or by a replica just now
+      }
+    }
+
     private OpenSearchTemplateStore store(IndexLayout layout) {
       return new OpenSearchTemplateStore(
           client, layout, searchWidth, forceRefresh, timeout.toMillis() + "ms");

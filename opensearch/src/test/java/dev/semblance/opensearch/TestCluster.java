@@ -52,6 +52,11 @@ final class TestCluster implements AutoCloseable {
     return client;
   }
 
+  /** The node's HTTP address, for clients in other JVMs. */
+  java.net.URI address() {
+    return java.net.URI.create("http://127.0.0.1:" + httpPort);
+  }
+
   /** Stops the node, as a crash of the cluster looks to a client (its data stays). */
   void stop() throws Exception {
     node.close();

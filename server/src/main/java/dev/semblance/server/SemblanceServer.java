@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * once the gallery has it (on disk, for a gallery opened from a directory). The server does not own
  * the encoder or the gallery: close them after it.
  *
+ * <p>Past its capacity the server answers 503 {@code busy} with {@code Retry-After} at once: a
+ * request that needs the models is admitted only while the {@linkplain Builder#inferenceQueue
+ * inference queue} has room, and waits there without holding one of Jetty's threads, which stay
+ * free for {@code /health} and {@code /metrics}.
+ *
  * <p><b>Thread safety.</b> Safe for concurrent use; requests are served on Jetty's threads.
  */
 public final class SemblanceServer implements AutoCloseable {
@@ -44,6 +49,7 @@ public final class SemblanceServer implements AutoCloseable {
 
   private final Javalin app;
   private final Api api;
+  private boolean closed;
 
   private SemblanceServer(Javalin app, Api api) {
     this.app = app;
@@ -79,11 +85,25 @@ public final class SemblanceServer implements AutoCloseable {
     app.jettyServer().server().join();
   }
 
-  /** Stops accepting requests and waits for those in progress. Idempotent. */
+  /**
+   * Stops gracefully: readiness answers 503 at once, requests are still served for the {@linkplain
+   * Builder#drainDelay drain delay}, then new API requests are refused with 503 while those in
+   * progress finish (up to 30 s), and the server stops. Idempotent.
+   */
   @Override
-  public void close() {
-    app.stop();
-    api.stop();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      api.drain();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // stop at once
+    } finally {
+      app.stop();
+      api.stop();
+    }
   }
 
   /**
@@ -100,12 +120,16 @@ public final class SemblanceServer implements AutoCloseable {
     private long maxBodyBytes = 16L << 20;
     private double requestsPerSecond = 20;
     private int burst = 40;
-    private QualityPolicy enrolmentPolicy = QualityPolicy.DEFAULT;
+    private QualityPolicy enrolmentPolicy;
+    private boolean enrolmentPolicySet;
     private Verifier verifier = Verifier.withDefaultThreshold();
     private List<String> corsOrigins = List.of();
     private int inferenceConcurrency = Runtime.getRuntime().availableProcessors();
+    private int inferenceQueue = -1;
     private Duration queueTimeout = Duration.ofSeconds(10);
     private Duration idleTimeout = Duration.ofSeconds(30);
+    private List<String> trustedProxies = List.of();
+    private Duration drainDelay = Duration.ZERO;
 
     private Builder(Encoder encoder, Gallery gallery, ApiKeys keys) {
       this.encoder = Objects.requireNonNull(encoder, "encoder");
@@ -151,11 +175,14 @@ public final class SemblanceServer implements AutoCloseable {
     }
 
     /**
-     * The gate every enrolled face passes ({@link QualityPolicy#DEFAULT} by default; it applies
-     * when the encoder measures quality), or null for none.
+     * The gate every enrolled face passes, or null for none. By default {@link
+     * QualityPolicy#DEFAULT} when the encoder measures quality, else none (with a warning). A
+     * policy given here is never skipped: {@link #start()} refuses an encoder that cannot measure
+     * what it needs.
      */
     public Builder enrolmentPolicy(QualityPolicy policy) {
       this.enrolmentPolicy = policy;
+      this.enrolmentPolicySet = true;
       return this;
     }
 
@@ -178,7 +205,20 @@ public final class SemblanceServer implements AutoCloseable {
       return this;
     }
 
-    /** How long a request waits for the models before it gets 503 (10 s by default). */
+    /**
+     * How many requests may wait for a model thread (8 per thread by default); more get 503 {@code
+     * busy} at once, before their bodies are read. Each waiting request holds its body in memory.
+     */
+    public Builder inferenceQueue(int requests) {
+      checkArgument(requests >= 1, "at least one request must be able to wait: %s", requests);
+      this.inferenceQueue = requests;
+      return this;
+    }
+
+    /**
+     * How long after it arrived a request may still start on the models (10 s by default); one that
+     * has not started by then gets 503 {@code busy}.
+     */
     public Builder queueTimeout(Duration timeout) {
       checkArgument(!timeout.isNegative(), "negative timeout: %s", timeout);
       this.queueTimeout = timeout;
@@ -192,8 +232,52 @@ public final class SemblanceServer implements AutoCloseable {
       return this;
     }
 
-    /** Starts the server; it serves until {@link SemblanceServer#close()}. */
+    /**
+     * Reverse proxies whose {@code X-Forwarded-For} is believed for the audit log's client address
+     * (exact addresses, as the peer's address reads, e.g. {@code 10.0.0.2}); none by default.
+     */
+    public Builder trustedProxies(List<String> addresses) {
+      this.trustedProxies = List.copyOf(addresses);
+      return this;
+    }
+
+    /**
+     * How long {@link SemblanceServer#close()} keeps serving after readiness turns 503, so that a
+     * load balancer stops sending requests first (0 by default; a few seconds behind one).
+     */
+    public Builder drainDelay(Duration delay) {
+      checkArgument(!delay.isNegative(), "negative delay: %s", delay);
+      this.drainDelay = delay;
+      return this;
+    }
+
+    /**
+     * Starts the server; it serves until {@link SemblanceServer#close()}.
+     *
+     * @throws IllegalStateException if the enrolment policy or the verifier needs quality or
+     *     liveness that the encoder does not measure: such a gate would otherwise be skipped
+     */
     public SemblanceServer start() {
+      QualityPolicy policy = enrolmentPolicy;
+      if (!enrolmentPolicySet) {
+        policy = encoder.measuresQuality() ? QualityPolicy.DEFAULT : null;
+        if (policy == null) {
+          log.warn("the encoder measures no quality: enrolments pass no quality gate");
+        }
+      }
+      if (policy != null && !encoder.measuresQuality()) {
+        throw new IllegalStateException(
+            "the enrolment policy needs quality measurements, which the encoder does not make:"
+                + " build it with quality(true), or give enrolmentPolicy(null)");
+      }
+      if ((policy != null && policy.requireLive() || verifier.requiresLiveness())
+          && !encoder.measuresLiveness()) {
+        throw new IllegalStateException(
+            "the "
+                + (verifier.requiresLiveness() ? "verifier" : "enrolment policy")
+                + " requires liveness, which the encoder does not measure: build it with"
+                + " liveness(true)");
+      }
       if (!keys.hasLiveKey()) {
         log.warn("no API key can be used: every /api call will be refused until one is added");
       }
@@ -208,14 +292,17 @@ public final class SemblanceServer implements AutoCloseable {
                   maxBodyBytes,
                   requestsPerSecond,
                   burst,
-                  enrolmentPolicy,
+                  policy,
                   verifier,
                   corsOrigins,
                   inferenceConcurrency,
+                  inferenceQueue > 0 ? inferenceQueue : 8 * inferenceConcurrency,
                   queueTimeout,
-                  idleTimeout));
+                  idleTimeout,
+                  trustedProxies,
+                  drainDelay));
       SemblanceServer server = new SemblanceServer(api.start(), api);
-      log.info("serving {} ({} subjects) at {}", gallery, gallery.size(), server.uri());
+      log.info("serving {} at {}", gallery, server.uri());
       return server;
     }
   }

@@ -49,7 +49,10 @@ class ApiKeysTest {
     assertThat(Role.of("Admin")).isEqualTo(Role.ADMIN);
     assertThat(Role.ADMIN.allows(Role.RECOGNIZE)).isTrue();
     assertThat(Role.RECOGNIZE.allows(Role.ADMIN)).isFalse();
-    assertThatThrownBy(() -> Role.of("root")).hasMessageContaining("recognize or admin");
+    assertThat(Role.IDENTIFY.allows(Role.RECOGNIZE)).isTrue();
+    assertThat(Role.IDENTIFY.allows(Role.ADMIN)).isFalse();
+    assertThat(Role.RECOGNIZE.allows(Role.IDENTIFY)).isFalse();
+    assertThatThrownBy(() -> Role.of("root")).hasMessageContaining("recognize, identify or admin");
     Path bad = dir.resolve("not-keys.tsv");
     Files.writeString(bad, "hello\n");
     assertThatThrownBy(() -> ApiKeys.open(bad))

@@ -46,6 +46,7 @@ class ServerApiTest {
   private static Http http;
   private static String admin;
   private static String recognizer;
+  private static String identifier;
   private static final OpenApiCheck api = new OpenApiCheck();
   private static final AtomicInteger finished = new AtomicInteger();
 
@@ -57,6 +58,7 @@ class ServerApiTest {
     keys = ApiKeys.open(dir.resolve("api-keys.tsv"));
     admin = keys.add(Role.ADMIN, "tests").secret();
     recognizer = keys.add(Role.RECOGNIZE, "door").secret();
+    identifier = keys.add(Role.IDENTIFY, "back office").secret();
     server =
         SemblanceServer.builder(encoder, gallery, keys)
             .port(0)
@@ -137,7 +139,7 @@ class ServerApiTest {
     Http.Reply reply =
         ok(
             http.multipart(
-                "/api/v1/recognize?limit=2", recognizer, fields("file", bytes(group("bbt3.jpg")))),
+                "/api/v1/recognize?limit=2", identifier, fields("file", bytes(group("bbt3.jpg")))),
             200);
     JsonNode result = reply.json();
     assertThat(result.get("gallery_size").asInt()).isEqualTo(8);
@@ -159,7 +161,7 @@ class ServerApiTest {
     Path stranger =
         dev.semblance.testing.TestData.dir("lfw-dev/images").resolve("AJ_Cook/AJ_Cook_0001.jpg");
     JsonNode result =
-        ok(http.multipart("/api/v1/recognize", recognizer, fields("file", bytes(stranger))), 200)
+        ok(http.multipart("/api/v1/recognize", identifier, fields("file", bytes(stranger))), 200)
             .json();
     assertThat(result.get("faces")).hasSize(1);
     JsonNode face = result.get("faces").get(0);
@@ -211,10 +213,11 @@ class ServerApiTest {
             .json();
     assertThat(subject.get("match").asBoolean()).isTrue();
     assertThat(subject.get("subject").asText()).isEqualTo("penny");
+    assertThat(subject.get("similarity").asDouble()).isGreaterThan(0.3);
     refused(
         http.multipart(
             "/api/v1/verify",
-            recognizer,
+            identifier,
             fields("source", bytes(portrait("penny", 4)), "subject", "nobody")),
         404,
         "subject_not_found");
@@ -394,9 +397,20 @@ class ServerApiTest {
     refused(http.get("/api/v1/subjects?size=0", admin), 400, "invalid_parameter");
     refused(http.get("/api/v1/subjects?page=x", admin), 400, "invalid_parameter");
     refused(
-        http.multipart("/api/v1/recognize?limit=1000", recognizer, fields("file", new byte[] {1})),
+        http.multipart("/api/v1/recognize?limit=1000", identifier, fields("file", new byte[] {1})),
         400,
         "invalid_parameter");
+    // Base64 is strict: characters outside it are refused, not skipped into an empty image.
+    refused(
+        http.json("POST", "/api/v1/detect", recognizer, Map.of("file", "@@@@")),
+        400,
+        "invalid_base64");
+    // A known path with another method: 405, as JSON, and counted among the unrouted.
+    for (String method : List.of("GET", "PATCH")) {
+      Http.Reply wrong = http.raw(method, "/api/v1/detect", recognizer, new byte[0], null);
+      assertThat(wrong.status()).as("%s", wrong).isEqualTo(405);
+      assertThat(wrong.code()).isEqualTo("method_not_allowed");
+    }
     // Refused by Jetty before any endpoint: still JSON, with a code.
     String badUri =
         http.exchange(
@@ -410,6 +424,18 @@ class ServerApiTest {
     Http.Reply missing = http.get("/api/v1/nothing-here", admin);
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.code()).isEqualTo("not_found");
+    assertThat(missing.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    // Requests no endpoint answered are counted too: the unknown path, the wrong method, and
+    // Jetty's own refusals.
+    String metrics = http.get("/metrics", null).body();
+    for (String status : List.of("400", "404", "405", "431")) {
+      assertThat(metrics)
+          .as("unrouted %s in /metrics", status)
+          .containsPattern(
+              "semblance_http_requests_seconds_count\\{[^}]*route=\"unrouted\",status=\""
+                  + status
+                  + "\"");
+    }
   }
 
   @Test
@@ -450,6 +476,93 @@ class ServerApiTest {
         403,
         "forbidden");
     ok(http.get("/api/v1/subjects/amy/faces", admin), 200);
+  }
+
+  @Test
+  void everyRoleIsWalkedThroughEveryEndpoint() {
+    Map<Role, String> keyOf =
+        Map.of(Role.RECOGNIZE, recognizer, Role.IDENTIFY, identifier, Role.ADMIN, admin);
+    for (String endpoint : server.endpoints()) {
+      String[] parts = endpoint.split(" ");
+      String path = parts[1].replace("{subject}", "nobody-here").replace("{image_id}", "0");
+      Role needed = parts.length > 2 ? Role.of(parts[2]) : null;
+      for (Role role : Role.values()) {
+        // An empty JSON object: refused after the key check (400, 404) where the role may call it.
+        Http.Reply reply =
+            api.check(
+                parts[0].equals("GET") || parts[0].equals("DELETE")
+                    ? http.raw(parts[0], path, keyOf.get(role), new byte[0], null)
+                    : http.json(parts[0], path, keyOf.get(role), Map.of()));
+        if (needed != null && !role.allows(needed)) {
+          assertThat(reply.status()).as("%s with a %s key", endpoint, role).isEqualTo(403);
+          assertThat(reply.code()).isEqualTo("forbidden");
+        } else {
+          assertThat(reply.status()).as("%s with a %s key", endpoint, role).isNotIn(401, 403);
+        }
+      }
+      if (needed != null) {
+        refused(http.raw(parts[0], path, null, new byte[0], null), 401, "missing_key");
+      }
+    }
+  }
+
+  @Test
+  void aRecognizeKeyLearnsNoNameButTheOneItsProbeMatched() throws IOException {
+    JsonNode group =
+        ok(
+                http.multipart(
+                    "/api/v1/recognize", recognizer, fields("file", bytes(group("bbt3.jpg")))),
+                200)
+            .json();
+    List<String> named = new ArrayList<>();
+    for (JsonNode face : group.get("faces")) {
+      assertThat(face.has("subjects")).as("no ranked list: %s", face).isFalse();
+      named.add(face.path("match").path("subject").asText("unknown"));
+    }
+    assertThat(named).containsExactlyInAnyOrder("sheldon", "howard", "penny", "raj", "leonard");
+    for (String absent : List.of("amy", "bernadette", "stuart")) {
+      assertThat(group.toString()).doesNotContain(absent);
+    }
+    byte[] stranger =
+        bytes(
+            dev.semblance.testing.TestData.dir("lfw-dev/images")
+                .resolve("AJ_Cook/AJ_Cook_0001.jpg"));
+    String unknown =
+        ok(http.multipart("/api/v1/recognize", recognizer, fields("file", stranger)), 200).body();
+    for (String person : Fixtures.CAST) {
+      assertThat(unknown).doesNotContain(person);
+    }
+    refused(
+        http.multipart("/api/v1/recognize?limit=5", recognizer, fields("file", stranger)),
+        403,
+        "forbidden");
+    // Verify against a name: one enrolled and one not read the same when the probe matches neither.
+    Http.Reply enrolled =
+        ok(
+            http.multipart(
+                "/api/v1/verify", recognizer, fields("source", stranger, "subject", "amy")),
+            200);
+    Http.Reply missing =
+        ok(
+            http.multipart(
+                "/api/v1/verify", recognizer, fields("source", stranger, "subject", "zoe")),
+            200);
+    assertThat(enrolled.json().has("similarity")).isFalse();
+    assertThat(enrolled.body().replace("\"amy\"", "\"zoe\"")).isEqualTo(missing.body());
+    // Nor do the admin endpoints tell an enrolled name from another.
+    for (String path : List.of("/api/v1/subjects/amy/faces", "/api/v1/subjects/zoe/faces")) {
+      Http.Reply reply = refused(http.get(path, recognizer), 403, "forbidden");
+      assertThat(reply.body()).doesNotContain("amy").doesNotContain("zoe");
+    }
+    // An identify key sees the ranked candidates, and which names exist.
+    JsonNode ranked =
+        ok(http.multipart("/api/v1/recognize?limit=3", identifier, fields("file", stranger)), 200)
+            .json();
+    assertThat(ranked.get("faces").get(0).get("subjects")).hasSize(3);
+    refused(
+        http.multipart("/api/v1/verify", identifier, fields("source", stranger, "subject", "zoe")),
+        404,
+        "subject_not_found");
   }
 
   @Test

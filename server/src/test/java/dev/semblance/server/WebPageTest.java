@@ -72,6 +72,20 @@ class WebPageTest {
       assertThat(subjects.get("total").asInt()).isEqualTo(9);
       assertThat(subjects.toString()).contains("\"A. J. Cook\"");
 
+      // Subjects are listed a page of 100 at a time: 129 take two pages.
+      for (int i = 0; i < 120; i++) {
+        gallery.enroll(
+            String.format("extra %03d", i), gallery.templates("amy").get(0)); // names, not faces
+      }
+      browser.eval("document.getElementById('subjects-refresh').click(); true");
+      browser.waitForScript(
+          "document.getElementById('subjects-range').textContent === '1–100 of 129'");
+      browser.eval("document.getElementById('subjects-next').click(); true");
+      browser.waitForScript(
+          "document.getElementById('subjects-range').textContent === '101–129 of 129'"
+              + " && document.querySelectorAll('#subjects li').length === 29"
+              + " && document.getElementById('subjects-next').disabled");
+
       // The camera path, with Chromium's fake camera (a test pattern: no face in it).
       browser.eval("document.getElementById('camera-start').click(); true");
       browser.waitForScript(

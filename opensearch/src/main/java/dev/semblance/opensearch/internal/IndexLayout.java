@@ -142,6 +142,20 @@ public final class IndexLayout {
   }
 
   /**
+   * Whether the index exists.
+   *
+   * @throws TemplateStoreException if the cluster cannot be asked
+   */
+  public static boolean exists(OpenSearchClient client, String index) {
+    try {
+      return client.indices().exists(e -> e.index(index)).value();
+    } catch (IOException | RuntimeException e) {
+      throw new TemplateStoreException(
+          "cannot reach OpenSearch to find index '" + index + "': " + e, e);
+    }
+  }
+
+  /**
    * Opens the index of an existing gallery and checks that it is one, of this embedder.
    *
    * @throws TemplateStoreException if it is missing, not a Semblance gallery, of a newer format,

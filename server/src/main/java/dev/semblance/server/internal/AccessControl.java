@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.Counter;
  */
 final class AccessControl {
   private static final String KEY_ATTRIBUTE = "semblance.key";
+  private static final String ROLE_ATTRIBUTE = "semblance.role";
 
   private final ApiKeys keys;
   private final RateLimiter limiter;
@@ -28,7 +29,7 @@ final class AccessControl {
 
   /**
    * Admits the request if its key is live, allowed {@code needed} and within its rate, and records
-   * the key for the audit log; else throws the refusal (401, 403 or 429).
+   * its key and role for the handler and the audit log; else throws the refusal (401, 403 or 429).
    */
   void admit(Context ctx, Role needed) {
     String presented = ctx.header("X-Api-Key");
@@ -61,6 +62,7 @@ final class AccessControl {
           429, "rate_limited", "too many requests for this key; retry in " + wait + " s");
     }
     ctx.attribute(KEY_ATTRIBUTE, key.id());
+    ctx.attribute(ROLE_ATTRIBUTE, key.role());
   }
 
   private static String code(Refusal refusal) {
@@ -71,8 +73,14 @@ final class AccessControl {
     };
   }
 
-  /** Who made an admitted request, for the audit log. */
-  static String who(Context ctx) {
-    return "key=" + ctx.attribute(KEY_ATTRIBUTE) + " from=" + ctx.ip();
+  /** The id of the key that made an admitted request, for the audit log. */
+  static String keyId(Context ctx) {
+    return ctx.attribute(KEY_ATTRIBUTE);
+  }
+
+  /** Whether the admitted request's key may see what {@code role} may (ranked candidates, …). */
+  static boolean mayAct(Context ctx, Role role) {
+    Role held = ctx.attribute(ROLE_ATTRIBUTE);
+    return held != null && held.allows(role);
   }
 }

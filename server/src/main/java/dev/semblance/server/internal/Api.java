@@ -13,6 +13,7 @@ import dev.semblance.server.Role;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
@@ -29,9 +30,14 @@ import java.net.BindException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The service's wiring: Jetty through Javalin, the JSON mapper, the metrics, and every endpoint
@@ -45,6 +51,7 @@ import org.eclipse.jetty.server.ServerConnector;
  */
 public final class Api {
   static final String PREFIX = "/api/v1";
+  private static final Logger log = LoggerFactory.getLogger(Api.class);
 
   /** What the server was asked to do; {@code SemblanceServer.Builder} documents each. */
   public record Settings(
@@ -57,11 +64,23 @@ public final class Api {
       Verifier verifier,
       List<String> corsOrigins,
       int inferenceConcurrency,
+      int inferenceQueue,
       Duration queueTimeout,
-      Duration idleTimeout) {}
+      Duration idleTimeout,
+      List<String> trustedProxies,
+      Duration drainDelay) {}
 
   /** An endpoint: method, path template and the role it needs (null = public). */
   public record Route(String method, String path, Role role) {}
+
+  /** Where a handler runs: on Jetty's thread, or queued for a model thread. */
+  private enum Runs {
+    AT_ONCE,
+    ON_MODELS
+  }
+
+  /** How long a drain waits for the requests in progress once it stops admitting new ones. */
+  private static final Duration FINISH_IN_FLIGHT = Duration.ofSeconds(30);
 
   private final Settings settings;
   private final ObjectMapper json;
@@ -71,6 +90,10 @@ public final class Api {
   private final RecognitionEndpoints recognition;
   private final SubjectEndpoints subjects;
   private final PublicPages pages;
+  private final Payloads payloads;
+  private final GallerySize gallerySize;
+  private final InFlight inFlight = new InFlight();
+  private volatile boolean draining;
   private final List<Route> routes = new ArrayList<>();
 
   public Api(Encoder encoder, Gallery gallery, ApiKeys keys, Settings settings) {
@@ -80,24 +103,36 @@ public final class Api {
             .registerModule(new Jdk8Module())
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
-    this.inference = new InferencePool(settings.inferenceConcurrency(), settings.queueTimeout());
+    this.inference =
+        new InferencePool(
+            settings.inferenceConcurrency(), settings.inferenceQueue(), settings.queueTimeout());
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
     new ProcessorMetrics().bindTo(metrics);
-    Gauge.builder("semblance.gallery.subjects", gallery, Gallery::size).register(metrics);
+    this.gallerySize = new GallerySize(gallery, Duration.ofSeconds(5));
+    Gauge.builder("semblance.gallery.subjects", gallerySize, GallerySize::get).register(metrics);
     Gauge.builder("semblance.gallery.faces", gallery, Gallery::templateCount).register(metrics);
     Gauge.builder("semblance.inference.waiting", inference, InferencePool::waiting)
         .register(metrics);
+    Gauge.builder("semblance.http.in.flight", inFlight, InFlight::count).register(metrics);
     this.access =
         new AccessControl(
             keys,
             new RateLimiter(settings.requestsPerSecond(), settings.burst()),
             metrics.counter("semblance.rate.limited"));
-    Payloads payloads = new Payloads(json);
-    Images images = new Images(encoder, inference);
-    this.recognition = new RecognitionEndpoints(images, gallery, payloads, settings.verifier());
-    this.subjects = new SubjectEndpoints(images, gallery, payloads, settings.enrolmentPolicy());
+    this.payloads = new Payloads(json);
+    Images images = new Images(encoder);
+    this.recognition =
+        new RecognitionEndpoints(images, gallery, gallerySize, payloads, settings.verifier());
+    this.subjects =
+        new SubjectEndpoints(
+            images,
+            gallery,
+            payloads,
+            settings.enrolmentPolicy(),
+            new AuditLog(settings.trustedProxies()),
+            gallerySize);
     this.pages = new PublicPages(metrics);
   }
 
@@ -130,6 +165,21 @@ public final class Api {
     return app;
   }
 
+  /**
+   * Drains the server before it stops: readiness answers 503 at once; for {@code drainDelay} every
+   * request is still served (a load balancer's probes take that long to notice); then new API
+   * requests get 503 {@code shutting_down} while those in progress finish (up to 30 s).
+   */
+  public void drain() throws InterruptedException {
+    pages.draining();
+    Thread.sleep(settings.drainDelay().toMillis());
+    draining = true;
+    if (!inFlight.awaitNone(FINISH_IN_FLIGHT)) {
+      log.warn(
+          "{} requests still in progress after {}; stopping", inFlight.count(), FINISH_IN_FLIGHT);
+    }
+  }
+
   /** Stops the inference threads once Jetty has stopped; work queued meanwhile is dropped. */
   public void stop() {
     inference.shutdown();
@@ -141,12 +191,14 @@ public final class Api {
     config.jetty.host = settings.host();
     config.jetty.port = settings.port();
     config.http.maxRequestSize = settings.maxBodyBytes();
+    config.http.prefer405over404 = true;
+    config.jetty.timeoutStatus = 408;
     config.jetty.multipartConfig.maxTotalRequestSize(settings.maxBodyBytes(), SizeUnit.BYTES);
     config.jetty.multipartConfig.maxFileSize(settings.maxBodyBytes(), SizeUnit.BYTES);
     config.jetty.multipartConfig.maxInMemoryFileSize(
         (int) Math.min(Integer.MAX_VALUE, settings.maxBodyBytes()), SizeUnit.BYTES);
     config.jsonMapper(new JavalinJackson(json, false));
-    config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors()));
+    config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrors(this::count)));
     if (!settings.corsOrigins().isEmpty()) {
       List<String> origins = settings.corsOrigins();
       config.bundledPlugins.enableCors(
@@ -158,90 +210,136 @@ public final class Api {
                           origins.subList(1, origins.size()).toArray(String[]::new))));
     }
     config.routes.exception(Exception.class, (e, ctx) -> ErrorResponses.write(ctx, e));
+    config.routes.error(404, ctx -> unrouted(ctx, "not_found", "no such endpoint"));
     config.routes.error(
-        404, ctx -> ErrorResponses.writeUnanswered(ctx, "not_found", "no such endpoint"));
-    config.routes.error(
-        405,
-        ctx -> ErrorResponses.writeUnanswered(ctx, "method_not_allowed", "method not allowed"));
+        405, ctx -> unrouted(ctx, "method_not_allowed", "this endpoint takes another method"));
 
     endpoint(
-        config, HandlerType.GET, "/", null, ctx -> PublicPages.resource(ctx, "web/index.html"));
+        config, "GET /", null, Runs.AT_ONCE, ctx -> PublicPages.resource(ctx, "web/index.html"));
     endpoint(
-        config, HandlerType.GET, "/app.js", null, ctx -> PublicPages.resource(ctx, "web/app.js"));
+        config, "GET /app.js", null, Runs.AT_ONCE, ctx -> PublicPages.resource(ctx, "web/app.js"));
     endpoint(
         config,
-        HandlerType.GET,
-        "/openapi.json",
+        "GET /openapi.json",
         null,
+        Runs.AT_ONCE,
         ctx -> PublicPages.resource(ctx, "openapi.json"));
-    endpoint(config, HandlerType.GET, "/health", null, ctx -> pages.health(ctx, true));
-    endpoint(config, HandlerType.GET, "/health/live", null, ctx -> pages.health(ctx, false));
-    endpoint(config, HandlerType.GET, "/health/ready", null, ctx -> pages.health(ctx, true));
-    endpoint(config, HandlerType.GET, "/metrics", null, pages::metrics);
-    endpoint(config, HandlerType.POST, PREFIX + "/detect", Role.RECOGNIZE, recognition::detect);
+    endpoint(config, "GET /health", null, Runs.AT_ONCE, ctx -> pages.health(ctx, true));
+    endpoint(config, "GET /health/live", null, Runs.AT_ONCE, ctx -> pages.health(ctx, false));
+    endpoint(config, "GET /health/ready", null, Runs.AT_ONCE, ctx -> pages.health(ctx, true));
+    endpoint(config, "GET /metrics", null, Runs.AT_ONCE, pages::metrics);
+    endpoint(config, "POST /detect", Role.RECOGNIZE, Runs.ON_MODELS, recognition::detect);
+    endpoint(config, "POST /recognize", Role.RECOGNIZE, Runs.ON_MODELS, recognition::recognize);
+    endpoint(config, "POST /verify", Role.RECOGNIZE, Runs.ON_MODELS, recognition::verify);
+    endpoint(config, "GET /subjects", Role.ADMIN, Runs.AT_ONCE, subjects::listSubjects);
+    endpoint(config, "POST /subjects", Role.ADMIN, Runs.ON_MODELS, subjects::createSubject);
+    endpoint(config, "PUT /subjects/{subject}", Role.ADMIN, Runs.AT_ONCE, subjects::renameSubject);
     endpoint(
-        config, HandlerType.POST, PREFIX + "/recognize", Role.RECOGNIZE, recognition::recognize);
-    endpoint(config, HandlerType.POST, PREFIX + "/verify", Role.RECOGNIZE, recognition::verify);
-    endpoint(config, HandlerType.GET, PREFIX + "/subjects", Role.ADMIN, subjects::listSubjects);
-    endpoint(config, HandlerType.POST, PREFIX + "/subjects", Role.ADMIN, subjects::createSubject);
+        config, "DELETE /subjects/{subject}", Role.ADMIN, Runs.AT_ONCE, subjects::deleteSubject);
     endpoint(
-        config,
-        HandlerType.PUT,
-        PREFIX + "/subjects/{subject}",
-        Role.ADMIN,
-        subjects::renameSubject);
+        config, "GET /subjects/{subject}/faces", Role.ADMIN, Runs.AT_ONCE, subjects::listFaces);
     endpoint(
-        config,
-        HandlerType.DELETE,
-        PREFIX + "/subjects/{subject}",
-        Role.ADMIN,
-        subjects::deleteSubject);
+        config, "POST /subjects/{subject}/faces", Role.ADMIN, Runs.ON_MODELS, subjects::addFace);
     endpoint(
         config,
-        HandlerType.GET,
-        PREFIX + "/subjects/{subject}/faces",
+        "DELETE /subjects/{subject}/faces/{image_id}",
         Role.ADMIN,
-        subjects::listFaces);
-    endpoint(
-        config,
-        HandlerType.POST,
-        PREFIX + "/subjects/{subject}/faces",
-        Role.ADMIN,
-        subjects::addFace);
-    endpoint(
-        config,
-        HandlerType.DELETE,
-        PREFIX + "/subjects/{subject}/faces/{image_id}",
-        Role.ADMIN,
+        Runs.AT_ONCE,
         subjects::deleteFace);
-    endpoint(config, HandlerType.POST, PREFIX + "/compact", Role.ADMIN, subjects::compact);
+    endpoint(config, "POST /compact", Role.ADMIN, Runs.AT_ONCE, subjects::compact);
   }
 
-  /** Registers a handler behind the key check, the rate limit, the timer and the error writer. */
+  /**
+   * Registers a handler behind the key check, the rate limit, the timer and the error writer. A
+   * {@code role} endpoint's path is under {@link #PREFIX}. Model work is admitted only while the
+   * inference queue has room, and waits there as a future, holding no Jetty thread.
+   */
   private void endpoint(
-      JavalinConfig config, HandlerType method, String path, Role role, Handler handler) {
+      JavalinConfig config, String operation, Role role, Runs runs, Handler handler) {
+    HandlerType method = HandlerType.findOrCreate(operation.substring(0, operation.indexOf(' ')));
+    String path = (role == null ? "" : PREFIX) + operation.substring(operation.indexOf(' ') + 1);
     routes.add(new Route(method.name(), path, role));
     config.routes.addHttpHandler(
         method,
         path,
         ctx -> {
-          long start = System.nanoTime();
+          long arrival = arrival(ctx);
+          inFlight.begin();
+          boolean queued = false;
           try {
             if (role != null) {
+              ctx.header("X-Content-Type-Options", "nosniff");
+              if (draining) {
+                ctx.header("Connection", "close");
+                throw new ApiError(503, "shutting_down", "this server is stopping; retry");
+              }
               access.admit(ctx, role);
             }
-            handler.handle(ctx);
+            if (runs == Runs.AT_ONCE) {
+              handler.handle(ctx);
+            } else {
+              inference.checkRoom();
+              payloads.readBody(ctx);
+              CompletableFuture<Void> done = inference.submit(arrival, () -> handler.handle(ctx));
+              queued = true;
+              ctx.future(
+                  () ->
+                      done.handle(
+                          (ok, e) -> {
+                            if (e != null) {
+                              ErrorResponses.write(ctx, unwrap(e));
+                            }
+                            finish(ctx, method, path, arrival);
+                            return null;
+                          }));
+            }
           } catch (Exception e) {
             ErrorResponses.write(ctx, e);
           } finally {
-            Timer.builder("semblance.http.requests")
-                .tag("method", method.name())
-                .tag("route", path)
-                .tag("status", String.valueOf(ctx.statusCode()))
-                .publishPercentileHistogram()
-                .register(metrics)
-                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            if (!queued) {
+              finish(ctx, method, path, arrival);
+            }
           }
         });
+  }
+
+  private void finish(Context ctx, HandlerType method, String path, long arrival) {
+    count(method.name(), path, ctx.statusCode(), System.nanoTime() - arrival);
+    inFlight.end();
+  }
+
+  /** Counts and times an answered request in {@code semblance_http_requests}. */
+  private void count(String method, String route, int status, long nanos) {
+    Timer.builder("semblance.http.requests")
+        .tag("method", method)
+        .tag("route", route)
+        .tag("status", String.valueOf(status))
+        .publishPercentileHistogram()
+        .register(metrics)
+        .record(Math.max(0, nanos), TimeUnit.NANOSECONDS);
+  }
+
+  /** Javalin's own 404 and 405, as JSON errors like every other, counted as unrouted. */
+  private void unrouted(Context ctx, String code, String message) {
+    if (ErrorResponses.writeUnanswered(ctx, code, message)) {
+      count(ctx.method().name(), "unrouted", ctx.statusCode(), System.nanoTime() - arrival(ctx));
+    }
+  }
+
+  /** When the request's first byte arrived, so that waits in Jetty's queues count too. */
+  private static long arrival(Context ctx) {
+    try {
+      return ServletContextRequest.getServletContextRequest(ctx.req()).getBeginNanoTime();
+    } catch (RuntimeException e) {
+      return System.nanoTime();
+    }
+  }
+
+  private static Exception unwrap(Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    if (cause instanceof Error error) {
+      throw error;
+    }
+    return (Exception) cause;
   }
 }

@@ -2,6 +2,7 @@ package dev.semblance.server.internal;
 
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.BadMessageException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,9 @@ final class ErrorResponses {
       log.error("{} {} failed", ctx.method(), ctx.path(), e);
     }
     ctx.attribute(ANSWERED_ATTRIBUTE, true);
+    if (error.status() == 503) {
+      ctx.header("Retry-After", "1");
+    }
     ctx.status(error.status())
         .json(
             new Views.Error(
@@ -57,6 +61,10 @@ final class ErrorResponses {
       }
     }
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof TimeoutException) { // Jetty's idle timeout, mid-body
+        return new ApiError(
+            408, "body_timeout", "the request body stopped arriving; send it again");
+      }
       if (cause instanceof BadMessageException) {
         return ApiError.badRequest("malformed_multipart", "the multipart body cannot be read");
       }
@@ -64,10 +72,16 @@ final class ErrorResponses {
     return new ApiError(500, "internal_error", "the server failed; see its log");
   }
 
-  /** Javalin's own 404 and 405 pages, as JSON errors like every other. */
-  static void writeUnanswered(Context ctx, String code, String message) {
-    if (ctx.attribute(ANSWERED_ATTRIBUTE) == null) {
-      ctx.json(new Views.Error(code, message + ": " + ctx.method() + " " + ctx.path(), null));
+  /**
+   * Javalin's own 404 and 405 pages, as JSON errors like every other; false (and nothing written)
+   * when an endpoint answered the status itself.
+   */
+  static boolean writeUnanswered(Context ctx, String code, String message) {
+    if (ctx.attribute(ANSWERED_ATTRIBUTE) != null) {
+      return false;
     }
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.json(new Views.Error(code, message + ": " + ctx.method() + " " + ctx.path(), null));
+    return true;
   }
 }

@@ -1,21 +1,23 @@
 package dev.semblance.server.internal;
 
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
  * Where model work runs: a few threads that always run the models (their caches stay warm), fed by
- * a queue; a request whose work has not started within the queue timeout is withdrawn and answered
- * 503, so that a busy server says so quickly instead of holding every connection.
+ * a bounded queue. A request is admitted only while the queue has room, and withdrawn if no thread
+ * has started it by its deadline (its arrival plus the queue timeout): both answer 503 at once, so
+ * a server past its capacity says so instead of holding every connection, and no request waits
+ * longer than the timeout. Requests wait here as futures, not on Jetty's threads, which stay free
+ * for health probes and metrics.
  *
  * <p>Thread-safe.
  */
@@ -23,9 +25,15 @@ final class InferencePool {
   private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final ThreadPoolExecutor threads;
+  private final ScheduledExecutorService deadlines;
   private final Duration queueTimeout;
 
-  InferencePool(int concurrency, Duration queueTimeout) {
+  /** A unit of model work: the whole of one request's handling. */
+  interface Work {
+    void run() throws Exception;
+  }
+
+  InferencePool(int concurrency, int queueCapacity, Duration queueTimeout) {
     this.queueTimeout = queueTimeout;
     this.threads =
         new ThreadPoolExecutor(
@@ -33,14 +41,21 @@ final class InferencePool {
             concurrency,
             0,
             TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(),
-            runnable -> {
-              Thread thread =
-                  new Thread(runnable, "semblance-inference-" + THREADS.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
+            new ArrayBlockingQueue<>(queueCapacity),
+            daemon("semblance-inference-"),
+            (task, pool) -> {
+              throw new RejectedExecutionException("full");
             });
     threads.prestartAllCoreThreads(); // the queue timeout then measures only waiting
+    this.deadlines = Executors.newSingleThreadScheduledExecutor(daemon("semblance-deadline-"));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + THREADS.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
   }
 
   /** Requests waiting for a model thread. */
@@ -48,64 +63,70 @@ final class InferencePool {
     return threads.getQueue().size();
   }
 
+  /** Refuses at once when the queue is full: called before a request's body is read. */
+  void checkRoom() {
+    if (threads.getQueue().remainingCapacity() == 0) {
+      throw busy("every model is busy and " + waiting() + " requests wait; retry later");
+    }
+  }
+
   /** Stops the threads; work queued meanwhile is dropped. */
   void shutdown() {
     threads.shutdownNow();
+    deadlines.shutdownNow();
   }
 
-  /** Runs {@code work} on a model thread and returns its answer; 503 after the queue timeout. */
-  <T> T run(Supplier<T> work) {
-    // Whoever claims the task first decides: the pool thread runs it, or the waiter withdraws it.
+  /**
+   * Runs {@code work} on a model thread unless none starts it by {@code arrivalNanos} plus the
+   * queue timeout; the future fails with 503 {@code busy} then, or at once when the queue is full.
+   */
+  CompletableFuture<Void> submit(long arrivalNanos, Work work) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long left = arrivalNanos + queueTimeout.toNanos() - System.nanoTime();
+    if (left <= 0) {
+      done.completeExceptionally(timedOut());
+      return done;
+    }
+    // Whoever claims the request first decides: a model thread runs it, or the deadline fails it.
     AtomicBoolean claimed = new AtomicBoolean();
-    FutureTask<T> task =
-        new FutureTask<>(
-            () -> {
-              if (!claimed.compareAndSet(false, true)) {
-                throw new CancellationException("withdrawn after the queue timeout");
-              }
-              return work.get();
-            });
-    threads.execute(task);
+    Runnable task =
+        () -> {
+          if (claimed.compareAndSet(false, true)) {
+            try {
+              work.run();
+              done.complete(null);
+            } catch (Throwable e) {
+              done.completeExceptionally(e);
+            }
+          }
+        };
     try {
-      return task.get(queueTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      if (claimed.compareAndSet(false, true)) {
-        task.cancel(false);
-        threads.remove(task);
-        throw new ApiError(
-            503,
-            "busy",
-            "every model is busy and the request waited "
-                + queueTimeout.toMillis()
-                + " ms; retry later");
-      }
-      return await(task); // running already: let it finish
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ApiError(503, "busy", "interrupted while waiting for the models");
-    } catch (ExecutionException e) {
-      throw unwrap(e);
+      threads.execute(task);
+    } catch (RejectedExecutionException e) {
+      done.completeExceptionally(
+          busy("every model is busy and " + waiting() + " requests wait; retry later"));
+      return done;
     }
+    deadlines.schedule(
+        () -> {
+          if (claimed.compareAndSet(false, true)) {
+            threads.remove(task);
+            done.completeExceptionally(timedOut());
+          }
+        },
+        left,
+        TimeUnit.NANOSECONDS);
+    return done;
   }
 
-  private static <T> T await(FutureTask<T> task) {
-    try {
-      return task.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ApiError(503, "busy", "interrupted while waiting for the models");
-    } catch (ExecutionException e) {
-      throw unwrap(e);
-    }
+  private ApiError timedOut() {
+    return busy(
+        "every model stayed busy for "
+            + queueTimeout.toMillis()
+            + " ms after the request arrived; retry later");
   }
 
-  private static RuntimeException unwrap(ExecutionException e) {
-    if (e.getCause() instanceof RuntimeException r) {
-      return r;
-    }
-    if (e.getCause() instanceof Error error) {
-      throw error;
-    }
-    return new IllegalStateException(e.getCause());
+  private static ApiError busy(String message) {
+    return new ApiError(503, "busy", message);
   }
 }

@@ -15,6 +15,17 @@ import org.eclipse.jetty.util.Callback;
  * endpoint sees it — as the same JSON errors as every other answer, instead of HTML pages.
  */
 final class JsonErrors extends ErrorHandler {
+  /** Where the refusals are counted: method, route, status, nanoseconds taken. */
+  interface Counter {
+    void count(String method, String route, int status, long nanos);
+  }
+
+  private final Counter counter;
+
+  JsonErrors(Counter counter) {
+    this.counter = counter;
+  }
+
   @Override
   protected void generateResponse(
       Request request,
@@ -24,12 +35,15 @@ final class JsonErrors extends ErrorHandler {
       Throwable cause,
       Callback callback)
       throws IOException {
+    counter.count(
+        request.getMethod(), "unrouted", status, System.nanoTime() - request.getBeginNanoTime());
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.write(true, body(status, message), callback);
   }
 
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+    counter.count("unknown", "unrouted", status, 0); // a request too broken to have a method
     fields.put(HttpHeader.CONTENT_TYPE, "application/json");
     return body(status, reason);
   }

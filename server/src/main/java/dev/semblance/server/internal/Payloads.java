@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Reads a request's fields the two ways clients send them: a multipart form (files as parts) or a
@@ -17,6 +18,7 @@ import java.util.Locale;
  */
 final class Payloads {
   private static final String JSON_BODY = "semblance.json";
+  private static final Pattern LINE_BREAKS = Pattern.compile("[\\r\\n]+");
 
   private final ObjectMapper json;
 
@@ -53,10 +55,24 @@ final class Payloads {
     int comma = text.indexOf(',');
     String base64 = text.startsWith("data:") && comma > 0 ? text.substring(comma + 1) : text;
     try {
-      return Base64.getMimeDecoder().decode(base64);
+      // Line breaks are allowed (MIME wraps lines); any other character outside Base64 is not.
+      return Base64.getDecoder().decode(LINE_BREAKS.matcher(base64).replaceAll(""));
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(
           "invalid_base64", "field '" + name + "' is not Base64: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads the whole body now, on the calling thread (Jetty's): a slow upload then holds no model
+   * thread, and a malformed body is refused before the request queues for one.
+   */
+  void readBody(Context ctx) {
+    if (multipart(ctx)) {
+      ctx.uploadedFileMap();
+      ctx.formParamMap();
+    } else {
+      body(ctx);
     }
   }
 

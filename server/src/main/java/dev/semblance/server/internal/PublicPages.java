@@ -14,6 +14,7 @@ import java.io.InputStream;
 final class PublicPages {
   private final PrometheusMeterRegistry metrics;
   private volatile boolean ready;
+  private volatile boolean draining;
 
   PublicPages(PrometheusMeterRegistry metrics) {
     this.metrics = metrics;
@@ -24,9 +25,16 @@ final class PublicPages {
     ready = true;
   }
 
+  /** From now on the server says it is not ready: it is stopping. */
+  void draining() {
+    draining = true;
+  }
+
   void health(Context ctx, boolean needReady) {
-    boolean up = !needReady || ready;
-    ctx.status(up ? 200 : 503).json(new Views.Health(up ? "up" : "starting", true, ready));
+    boolean isReady = ready && !draining;
+    boolean up = !needReady || isReady;
+    String status = up ? "up" : draining ? "draining" : "starting";
+    ctx.status(up ? 200 : 503).json(new Views.Health(status, true, isReady));
   }
 
   void metrics(Context ctx) {
@@ -47,7 +55,8 @@ final class PublicPages {
           .header(
               "Content-Security-Policy",
               "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:;"
-                  + " style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+                  + " style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none';"
+                  + " form-action 'self'")
           .result(in.readAllBytes());
     }
   }

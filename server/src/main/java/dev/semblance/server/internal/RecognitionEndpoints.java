@@ -8,12 +8,17 @@ import dev.semblance.ImageFaces;
 import dev.semblance.ThresholdReport;
 import dev.semblance.Verification;
 import dev.semblance.Verifier;
+import dev.semblance.server.Role;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The recognition endpoints a door camera calls: detect, recognize and verify.
+ * The recognition endpoints a door camera calls: detect, recognize and verify. A {@link
+ * Role#RECOGNIZE} key gets the decision only (the subject matched, or unknown): no ranked
+ * candidates, and the same answer for a name that is not enrolled as for one that did not match, so
+ * that it learns no name but the one its probe matched. {@link Role#IDENTIFY} and admin keys get
+ * the ranked candidates and their similarities.
  *
  * <p>Thread-safe: the gallery and encoder are, and nothing else is kept.
  */
@@ -22,12 +27,15 @@ final class RecognitionEndpoints {
 
   private final Images images;
   private final Gallery gallery;
+  private final GallerySize size;
   private final Payloads payloads;
   private final Verifier verifier;
 
-  RecognitionEndpoints(Images images, Gallery gallery, Payloads payloads, Verifier verifier) {
+  RecognitionEndpoints(
+      Images images, Gallery gallery, GallerySize size, Payloads payloads, Verifier verifier) {
     this.images = images;
     this.gallery = gallery;
+    this.size = size;
     this.payloads = payloads;
     this.verifier = verifier;
   }
@@ -40,31 +48,29 @@ final class RecognitionEndpoints {
   }
 
   void recognize(Context ctx) {
+    boolean ranked = AccessControl.mayAct(ctx, Role.IDENTIFY);
+    if (!ranked && ctx.queryParam("limit") != null) {
+      throw new ApiError(
+          403, "forbidden", "ranked candidates ('limit') need an identify or admin key");
+    }
     int limit = Payloads.intParam(ctx, "limit", 3, 1, MAX_LIMIT);
-    byte[] bytes = payloads.image(ctx, "file");
     // The search runs on the inference pool too: a million-template scan is as heavy as a model.
-    Recognition seen =
-        images.onPool(
-            () -> {
-              ImageFaces image = images.decoded(bytes, "file");
-              List<Embedding> probes = image.faces().stream().map(Face::embedding).toList();
-              return new Recognition(image, gallery.identifyAll(probes, limit));
-            });
+    ImageFaces image = images.encode(payloads.image(ctx, "file"), "file");
+    List<Embedding> probes = image.faces().stream().map(Face::embedding).toList();
+    List<Identification> found = gallery.identifyAll(probes, ranked ? limit : 1);
     List<Views.FaceView> faces = new ArrayList<>();
-    for (int i = 0; i < seen.found().size(); i++) {
-      faces.add(Views.recognized(seen.image().faces().get(i), seen.found().get(i)));
+    for (int i = 0; i < found.size(); i++) {
+      faces.add(Views.recognized(image.faces().get(i), found.get(i), ranked));
     }
     ThresholdReport threshold = gallery.thresholdReport();
     ctx.json(
         new Views.Recognized(
-            Images.size(seen.image()),
+            Images.size(image),
             threshold.threshold(),
             Views.threshold(threshold),
-            gallery.size(),
+            size.get(),
             faces));
   }
-
-  private record Recognition(ImageFaces image, List<Identification> found) {}
 
   void verify(Context ctx) {
     Face source = Images.mainFace(images.encode(payloads.image(ctx, "source"), "source"), "source");
@@ -87,7 +93,22 @@ final class RecognitionEndpoints {
               null));
       return;
     }
-    String name = SubjectEndpoints.existing(gallery, subject);
+    String name = SubjectNames.check(subject);
+    if (!AccessControl.mayAct(ctx, Role.IDENTIFY)) {
+      // The decision only: a name not enrolled reads as one that did not match.
+      Verification v = gallery.contains(name) ? verifier.verify(source, name, gallery) : null;
+      boolean match = v != null && v.match();
+      ctx.json(
+          new Views.Verified(
+              match,
+              match ? v.similarity() : null,
+              verifier.threshold(),
+              Views.detected(source),
+              null,
+              name));
+      return;
+    }
+    SubjectEndpoints.existing(gallery, name);
     Verification v = verifier.verify(source, name, gallery);
     ctx.json(
         new Views.Verified(

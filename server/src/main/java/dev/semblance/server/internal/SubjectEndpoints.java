@@ -14,8 +14,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The endpoints that change who is enrolled (an admin key's): subjects, their faces, compaction.
@@ -25,23 +23,29 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 final class SubjectEndpoints {
-  /** One line per change to the gallery: who changed what, from where. */
-  private static final Logger audit = LoggerFactory.getLogger("dev.semblance.server.audit");
-
   private static final int MAX_PAGE_SIZE = 1000;
 
   private final Images images;
   private final Gallery gallery;
   private final Payloads payloads;
   private final QualityPolicy enrolmentPolicy;
+  private final AuditLog audit;
+  private final GallerySize size;
   private final ReentrantLock subjectChanges = new ReentrantLock();
 
   SubjectEndpoints(
-      Images images, Gallery gallery, Payloads payloads, QualityPolicy enrolmentPolicy) {
+      Images images,
+      Gallery gallery,
+      Payloads payloads,
+      QualityPolicy enrolmentPolicy,
+      AuditLog audit,
+      GallerySize size) {
     this.images = images;
     this.gallery = gallery;
     this.payloads = payloads;
     this.enrolmentPolicy = enrolmentPolicy;
+    this.audit = audit;
+    this.size = size;
   }
 
   void listSubjects(Context ctx) {
@@ -100,7 +104,7 @@ final class SubjectEndpoints {
   private void enrol(Context ctx, String subject, Face face) {
     QualityPolicy policy = enrolmentPolicy;
     try {
-      if (policy != null && face.quality().isPresent()) {
+      if (policy != null) { // the server refused to start if the encoder cannot serve it
         gallery.enroll(subject, List.of(face), policy);
       } else {
         gallery.enroll(subject, face.embedding());
@@ -108,8 +112,9 @@ final class SubjectEndpoints {
     } catch (FaceRejectedException e) {
       throw new ApiError(422, "face_rejected", e.getMessage(), e.reasons());
     }
+    size.changed();
     String imageId = imageId(face.embedding());
-    audit.info("enrol subject=\"{}\" image_id={} {}", subject, imageId, AccessControl.who(ctx));
+    audit.record(ctx, "enrol", "subject", subject, "image_id", imageId);
     ctx.status(201).json(new Views.Enrolled(subject, imageId, face.quality().orElse(null)));
   }
 
@@ -126,7 +131,7 @@ final class SubjectEndpoints {
     } finally {
       subjectChanges.unlock();
     }
-    audit.info("rename subject=\"{}\" to=\"{}\" {}", from, to, AccessControl.who(ctx));
+    audit.record(ctx, "rename", "subject", from, "to", to);
     ctx.json(new Views.Renamed(to, from));
   }
 
@@ -139,8 +144,9 @@ final class SubjectEndpoints {
       gallery.remove(subject);
     } finally {
       subjectChanges.unlock();
+      size.changed();
     }
-    audit.info("remove subject=\"{}\" faces={} {}", subject, faces, AccessControl.who(ctx));
+    audit.record(ctx, "remove", "subject", subject, "faces", faces);
     ctx.json(new Views.SubjectDeleted(subject, faces));
   }
 
@@ -175,13 +181,17 @@ final class SubjectEndpoints {
       subjectRemoved = !gallery.contains(subject);
     } finally {
       subjectChanges.unlock();
+      size.changed();
     }
-    audit.info(
-        "remove face subject=\"{}\" image_id={} subject_removed={} {}",
+    audit.record(
+        ctx,
+        "remove_face",
+        "subject",
         subject,
+        "image_id",
         imageId,
-        subjectRemoved,
-        AccessControl.who(ctx));
+        "subject_removed",
+        subjectRemoved);
     ctx.json(new Views.ExampleDeleted(subject, imageId, subjectRemoved));
   }
 
@@ -191,7 +201,7 @@ final class SubjectEndpoints {
     } catch (IllegalStateException e) {
       throw new ApiError(409, "not_a_directory", "this server's gallery is held in memory only");
     }
-    audit.info("compact {}", AccessControl.who(ctx));
+    audit.record(ctx, "compact");
     ctx.json(new Views.Compacted(gallery.size(), gallery.templateCount()));
   }
 

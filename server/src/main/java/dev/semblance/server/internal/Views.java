@@ -67,9 +67,10 @@ final class Views {
         r.selfSearches());
   }
 
+  /** A comparison; {@code similarity} null where the key may see only the decision. */
   record Verified(
       boolean match,
-      float similarity,
+      Float similarity,
       float threshold,
       FaceView sourceFace,
       FaceView targetFace,
@@ -107,11 +108,16 @@ final class Views {
         null);
   }
 
-  /** A face with its ranked subjects and the open-set decision: {@code match} null = unknown. */
-  static FaceView recognized(Face face, Identification id) {
+  /**
+   * A face with the open-set decision ({@code match} null = unknown) and, when {@code ranked}, its
+   * ranked subjects.
+   */
+  static FaceView recognized(Face face, Identification id, boolean ranked) {
     FaceView seen = detected(face);
-    List<Scored> ranked =
-        id.candidates().stream().map(c -> new Scored(c.identity(), c.similarity())).toList();
+    List<Scored> candidates =
+        ranked
+            ? id.candidates().stream().map(c -> new Scored(c.identity(), c.similarity())).toList()
+            : null;
     Scored match = id.match().map(Views::scored).orElse(null);
     return new FaceView(
         seen.box(),
@@ -119,7 +125,7 @@ final class Views {
         seen.landmarks(),
         seen.quality(),
         seen.liveness(),
-        ranked,
+        candidates,
         match);
   }
 

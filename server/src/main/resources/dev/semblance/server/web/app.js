@@ -4,7 +4,7 @@
 'use strict';
 
 const $ = (id) => document.getElementById(id);
-const state = { blob: null, faces: [], selected: -1 };
+const state = { blob: null, faces: [], selected: -1, subjectsPage: 0 };
 
 $('api-key').value = sessionStorage.getItem('semblance-key') || '';
 $('api-key').addEventListener('change', () => {
@@ -61,7 +61,7 @@ async function recognize() {
   clearBoxes();
   status('recognising…');
   try {
-    const result = await call('POST', '/api/v1/recognize?limit=1', form({ file: state.blob }));
+    const result = await call('POST', '/api/v1/recognize', form({ file: state.blob }));
     state.faces = result.faces;
     drawBoxes(result.image);
     const known = result.faces.filter((f) => f.match).length;
@@ -148,16 +148,27 @@ async function enrol() {
   }
 }
 
+const SUBJECTS_PER_PAGE = 100;
+
 async function listSubjects() {
   const list = $('subjects');
   if (!$('api-key').value.trim()) return;
   try {
-    const page = await call('GET', '/api/v1/subjects?size=1000');
+    let page = await call('GET', `/api/v1/subjects?size=${SUBJECTS_PER_PAGE}&page=${state.subjectsPage}`);
+    if (page.subjects.length === 0 && state.subjectsPage > 0) { // the last page emptied
+      state.subjectsPage = Math.max(0, Math.ceil(page.total / SUBJECTS_PER_PAGE) - 1);
+      page = await call('GET', `/api/v1/subjects?size=${SUBJECTS_PER_PAGE}&page=${state.subjectsPage}`);
+    }
     list.replaceChildren(...page.subjects.map((s) => {
       const item = document.createElement('li');
       item.textContent = `${s.subject} (${s.faces} face${s.faces === 1 ? '' : 's'})`;
       return item;
     }));
+    const first = page.page * page.size;
+    $('subjects-range').textContent = page.total === 0 ? 'none'
+      : `${first + 1}–${first + page.subjects.length} of ${page.total}`;
+    $('subjects-previous').disabled = page.page === 0;
+    $('subjects-next').disabled = first + page.subjects.length >= page.total;
   } catch (e) {
     list.replaceChildren();
     // A recognize-only key may not list subjects: the page still recognises with it.
@@ -190,6 +201,8 @@ $('photo').addEventListener('change', () => {
 });
 $('enrol').addEventListener('click', enrol);
 $('subjects-refresh').addEventListener('click', listSubjects);
+$('subjects-previous').addEventListener('click', () => { state.subjectsPage--; listSubjects(); });
+$('subjects-next').addEventListener('click', () => { state.subjectsPage++; listSubjects(); });
 $('camera-start').addEventListener('click', startCamera);
 $('camera-capture').addEventListener('click', capture);
 listSubjects();
