@@ -62,6 +62,7 @@ public final class OnnxBackend implements InferenceBackend {
     try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
       so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       so.addConfigEntry("session.set_denormal_as_zero", "1");
+      so.addConfigEntry("session.intra_op.allow_spinning", "0");
       if (options.threads() > 0) {
         so.setIntraOpNumThreads(options.threads());
       }

@@ -57,6 +57,7 @@ class ReplicatedServersTest {
         SemblanceClient adminB = SemblanceClient.builder(uriB).apiKey(admin).build();
         SemblanceClient doorB = SemblanceClient.builder(uriB).apiKey(door).build();
 
+        assertThat(doorB.recognize(group).gallerySize()).isZero(); // b has counted: none
         // Enrolled through one replica, recognised through the other at once.
         for (String person : CAST) {
           adminA.createSubject(person, photos.get(CAST.indexOf(person) * 5));
@@ -67,6 +68,14 @@ class ReplicatedServersTest {
         }
         assertThat(named).containsExactlyInAnyOrder("sheldon", "howard", "penny", "raj", "leonard");
         assertThat(doorB.verify(photos.get(1), "amy").match()).isTrue();
+        // b counts the subjects again in the background within seconds: never per request.
+        long countDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int counted = 0;
+        while (counted != CAST.size() && System.nanoTime() < countDeadline) {
+          counted = doorB.recognize(photos.get(0)).gallerySize();
+          Thread.sleep(250);
+        }
+        assertThat(counted).as("b's count of a's enrolments").isEqualTo(CAST.size());
 
         // SIGKILL replica a while clients enrol through it; b answers throughout.
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();

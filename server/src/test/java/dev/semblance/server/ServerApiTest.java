@@ -767,6 +767,21 @@ class ServerApiTest {
         assertThat((System.nanoTime() - start) / 1e9).isBetween(0.3, 8.0);
         assertThat(answer.length).isLessThan(2000);
       }
+      // A whole head and part of a body, then silence: 408, as JSON, once the idle timeout passes.
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", strict.port())) {
+        socket.setSoTimeout(10_000);
+        socket
+            .getOutputStream()
+            .write(
+                ("POST /api/v1/detect HTTP/1.1\r\nHost: x\r\nX-Api-Key: "
+                        + recognizer
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+                        + "{\"file\": \"")
+                    .getBytes(StandardCharsets.US_ASCII));
+        String answer =
+            new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertThat(answer).startsWith("HTTP/1.1 408").contains("\"code\":\"body_timeout\"");
+      }
       Http client = new Http(strict.uri());
       byte[] photo = bytes(group("bbt4.jpg"));
       java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(6);

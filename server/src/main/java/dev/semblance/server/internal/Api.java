@@ -35,6 +35,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -264,7 +265,7 @@ public final class Api {
         path,
         ctx -> {
           long arrival = arrival(ctx);
-          inFlight.begin();
+          inFlight(ctx);
           boolean queued = false;
           try {
             if (role != null) {
@@ -305,7 +306,20 @@ public final class Api {
 
   private void finish(Context ctx, HandlerType method, String path, long arrival) {
     count(method.name(), path, ctx.statusCode(), System.nanoTime() - arrival);
-    inFlight.end();
+  }
+
+  /**
+   * Counts the request in progress until its answer is sent (Jetty's completion, after an
+   * asynchronous answer is written too), which is what a drain waits for.
+   */
+  private void inFlight(Context ctx) {
+    inFlight.begin();
+    try {
+      Request.addCompletionListener(
+          ServletContextRequest.getServletContextRequest(ctx.req()), failure -> inFlight.end());
+    } catch (RuntimeException e) {
+      inFlight.end(); // not a Jetty request: nothing to wait for
+    }
   }
 
   /** Counts and times an answered request in {@code semblance_http_requests}. */

@@ -12,16 +12,33 @@ public final class ApiError extends RuntimeException {
   private final int status;
   private final String code;
   private final transient List<String> reasons;
+  private final long retryAfterSeconds;
 
   public ApiError(int status, String code, String message) {
     this(status, code, message, List.of());
   }
 
   public ApiError(int status, String code, String message, List<String> reasons) {
+    this(status, code, message, reasons, 0);
+  }
+
+  private ApiError(
+      int status, String code, String message, List<String> reasons, long retryAfterSeconds) {
     super(message, null, false, false); // a client's mistake: no stack trace to collect
     this.status = status;
     this.code = code;
     this.reasons = List.copyOf(reasons);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** 503 {@code busy}: retry after {@code seconds}. */
+  static ApiError busy(String message, long seconds) {
+    return new ApiError(503, "busy", message, List.of(), seconds);
+  }
+
+  /** Seconds the client should wait before retrying; 0 when the error does not say. */
+  long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public int status() {

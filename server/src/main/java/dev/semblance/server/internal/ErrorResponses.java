@@ -28,7 +28,7 @@ final class ErrorResponses {
     }
     ctx.attribute(ANSWERED_ATTRIBUTE, true);
     if (error.status() == 503) {
-      ctx.header("Retry-After", "1");
+      ctx.header("Retry-After", String.valueOf(Math.max(1, error.retryAfterSeconds())));
     }
     ctx.status(error.status())
         .json(

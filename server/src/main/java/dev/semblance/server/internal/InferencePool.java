@@ -27,6 +27,7 @@ final class InferencePool {
   private final ThreadPoolExecutor threads;
   private final ScheduledExecutorService deadlines;
   private final Duration queueTimeout;
+  private final Backoff backoff = new Backoff();
 
   /** A unit of model work: the whole of one request's handling. */
   interface Work {
@@ -92,6 +93,7 @@ final class InferencePool {
     Runnable task =
         () -> {
           if (claimed.compareAndSet(false, true)) {
+            backoff.started();
             try {
               work.run();
               done.complete(null);
@@ -126,7 +128,7 @@ final class InferencePool {
             + " ms after the request arrived; retry later");
   }
 
-  private static ApiError busy(String message) {
-    return new ApiError(503, "busy", message);
+  private ApiError busy(String message) {
+    return ApiError.busy(message, backoff.refused());
   }
 }

@@ -84,6 +84,7 @@ final class SubjectEndpoints {
                 + "/subjects/{subject}/faces");
       }
       enrol(ctx, subject, face);
+      size.changed(+1);
     } finally {
       subjectChanges.unlock();
     }
@@ -112,7 +113,6 @@ final class SubjectEndpoints {
     } catch (FaceRejectedException e) {
       throw new ApiError(422, "face_rejected", e.getMessage(), e.reasons());
     }
-    size.changed();
     String imageId = imageId(face.embedding());
     audit.record(ctx, "enrol", "subject", subject, "image_id", imageId);
     ctx.status(201).json(new Views.Enrolled(subject, imageId, face.quality().orElse(null)));
@@ -142,9 +142,9 @@ final class SubjectEndpoints {
     try {
       faces = gallery.templates(existing(gallery, subject)).size();
       gallery.remove(subject);
+      size.changed(-1);
     } finally {
       subjectChanges.unlock();
-      size.changed();
     }
     audit.record(ctx, "remove", "subject", subject, "faces", faces);
     ctx.json(new Views.SubjectDeleted(subject, faces));
@@ -179,9 +179,11 @@ final class SubjectEndpoints {
       }
       gallery.removeTemplate(subject, template.get());
       subjectRemoved = !gallery.contains(subject);
+      if (subjectRemoved) {
+        size.changed(-1);
+      }
     } finally {
       subjectChanges.unlock();
-      size.changed();
     }
     audit.record(
         ctx,
