@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.base.Splitter;
 import dev.semblance.server.ApiKeys;
 import dev.semblance.server.Role;
 import dev.semblance.testing.TestData;
@@ -35,8 +36,6 @@ import org.slf4j.LoggerFactory;
 class ContainerImageIT {
   private static final Logger log = LoggerFactory.getLogger(ContainerImageIT.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final java.util.regex.Pattern CLASS_PATH_SEPARATOR =
-      java.util.regex.Pattern.compile(":");
 
   @TempDir Path dir;
 
@@ -183,7 +182,7 @@ class ContainerImageIT {
     if (part.startsWith("@/")) { // a class path file: each entry moved too
       Path file = root.resolve(part.substring(2));
       List<String> entries = new ArrayList<>();
-      for (String entry : CLASS_PATH_SEPARATOR.split(Files.readString(file).trim())) {
+      for (String entry : Splitter.on(':').split(Files.readString(file).trim())) {
         entries.add(root + entry);
       }
       Path moved = root.resolve("host-classpath");

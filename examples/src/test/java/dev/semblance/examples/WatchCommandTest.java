@@ -200,6 +200,20 @@ class WatchCommandTest {
             .redirectError(errors.toFile())
             .start();
     List<JsonNode> events = new ArrayList<>();
+    // A watch that never names raj would loop over the live source for ever: end it, and fail
+    // below with what it said.
+    Thread watchdog =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(120_000);
+                watch.destroyForcibly();
+              } catch (InterruptedException e) {
+                // the watch ended in time
+              }
+            });
+    watchdog.setDaemon(true);
+    watchdog.start();
     try (java.io.BufferedReader lines =
         new java.io.BufferedReader(
             new java.io.InputStreamReader(
@@ -215,12 +229,18 @@ class WatchCommandTest {
       }
       assertThat(watch.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     } finally {
+      watchdog.interrupt();
       watch.destroyForcibly();
       http.stop(0);
       ((java.util.concurrent.ExecutorService) http.getExecutor()).shutdownNow();
     }
     String stderr = java.nio.file.Files.readString(errors);
-    assertThat(events).extracting(e -> e.get("event").asText()).contains("identified", "left");
+    assertThat(events)
+        .as(
+            "events %s; the watch's log ends %s",
+            events, stderr.substring(Math.max(0, stderr.length() - 3000)))
+        .extracting(e -> e.get("event").asText())
+        .contains("identified", "left");
     JsonNode left = events.get(events.size() - 1);
     assertThat(left.get("event").asText()).isEqualTo("left");
     assertThat(left.get("identity").asText()).isEqualTo("raj");
