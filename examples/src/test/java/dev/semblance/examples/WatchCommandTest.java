@@ -184,6 +184,10 @@ class WatchCommandTest {
     Path errors = dir.resolve("stderr.txt");
     Process watch =
         new ProcessBuilder(
+                // As a terminal's foreground job: SIGINT handled, even where this build runs in
+                // the background (whose jobs inherit SIGINT ignored, and a JVM keeps it so).
+                "/usr/bin/env",
+                "--default-signal=INT",
                 "/usr/bin/setsid",
                 dev.semblance.testing.ChildJvm.java(),
                 "-cp",
