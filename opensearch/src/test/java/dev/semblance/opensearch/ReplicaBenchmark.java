@@ -9,11 +9,11 @@ import dev.semblance.client.SemblanceApiException;
 import dev.semblance.client.SemblanceClient;
 import dev.semblance.server.ApiKeys;
 import dev.semblance.server.Role;
-import dev.semblance.testing.ChildJvm;
 import dev.semblance.testing.TestData;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -74,8 +74,9 @@ class ReplicaBenchmark {
           Runtime.getRuntime().availableProcessors());
       List<Process> replicas = new ArrayList<>();
       try {
-        replicas.add(start(cluster, "a"));
-        URI a = await(replicas.get(0), "a");
+        replicas.add(
+            Replicas.start(cluster, dir, "a", "-Xmx2g", "--add-modules", "jdk.incubator.vector"));
+        URI a = Replicas.await(replicas.get(0), dir, "a", Duration.ofSeconds(180));
         SemblanceClient clientA = SemblanceClient.builder(a).apiKey(admin).build();
         clientA.createSubject("penny", enrolled);
         SemblanceClient.Recognized seen = clientA.recognize(probe);
@@ -91,8 +92,9 @@ class ReplicaBenchmark {
           AtomicInteger refused = new AtomicInteger();
           report(1, clients, load(List.of(clientA), clients, probe, refused), refused.get());
         }
-        replicas.add(start(cluster, "b"));
-        URI b = await(replicas.get(1), "b");
+        replicas.add(
+            Replicas.start(cluster, dir, "b", "-Xmx2g", "--add-modules", "jdk.incubator.vector"));
+        URI b = Replicas.await(replicas.get(1), dir, "b", Duration.ofSeconds(180));
         SemblanceClient clientB = SemblanceClient.builder(b).apiKey(admin).build();
         for (int clients : new int[] {8, 32}) {
           AtomicInteger refused = new AtomicInteger();
@@ -174,36 +176,5 @@ class ReplicaBenchmark {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private Process start(TestCluster cluster, String name) throws Exception {
-    return new ProcessBuilder(
-            ChildJvm.java(),
-            "-Xmx2g",
-            "--add-modules",
-            "jdk.incubator.vector",
-            "-cp",
-            ChildJvm.classPath(),
-            ReplicaChild.class.getName(),
-            cluster.address().toString(),
-            "staff",
-            dir.toString(),
-            dir.resolve("port-" + name).toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("replica-" + name + ".log").toFile())
-        .start();
-  }
-
-  private URI await(Process child, String name) throws Exception {
-    Path portFile = dir.resolve("port-" + name);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    while (!Files.exists(portFile)) {
-      assertThat(child.isAlive())
-          .as("replica %s: %s", name, Files.readString(dir.resolve("replica-" + name + ".log")))
-          .isTrue();
-      assertThat(System.nanoTime()).isLessThan(deadline);
-      Thread.sleep(100);
-    }
-    return URI.create("http://127.0.0.1:" + Files.readString(portFile).trim() + "/");
   }
 }

@@ -6,12 +6,12 @@ import dev.semblance.client.SemblanceApiException;
 import dev.semblance.client.SemblanceClient;
 import dev.semblance.server.ApiKeys;
 import dev.semblance.server.Role;
-import dev.semblance.testing.ChildJvm;
 import dev.semblance.testing.TestData;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -48,11 +48,11 @@ class ReplicatedServersTest {
     }
     byte[] group = Files.readAllBytes(cast.resolve("group-photos/bbt3.jpg"));
     try (TestCluster cluster = TestCluster.start(dir.resolve("node"))) {
-      Process a = start(cluster, "a");
-      Process b = start(cluster, "b");
+      Process a = Replicas.start(cluster, dir, "a", "-Xmx1g");
+      Process b = Replicas.start(cluster, dir, "b", "-Xmx1g");
       try {
-        URI uriA = await(a, "a");
-        URI uriB = await(b, "b");
+        URI uriA = Replicas.await(a, dir, "a", Duration.ofSeconds(120));
+        URI uriB = Replicas.await(b, dir, "b", Duration.ofSeconds(120));
         SemblanceClient adminA = SemblanceClient.builder(uriA).apiKey(admin).build();
         SemblanceClient adminB = SemblanceClient.builder(uriB).apiKey(admin).build();
         SemblanceClient doorB = SemblanceClient.builder(uriB).apiKey(door).build();
@@ -143,35 +143,6 @@ class ReplicatedServersTest {
         b.waitFor(30, TimeUnit.SECONDS);
       }
     }
-  }
-
-  private Process start(TestCluster cluster, String name) throws Exception {
-    return new ProcessBuilder(
-            ChildJvm.java(),
-            "-Xmx1g",
-            "-cp",
-            ChildJvm.classPath(),
-            ReplicaChild.class.getName(),
-            cluster.address().toString(),
-            "staff",
-            dir.toString(),
-            dir.resolve("port-" + name).toString())
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("replica-" + name + ".log").toFile())
-        .start();
-  }
-
-  private URI await(Process child, String name) throws Exception {
-    Path portFile = dir.resolve("port-" + name);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!Files.exists(portFile)) {
-      assertThat(child.isAlive())
-          .as("replica %s: %s", name, Files.readString(dir.resolve("replica-" + name + ".log")))
-          .isTrue();
-      assertThat(System.nanoTime()).as("replica %s started in time", name).isLessThan(deadline);
-      Thread.sleep(50);
-    }
-    return URI.create("http://127.0.0.1:" + Files.readString(portFile).trim() + "/");
   }
 
   private static Thread started(Runnable work) {
