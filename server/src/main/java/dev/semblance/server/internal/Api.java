@@ -290,7 +290,7 @@ public final class Api {
                             if (e != null) {
                               ErrorResponses.write(ctx, unwrap(e));
                             }
-                            finish(ctx, method, path, arrival);
+                            count(method.name(), path, ctx.statusCode(), since(arrival));
                             return null;
                           }));
             }
@@ -298,14 +298,14 @@ public final class Api {
             ErrorResponses.write(ctx, e);
           } finally {
             if (!queued) {
-              finish(ctx, method, path, arrival);
+              count(method.name(), path, ctx.statusCode(), since(arrival));
             }
           }
         });
   }
 
-  private void finish(Context ctx, HandlerType method, String path, long arrival) {
-    count(method.name(), path, ctx.statusCode(), System.nanoTime() - arrival);
+  private static long since(long nanos) {
+    return System.nanoTime() - nanos;
   }
 
   /**
@@ -336,7 +336,7 @@ public final class Api {
   /** Javalin's own 404 and 405, as JSON errors like every other, counted as unrouted. */
   private void unrouted(Context ctx, String code, String message) {
     if (ErrorResponses.writeUnanswered(ctx, code, message)) {
-      count(ctx.method().name(), "unrouted", ctx.statusCode(), System.nanoTime() - arrival(ctx));
+      count(ctx.method().name(), "unrouted", ctx.statusCode(), since(arrival(ctx)));
     }
   }
 

@@ -67,7 +67,7 @@ final class InferencePool {
   /** Refuses at once when the queue is full: called before a request's body is read. */
   void checkRoom() {
     if (threads.getQueue().remainingCapacity() == 0) {
-      throw busy("every model is busy and " + waiting() + " requests wait; retry later");
+      throw full();
     }
   }
 
@@ -105,8 +105,7 @@ final class InferencePool {
     try {
       threads.execute(task);
     } catch (RejectedExecutionException e) {
-      done.completeExceptionally(
-          busy("every model is busy and " + waiting() + " requests wait; retry later"));
+      done.completeExceptionally(full());
       return done;
     }
     deadlines.schedule(
@@ -119,6 +118,10 @@ final class InferencePool {
         left,
         TimeUnit.NANOSECONDS);
     return done;
+  }
+
+  private ApiError full() {
+    return busy("every model is busy and " + waiting() + " requests wait; retry later");
   }
 
   private ApiError timedOut() {
