@@ -25,4 +25,5 @@ module dev.semblance.core {
 
   uses dev.semblance.spi.InferenceBackend;
   uses dev.semblance.spi.SearchAccelerator;
+  uses dev.semblance.spi.NeighbourSearch;
 }

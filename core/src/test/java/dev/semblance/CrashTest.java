@@ -3,18 +3,14 @@ package dev.semblance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semblance.testing.Acknowledgements;
 import dev.semblance.testing.ChildJvm;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -36,8 +32,9 @@ class CrashTest {
   void acknowledgedEnrolmentsSurviveSigkill() throws Exception {
     int kills = Integer.getInteger("semblance.crash.kills", 8);
     SplittableRandom random = new SplittableRandom(Long.getLong("semblance.crash.seed", 1));
-    Set<Long> enrolled = ConcurrentHashMap.newKeySet();
-    Set<Long> removed = ConcurrentHashMap.newKeySet();
+    Acknowledgements acks = new Acknowledgements();
+    Set<Long> enrolled = acks.enrolled;
+    Set<Long> removed = acks.removed;
     Set<Long> inFlight = new HashSet<>();
     long next = 0;
     int lockChecked = 0;
@@ -55,34 +52,7 @@ class CrashTest {
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       CountDownLatch started = new CountDownLatch(1);
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader in =
-                    new BufferedReader(
-                        new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII))) {
-                  StringBuilder line = new StringBuilder();
-                  for (int c; (c = in.read()) != -1; ) {
-                    if (c != '\n') {
-                      line.append((char) c);
-                      continue;
-                    }
-                    // Only whole lines count: text after the last newline was never fully
-                    // acknowledged.
-                    String ack = line.toString();
-                    line.setLength(0);
-                    if (ack.startsWith("-")) {
-                      removed.add(Long.parseLong(ack.substring(1)));
-                    } else {
-                      enrolled.add(Long.parseLong(ack));
-                    }
-                    started.countDown();
-                  }
-                } catch (IOException ignored) {
-                  // the pipe closed with the child
-                }
-              });
-      reader.start();
+      Thread reader = acks.read(child, started);
       assertThat(started.await(60, TimeUnit.SECONDS)).as("child started enrolling").isTrue();
       if (lockChecked++ == 0) {
         assertThatThrownBy(() -> DurableGalleryTest.open(dir))

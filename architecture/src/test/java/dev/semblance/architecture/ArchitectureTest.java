@@ -39,7 +39,8 @@ class ArchitectureTest {
   };
 
   /** The modules that keep an {@code internal} package of their own. */
-  private static final List<String> MODULES_WITH_INTERNALS = List.of("server", "opensearch");
+  private static final List<String> MODULES_WITH_INTERNALS =
+      List.of("server", "opensearch", "graph");
 
   private static JavaClasses classes;
 
@@ -54,7 +55,16 @@ class ArchitectureTest {
   @Test
   void everyModuleIsImported() {
     for (String module :
-        List.of("onnx", "cuda", "server", "client", "video", "opensearch", "examples", "spark")) {
+        List.of(
+            "onnx",
+            "cuda",
+            "server",
+            "client",
+            "video",
+            "opensearch",
+            "graph",
+            "examples",
+            "spark")) {
       assertThat(
               classes.stream()
                   .anyMatch(c -> c.getPackageName().startsWith("dev.semblance." + module)))

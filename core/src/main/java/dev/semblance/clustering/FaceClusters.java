@@ -331,7 +331,13 @@ public final class FaceClusters {
       clusters.seeded.add(in.readBoolean());
     }
     if (count > 0) {
-      clusters.graph = FaceGraph.readFrom(in, dimension, clusters.options.neighbours(), threshold);
+      clusters.graph =
+          FaceGraph.readFrom(
+              in,
+              dimension,
+              clusters.options.neighbours(),
+              threshold,
+              clusters.options.indexAbove());
       check(
           clusters.graph.size() == count,
           count + " faces but " + clusters.graph.size() + " vectors");
@@ -459,7 +465,7 @@ public final class FaceClusters {
           n);
     }
     if (graph == null) {
-      graph = new FaceGraph(n, options.neighbours(), threshold);
+      graph = new FaceGraph(n, options.neighbours(), threshold, options.indexAbove());
       partition = new Partition(graph);
     }
   }

@@ -3,22 +3,32 @@ package dev.semblance.internal.cluster;
 import dev.semblance.internal.gallery.Parallel;
 import dev.semblance.internal.vector.Kernels;
 import dev.semblance.internal.vector.VectorKernels;
+import dev.semblance.spi.NeighbourSearch;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ForkJoinPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The faces being clustered and their similarity graph: each face is joined to its {@code k} most
  * similar faces at or above the cut-off, both ways. Neighbours are found by an exact blocked scan
  * with the gallery's SIMD kernel, a block of new faces against every earlier face, so no N × N
- * matrix is ever held and adding faces only scans for the new ones. Not thread-safe.
+ * matrix is ever held and adding faces only scans for the new ones. Past {@code indexAbove} faces,
+ * when a {@link NeighbourSearch} is installed, a graph index shortlists each new face's neighbours
+ * instead and the kernel scores the shortlist: the scan's cost grows with the square of the faces,
+ * the index's about linearly. Not thread-safe.
  */
 public final class FaceGraph {
+  private static final Logger log = LoggerFactory.getLogger(FaceGraph.class);
+
   /** Faces scored together against each block of earlier faces while both are in cache. */
   private static final int BLOCK = 64;
 
@@ -28,6 +38,8 @@ public final class FaceGraph {
   private final int dimension;
   private final int neighbours;
   private final float threshold;
+  private final int indexAbove;
+  private NeighbourSearch.Index index;
   private final VectorKernels kernels = Kernels.get();
   private float[] vectors = new float[0];
   private boolean[] clusterable = new boolean[0];
@@ -37,9 +49,17 @@ public final class FaceGraph {
   private int size;
 
   public FaceGraph(int dimension, int neighbours, float threshold) {
+    this(dimension, neighbours, threshold, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A graph whose neighbours come from a graph index once it holds more than {@code indexAbove}.
+   */
+  public FaceGraph(int dimension, int neighbours, float threshold, int indexAbove) {
     this.dimension = dimension;
     this.neighbours = neighbours;
     this.threshold = threshold;
+    this.indexAbove = indexAbove;
   }
 
   public int dimension() {
@@ -85,6 +105,15 @@ public final class FaceGraph {
    * both ways.
    */
   public void connect(int from) {
+    Nearest[] nearest =
+        size > indexAbove && Searches.INSTALLED.isPresent()
+            ? searchIndex(from, Searches.INSTALLED.get())
+            : scan(from);
+    link(from, nearest);
+  }
+
+  /** Each new face's nearest faces at the cut-off, by the exact blocked scan. */
+  private Nearest[] scan(int from) {
     int to = size;
     int count = to - from;
     int blocks = (count + BLOCK - 1) / BLOCK;
@@ -106,6 +135,49 @@ public final class FaceGraph {
         }
       }
     }
+    return nearest;
+  }
+
+  /**
+   * Each new face's nearest faces at the cut-off among those the index shortlists (twice the
+   * neighbours asked for, as some may be below the cut-off or not clusterable), scored exactly.
+   */
+  private Nearest[] searchIndex(int from, NeighbourSearch search) {
+    if (index == null) {
+      index = search.create(dimension);
+      log.info("clustering {} faces: neighbours from the {} graph index", size, search.name());
+    }
+    index.add(vectors, index.size(), size - index.size());
+    int[][] shortlists = index.nearest(from, size, 2 * neighbours);
+    Nearest[] nearest = new Nearest[size - from];
+    Parallel.run(
+        nearest.length,
+        ForkJoinPool.commonPool(),
+        ForkJoinPool.getCommonPoolParallelism(),
+        q -> {
+          int i = from + q;
+          nearest[q] = new Nearest(neighbours);
+          if (!clusterable[i]) {
+            return;
+          }
+          for (int j : shortlists[q]) {
+            if (j != i && clusterable[j]) {
+              float s =
+                  Math.min(
+                      1f, kernels.dot(vectors, i * dimension, vectors, j * dimension, dimension));
+              if (s >= threshold) {
+                nearest[q].offer(j, s);
+              }
+            }
+          }
+        });
+    return nearest;
+  }
+
+  /** Joins each new face to its nearest, both ways. */
+  private void link(int from, Nearest[] nearest) {
+    int to = size;
+    int count = to - from;
     int[][] found = new int[count][];
     float[][] foundWeight = new float[count][];
     for (int i = 0; i < count; i++) {
@@ -188,6 +260,12 @@ public final class FaceGraph {
     }
   }
 
+  /** The installed neighbour search, found once. */
+  private static final class Searches {
+    static final Optional<NeighbourSearch> INSTALLED =
+        ServiceLoader.load(NeighbourSearch.class).findFirst();
+  }
+
   private static boolean contains(int[] values, int value) {
     for (int v : values) {
       if (v == value) {
@@ -267,8 +345,9 @@ public final class FaceGraph {
    * @throws IOException if the data is cut short or out of range
    */
   public static FaceGraph readFrom(
-      DataInputStream in, int dimension, int neighbours, float threshold) throws IOException {
-    FaceGraph graph = new FaceGraph(dimension, neighbours, threshold);
+      DataInputStream in, int dimension, int neighbours, float threshold, int indexAbove)
+      throws IOException {
+    FaceGraph graph = new FaceGraph(dimension, neighbours, threshold, indexAbove);
     int count = in.readInt();
     check(count >= 0, "face count " + count);
     float[] v = new float[dimension];

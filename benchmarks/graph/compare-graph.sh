@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The graph gallery (semblance-graph) side by side with exact search and with FAISS's
+# IndexHNSWFlat and IndexIVFPQ, in one run on one machine, on the same face-like vectors: the
+# lfw-dev embeddings of the bundled models (semblance embed, made once) and distractors built from
+# them, N in all. Search parameters are chosen on one half of the people and reported once on the
+# other. Prints every figure; needs the CLI and the benchmarks jar (mvn -B -q -DskipTests package).
+#
+#   benchmarks/graph/compare-graph.sh [N] [DEGREE] [BUILD_WIDTH]      # default 1000000 32 100
+set -euo pipefail
+N=${1:-1000000}
+DEGREE=${2:-32}
+BUILD_WIDTH=${3:-100}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=${SEMBLANCE_GRAPH_DIR:-${TMPDIR:-/tmp}/semblance-graph}
+jar=$root/benchmarks/target/benchmarks.jar
+data=$root/../shared/data/lfw-dev/images
+mkdir -p "$work/$N"
+
+[ -f "$jar" ] || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 1; }
+py=/usr/bin/python3
+if ! "$py" -c 'import faiss' 2>/dev/null; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq python3-faiss libopenblas0-pthread >/dev/null
+fi
+if [ ! -f "$work/lfw.tsv" ]; then
+  "$root/bin/semblance" embed --one-per-image --out="$work/lfw.tsv.part" "$data" >&2
+  mv "$work/lfw.tsv.part" "$work/lfw.tsv"
+fi
+
+heap=$(( N / 1000000 * 3 + 4 ))
+results=$work/$N/results.txt
+{
+  echo "machine $(nproc)_cpus_$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs | tr ' ' '_') java_$(java -version 2>&1 | head -1 | cut -d'"' -f2)"
+  java -Xmx${heap}g --add-modules jdk.incubator.vector -cp "$jar" \
+    dev.semblance.benchmarks.GraphComparison "$work/lfw.tsv" "$work/$N" "$N" "$DEGREE" "$BUILD_WIDTH" 2>/dev/null
+  "$py" -u "$root/benchmarks/graph/faiss_graph.py" "$work/$N" "$N" 512
+} | tee "$results"
+echo "figures in $results" >&2

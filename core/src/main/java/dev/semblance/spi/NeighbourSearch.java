@@ -1,0 +1,45 @@
+package dev.semblance.spi;
+
+/**
+ * Approximate nearest neighbours among many faces at once, for clustering sets of faces too large
+ * for the exact scan, whose cost grows with the square of their number. Implementations register
+ * through {@link java.util.ServiceLoader} in {@code
+ * META-INF/services/dev.semblance.spi.NeighbourSearch} (module {@code semblance-graph} does);
+ * {@code FaceClusters} uses the first one found once it holds more faces than {@code
+ * ClusteringOptions#indexAbove()}.
+ *
+ * <p>An index only shortlists: the clustering scores each neighbour it names exactly and keeps
+ * those at its cut-off, so a face may miss a neighbour the exact scan finds, never gain a false
+ * one.
+ *
+ * <p><b>Thread safety.</b> Implementations must be safe for concurrent use; an {@link Index} is
+ * used by one thread at a time (it may use many inside one call).
+ */
+public interface NeighbourSearch {
+  /** A short name for logs, e.g. {@code "jvector"}. */
+  String name();
+
+  /** An empty index of {@code dimension}-d unit vectors. */
+  Index create(int dimension);
+
+  /** Rows numbered from 0 in the order they are added. */
+  interface Index extends AutoCloseable {
+    /**
+     * Adds {@code count} rows packed in {@code vectors} from row {@code first} on, as rows {@link
+     * #size()} onwards.
+     */
+    void add(float[] vectors, int first, int count);
+
+    int size();
+
+    /**
+     * For each row from {@code from} (inclusive) to {@code to}, up to {@code count} other rows with
+     * the highest inner products with it, best first, approximately.
+     */
+    int[][] nearest(int from, int to, int count);
+
+    /** Frees the index; idempotent. */
+    @Override
+    void close();
+  }
+}

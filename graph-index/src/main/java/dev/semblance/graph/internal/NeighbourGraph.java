@@ -1,0 +1,249 @@
+package dev.semblance.graph.internal;
+
+import dev.semblance.InnerProducts;
+import io.github.jbellis.jvector.disk.MappedChunkReader;
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.NodesIterator;
+import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
+import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.vector.VectorizationProvider;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/**
+ * A jvector graph (Vamana edges with HNSW's upper layers) over {@link Rows}, scored by exact inner
+ * products. It only shortlists: callers re-score. Removed rows stay in the graph as stepping stones
+ * (marking them deleted in jvector would leave the rows inserted after them poorly connected until
+ * a cleanup); searches skip them through their filter, and a compaction builds a graph without
+ * them.
+ *
+ * <p>Thread safety: inserts and searches may run concurrently (jvector's builder is built for
+ * that); {@link #save} and {@link #close} must not overlap other calls.
+ */
+final class NeighbourGraph implements AutoCloseable {
+  private static final VectorTypeSupport VECTORS =
+      VectorizationProvider.getInstance().getVectorTypeSupport();
+
+  /** The build's candidate lists may overflow the degree by this much before pruning (jvector). */
+  private static final float NEIGHBOUR_OVERFLOW = 1.2f;
+
+  /** Vamana's diversity factor: an edge is pruned only when a kept one is this much closer. */
+  private static final float ALPHA = 1.2f;
+
+  private final Rows rows;
+  private final GraphIndexBuilder builder;
+  private int covered;
+
+  /** The graph's settings: edges per node and the width of the search that places a new node. */
+  record Shape(int degree, int buildWidth) {}
+
+  private NeighbourGraph(Rows rows, Shape shape, ForkJoinPool pool) {
+    this.rows = rows;
+    this.builder =
+        new GraphIndexBuilder(
+            new RowScores(),
+            rows.dimension(),
+            shape.degree(),
+            shape.buildWidth(),
+            NEIGHBOUR_OVERFLOW,
+            ALPHA,
+            true,
+            false,
+            pool,
+            pool);
+  }
+
+  /** An empty graph over {@code rows}; add rows with {@link #insert}. */
+  static NeighbourGraph empty(Rows rows, Shape shape, ForkJoinPool pool) {
+    return new NeighbourGraph(rows, shape, pool);
+  }
+
+  /**
+   * The graph saved in {@code file}, over the first rows of {@code rows}.
+   *
+   * @throws IOException if the file is damaged or not a saved graph
+   */
+  static NeighbourGraph load(Path file, Rows rows, Shape shape, ForkJoinPool pool)
+      throws IOException {
+    NeighbourGraph graph = new NeighbourGraph(rows, shape, pool);
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+        MappedChunkReader reader = new MappedChunkReader(channel, ByteOrder.BIG_ENDIAN)) {
+      graph.covered = reader.readInt();
+      graph.builder.load(reader);
+    } catch (IOException | RuntimeException e) {
+      graph.close();
+      throw new IOException("not a saved graph: " + e, e);
+    }
+    return graph;
+  }
+
+  /** The rows below this number have been inserted (removed ones included). */
+  int covered() {
+    return covered;
+  }
+
+  /** Adds rows {@code from} to {@code to - 1}, on {@code pool}'s threads. */
+  void insert(int from, int to, ForkJoinPool pool) {
+    // Each node gets its own vector: the builder's scorers read rows into buffers of their own.
+    if (to - from == 1) {
+      builder.addGraphNode(from, VECTORS.createFloatVector(rows.read(from)));
+    } else {
+      pool.submit(
+              () ->
+                  IntStream.range(from, to)
+                      .parallel()
+                      .forEach(
+                          row ->
+                              builder.addGraphNode(row, VECTORS.createFloatVector(rows.read(row)))))
+          .join();
+    }
+    covered = Math.max(covered, to);
+  }
+
+  /** The rows {@code row} has edges to on the graph's base layer. */
+  int[] edgesOf(int row) {
+    NodesIterator edges = ((OnHeapGraphIndex) builder.getGraph()).getNeighborsIterator(0, row);
+    int[] out = new int[edges.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = edges.nextInt();
+    }
+    return out;
+  }
+
+  /** A searcher for one thread. */
+  Searcher searcher() {
+    return new Searcher();
+  }
+
+  /**
+   * Writes the graph to {@code file} (not synced; the caller moves it into place); false, writing
+   * nothing, when it holds no row.
+   */
+  boolean save(Path file) throws IOException {
+    builder.cleanup();
+    OnHeapGraphIndex graph = (OnHeapGraphIndex) builder.getGraph();
+    if (graph.size(0) == 0) {
+      return false;
+    }
+    try (DataOutputStream out =
+        new DataOutputStream(
+            new BufferedOutputStream(
+                Channels.newOutputStream(
+                    FileChannel.open(
+                        file,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE)),
+                1 << 20))) {
+      out.writeInt(covered);
+      graph.save(out);
+    }
+    return true;
+  }
+
+  /** Heap taken by the edges. */
+  long ramBytesUsed() {
+    return builder.getGraph().ramBytesUsed();
+  }
+
+  @Override
+  public void close() {
+    try {
+      builder.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Searches of one thread; not thread-safe. */
+  final class Searcher {
+    private final GraphSearcher searcher = new GraphSearcher(builder.getGraph());
+
+    /**
+     * Up to {@code count} rows accepted by {@code live}, from a beam of {@code width} candidates,
+     * best first.
+     */
+    int[] search(float[] probe, int count, int width, Bits live) {
+      SearchResult result =
+          searcher.search(scorer(probe), count, Math.max(count, width), 0f, 0f, live);
+      SearchResult.NodeScore[] nodes = result.getNodes();
+      int[] rows = new int[nodes.length];
+      for (int i = 0; i < rows.length; i++) {
+        rows[i] = nodes[i].node;
+      }
+      return rows;
+    }
+  }
+
+  /**
+   * Exact scores of one vector against rows, on the gallery's SIMD kernel (jvector's own is scalar
+   * before Java 20), as jvector's dot-product similarity scales them: (1 + cos) / 2.
+   */
+  private SearchScoreProvider scorer(float[] vector) {
+    float[] row = new float[rows.dimension()];
+    ScoreFunction.ExactScoreFunction score =
+        node -> {
+          rows.read(node, row, 0);
+          return (1 + InnerProducts.dot(vector, 0, row, 0, row.length)) / 2;
+        };
+    return new DefaultSearchScoreProvider(score);
+  }
+
+  /** How the builder scores: every score exact, read from the rows. */
+  private final class RowScores implements BuildScoreProvider {
+    @Override
+    public boolean isExact() {
+      return true;
+    }
+
+    @Override
+    public VectorFloat<?> approximateCentroid() {
+      float[] sum = new float[rows.dimension()];
+      int step = Math.max(1, rows.rows() / 10_000);
+      float[] row = new float[sum.length];
+      for (int r = 0; r < rows.rows(); r += step) {
+        rows.read(r, row, 0);
+        for (int i = 0; i < sum.length; i++) {
+          sum[i] += row[i];
+        }
+      }
+      return VECTORS.createFloatVector(sum);
+    }
+
+    @Override
+    public SearchScoreProvider searchProviderFor(VectorFloat<?> vector) {
+      float[] copy = new float[vector.length()];
+      for (int i = 0; i < copy.length; i++) {
+        copy[i] = vector.get(i);
+      }
+      return scorer(copy);
+    }
+
+    @Override
+    public SearchScoreProvider searchProviderFor(int node) {
+      return scorer(rows.read(node));
+    }
+
+    @Override
+    public SearchScoreProvider diversityProviderFor(int node) {
+      return scorer(rows.read(node));
+    }
+  }
+}

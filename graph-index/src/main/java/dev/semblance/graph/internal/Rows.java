@@ -1,0 +1,22 @@
+package dev.semblance.graph.internal;
+
+/**
+ * Unit vectors numbered from 0 that a {@link NeighbourGraph} scores: a gallery's {@link RowFile},
+ * or the faces being clustered ({@link HeapRows}).
+ *
+ * <p>Thread safety: reads may run concurrently.
+ */
+interface Rows {
+  int dimension();
+
+  int rows();
+
+  /** Row {@code row} copied into {@code into} from offset {@code offset}. */
+  void read(int row, float[] into, int offset);
+
+  default float[] read(int row) {
+    float[] v = new float[dimension()];
+    read(row, v, 0);
+    return v;
+  }
+}
