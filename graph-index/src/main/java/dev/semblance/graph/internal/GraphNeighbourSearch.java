@@ -13,8 +13,8 @@ import java.util.stream.IntStream;
  * <p>Thread safety: stateless; each index is used by one thread at a time.
  */
 public final class GraphNeighbourSearch implements NeighbourSearch {
-  static final NeighbourGraph.Shape SHAPE = new NeighbourGraph.Shape(16, 64);
-  static final int SEARCH_WIDTH = 64;
+  private static final NeighbourGraph.Shape SHAPE = new NeighbourGraph.Shape(16, 64);
+  private static final int SEARCH_WIDTH = 64;
 
   @Override
   public String name() {

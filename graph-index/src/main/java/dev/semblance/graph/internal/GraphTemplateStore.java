@@ -663,11 +663,6 @@ public final class GraphTemplateStore implements TemplateStore {
     }
   }
 
-  /** Heap taken by the graph's edges. */
-  public long graphBytes() {
-    return read(graph::ramBytesUsed);
-  }
-
   private interface IoAction<T> {
     T run() throws IOException;
   }

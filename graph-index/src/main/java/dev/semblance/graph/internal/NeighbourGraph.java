@@ -158,11 +158,6 @@ final class NeighbourGraph implements AutoCloseable {
     return true;
   }
 
-  /** Heap taken by the edges. */
-  long ramBytesUsed() {
-    return builder.getGraph().ramBytesUsed();
-  }
-
   @Override
   public void close() {
     try {
