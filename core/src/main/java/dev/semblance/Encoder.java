@@ -78,6 +78,7 @@ public final class Encoder implements AutoCloseable {
   private final ProjectionHead projection;
   private final int batchSize;
   private final long maxFileBytes;
+  private final Telemetry telemetry;
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
@@ -158,6 +159,7 @@ public final class Encoder implements AutoCloseable {
     }
     this.decoder = new ImageDecoder(b.maxPixels);
     this.batchSize = b.batchSize;
+    this.telemetry = GuardedTelemetry.of(b.telemetry);
     // Eight bytes a pixel (16-bit RGBA, uncompressed) plus room for metadata bounds any honest
     // file.
     this.maxFileBytes = Math.min(Integer.MAX_VALUE - 8L, 8 * b.maxPixels + (16L << 20));
@@ -205,12 +207,12 @@ public final class Encoder implements AutoCloseable {
    * @throws InvalidImageException if the file cannot be read or decoded, or is too large
    */
   public List<Face> encode(Path image) {
-    return encode(read(image), image.toString());
+    return timed(() -> encode(read(image), image.toString()));
   }
 
   /** Every face in the encoded image (JPEG, PNG, BMP or GIF bytes); see {@link #encode(Path)}. */
   public List<Face> encode(byte[] image) {
-    return encode(image, "image bytes");
+    return timed(() -> encode(image, "image bytes"));
   }
 
   /**
@@ -226,7 +228,7 @@ public final class Encoder implements AutoCloseable {
   /** Every face in the image; see {@link #encode(Path)}. */
   public List<Face> encode(BufferedImage image) {
     checkArgument(image.getWidth() > 0 && image.getHeight() > 0, "image is empty");
-    return run(() -> encode(RgbImage.from(image)));
+    return timed(() -> run(() -> encode(RgbImage.from(image))));
   }
 
   /**
@@ -234,7 +236,7 @@ public final class Encoder implements AutoCloseable {
    * score first; see {@link RgbFrame}.
    */
   public List<Face> encode(RgbFrame frame) {
-    return run(() -> encode(image(frame)));
+    return timed(() -> run(() -> encode(image(frame))));
   }
 
   /**
@@ -256,12 +258,14 @@ public final class Encoder implements AutoCloseable {
    */
   public List<Face> encode(RgbFrame frame, List<Detection> detections) {
     List<Scored> scored = detections.stream().map(d -> new Scored(d.box(), d.score())).toList();
-    return run(
-        () -> {
-          RgbImage image = image(frame);
-          List<Located> located = pipeline.locate(image, scored);
-          return toFaces(image, located, pipeline.embed(image, located), 0);
-        });
+    return timed(
+        () ->
+            run(
+                () -> {
+                  RgbImage image = image(frame);
+                  List<Located> located = pipeline.locate(image, scored);
+                  return toFaces(image, located, pipeline.embed(image, located), 0);
+                }));
   }
 
   /**
@@ -279,6 +283,7 @@ public final class Encoder implements AutoCloseable {
         detections.size());
     return run(
         () -> {
+          long start = System.nanoTime();
           List<RgbImage> images = new ArrayList<>(frames.size());
           List<List<Located>> located = new ArrayList<>(frames.size());
           for (int i = 0; i < frames.size(); i++) {
@@ -296,6 +301,7 @@ public final class Encoder implements AutoCloseable {
             result.add(toFaces(images.get(i), located.get(i), embedded, next));
             next += located.get(i).size();
           }
+          reportEach(result, start);
           return result;
         });
   }
@@ -347,6 +353,7 @@ public final class Encoder implements AutoCloseable {
         () -> {
           List<ImageFaces> result = new ArrayList<>(count);
           for (int start = 0; start < count; start += batchSize) {
+            long began = System.nanoTime();
             int end = Math.min(count, start + batchSize);
             List<RgbImage> decoded = new ArrayList<>(end - start);
             List<List<Located>> located = new ArrayList<>(end - start);
@@ -378,6 +385,12 @@ public final class Encoder implements AutoCloseable {
               result.add(
                   new ImageFaces(name.apply(i), image.width(), image.height(), encoded, null));
             }
+            reportEach(
+                result.subList(result.size() - (end - start), result.size()).stream()
+                    .filter(r -> r.failure() == null)
+                    .map(ImageFaces::faces)
+                    .toList(),
+                began);
           }
           return result;
         });
@@ -392,6 +405,7 @@ public final class Encoder implements AutoCloseable {
   public Face encodeMainFace(Path image) {
     return run(
         () -> {
+          long start = System.nanoTime();
           RgbImage rgb = decoder.decode(read(image), image.toString());
           List<Located> faces = pipeline.locate(rgb);
           if (faces.isEmpty()) {
@@ -403,7 +417,9 @@ public final class Encoder implements AutoCloseable {
                       Comparator.comparingDouble(
                           f -> mainFaceScore(f.box(), rgb.width(), rgb.height())))
                   .orElseThrow();
-          return toFaces(rgb, List.of(main), pipeline.embed(rgb, List.of(main)), 0).get(0);
+          Face face = toFaces(rgb, List.of(main), pipeline.embed(rgb, List.of(main)), 0).get(0);
+          telemetry.imageEncoded(faces.size(), System.nanoTime() - start);
+          return face;
         });
   }
 
@@ -474,6 +490,23 @@ public final class Encoder implements AutoCloseable {
     return faces;
   }
 
+  /** Runs the encoding of one image and reports it. */
+  private List<Face> timed(Supplier<List<Face>> encoding) {
+    long start = System.nanoTime();
+    List<Face> faces = encoding.get();
+    telemetry.imageEncoded(faces.size(), System.nanoTime() - start);
+    return faces;
+  }
+
+  /** Reports each image of a batch begun at {@code start}, with its share of the batch's time. */
+  private void reportEach(List<List<Face>> images, long start) {
+    if (images.isEmpty()) {
+      return;
+    }
+    long share = (System.nanoTime() - start) / images.size();
+    images.forEach(faces -> telemetry.imageEncoded(faces.size(), share));
+  }
+
   private byte[] read(Path image) {
     Objects.requireNonNull(image, "image");
     try {
@@ -538,8 +571,15 @@ public final class Encoder implements AutoCloseable {
     private boolean quality;
     private boolean liveness;
     private float livenessThreshold = DEFAULT_LIVENESS_THRESHOLD;
+    private Telemetry telemetry = Telemetry.NONE;
 
     private Builder() {}
+
+    /** Where to report each encoded image (faces found, time taken); none by default. */
+    public Builder telemetry(Telemetry telemetry) {
+      this.telemetry = Objects.requireNonNull(telemetry, "telemetry");
+      return this;
+    }
 
     /**
      * Measure every face's {@link FaceQuality}: size, sharpness, exposure, head pose, eye state and

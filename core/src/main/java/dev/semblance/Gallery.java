@@ -53,6 +53,7 @@ public final class Gallery implements AutoCloseable {
   public static final double DEFAULT_TARGET_FPIR = 0.01;
 
   private final Backing backing;
+  private volatile Telemetry telemetry = Telemetry.NONE;
 
   Gallery(Backing backing) {
     this.backing = backing;
@@ -299,7 +300,12 @@ public final class Gallery implements AutoCloseable {
    */
   public void enroll(String identity, List<Face> faces, QualityPolicy policy) {
     checkArgument(!faces.isEmpty(), "no face given for '%s'", identity);
-    policy.requireAll(identity, faces);
+    try {
+      policy.requireAll(identity, faces);
+    } catch (FaceRejectedException e) {
+      telemetry.enrolmentRefused(e.rules());
+      throw e;
+    }
     enroll(identity, faces.stream().map(Face::embedding).toList());
   }
 
@@ -395,7 +401,21 @@ public final class Gallery implements AutoCloseable {
   public List<Identification> identifyAll(List<Embedding> probes, int k) {
     checkArgument(k > 0, "k must be positive: %s", k);
     float[][] queries = vectors(probes).toArray(new float[0][]);
-    return queries.length == 0 ? List.of() : backing.identify(queries, k);
+    if (queries.length == 0) {
+      return List.of();
+    }
+    long start = System.nanoTime();
+    List<Identification> answers = backing.identify(queries, k);
+    telemetry.identified(queries.length, System.nanoTime() - start);
+    return answers;
+  }
+
+  /**
+   * Reports every identification and every enrolment refused by a {@link QualityPolicy} to {@code
+   * telemetry} from now on, in place of the telemetry set before; {@link Telemetry#NONE} stops it.
+   */
+  public void setTelemetry(Telemetry telemetry) {
+    this.telemetry = GuardedTelemetry.of(Objects.requireNonNull(telemetry, "telemetry"));
   }
 
   /**

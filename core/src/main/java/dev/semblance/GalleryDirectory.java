@@ -2,10 +2,15 @@ package dev.semblance;
 
 import dev.semblance.internal.gallery.DirectoryBacking;
 import dev.semblance.internal.gallery.RecordCipher;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Objects;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Opens a {@link Gallery} kept in a directory ({@link Gallery#directory}). Every enrolment, removal
@@ -92,5 +97,47 @@ public final class GalleryDirectory {
             Gallery.newPolicy(embedderId),
             durability,
             key == null ? null : RecordCipher.of(key)));
+  }
+
+  /**
+   * The AES key held in {@code file}: 16, 24 or 32 raw bytes, or Base64 of them (as {@code
+   * semblance keys} and {@code openssl rand -base64 32} write them).
+   *
+   * @throws IllegalArgumentException if the file holds no such key
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  public static SecretKey readKey(Path file) {
+    try {
+      return key(Files.readAllBytes(file), "key file " + file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read key file " + file + ": " + e, e);
+    }
+  }
+
+  /**
+   * An AES key from 16, 24 or 32 raw bytes, or Base64 of them.
+   *
+   * @param source what holds the key, for messages, e.g. {@code "key file k.bin"}
+   * @throws IllegalArgumentException naming {@code source} if the bytes hold no such key
+   */
+  public static SecretKey key(byte[] rawOrBase64, String source) {
+    byte[] bytes = rawOrBase64;
+    if (!isAesKeyLength(bytes.length)) {
+      try {
+        bytes = Base64.getDecoder().decode(new String(bytes, StandardCharsets.US_ASCII).trim());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            source + " holds neither 16, 24 or 32 raw bytes nor Base64 of them", e);
+      }
+    }
+    if (!isAesKeyLength(bytes.length)) {
+      throw new IllegalArgumentException(
+          source + " holds a " + 8 * bytes.length + "-bit key; AES takes 128, 192 or 256");
+    }
+    return new SecretKeySpec(bytes, "AES");
+  }
+
+  private static boolean isAesKeyLength(int bytes) {
+    return bytes == 16 || bytes == 24 || bytes == 32;
   }
 }

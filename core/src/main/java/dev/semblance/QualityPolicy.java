@@ -3,8 +3,10 @@ package dev.semblance;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Which faces are good enough to enrol: a minimum overall quality, a maximum head turn, open eyes,
@@ -40,6 +42,23 @@ public record QualityPolicy(
    */
   public static final QualityPolicy DEFAULT = new QualityPolicy(0.7f, 45f, false, 20f, false);
 
+  /** The rules a face can break, as {@link FaceRejectedException#rules()} names them. */
+  public enum Rule {
+    /** The overall quality score is below {@link #minScore()}, or there is none to check. */
+    QUALITY,
+    /** The head is turned beyond {@link #maxYaw()}. */
+    POSE,
+    /** An eye is not open though {@link #eyesOpen()} requires it. */
+    EYES,
+    /** The eyes are closer than {@link #minInterOcularDistance()}: the face is too small. */
+    SIZE,
+    /** The face is not live though {@link #requireLive()} requires it. */
+    LIVENESS
+  }
+
+  /** A broken rule and how it was broken, e.g. {@code POSE, "yaw 41° beyond ±30°"}. */
+  private record Broken(Rule rule, String reason) {}
+
   public QualityPolicy {
     checkArgument(minScore >= 0 && minScore <= 1, "minimum score must be in [0, 1]: %s", minScore);
     checkArgument(maxYaw > 0 && maxYaw <= 90, "maximum yaw must be in (0, 90]: %s", maxYaw);
@@ -71,6 +90,10 @@ public record QualityPolicy(
    *     policy requires it): the encoder must be built with {@link Encoder.Builder#quality}
    */
   public List<String> check(Face face) {
+    return broken(face).stream().map(Broken::reason).toList();
+  }
+
+  private List<Broken> broken(Face face) {
     FaceQuality q =
         face.quality()
             .orElseThrow(
@@ -78,33 +101,41 @@ public record QualityPolicy(
                     new IllegalArgumentException(
                         "the face has no quality measurements: build the Encoder with"
                             + " quality(true) to apply a quality policy"));
-    List<String> reasons = new ArrayList<>();
+    List<Broken> reasons = new ArrayList<>();
     if (Float.isNaN(q.score())) {
       if (minScore > 0) { // a gate that cannot be checked refuses: it must not fail open
-        reasons.add("no overall quality score: the embedder has no quality model");
+        reasons.add(
+            new Broken(
+                Rule.QUALITY, "no overall quality score: the embedder has no quality model"));
       }
     } else if (q.score() < minScore) {
       // Printed as compared, in full: a score just under the minimum must not read as equal to it.
-      reasons.add("quality " + q.score() + " < " + minScore);
+      reasons.add(new Broken(Rule.QUALITY, "quality " + q.score() + " < " + minScore));
     }
     if (Math.abs(q.yaw()) > maxYaw) {
-      reasons.add(String.format(Locale.ROOT, "yaw %.0f° beyond ±%.0f°", q.yaw(), maxYaw));
+      reasons.add(
+          new Broken(
+              Rule.POSE, String.format(Locale.ROOT, "yaw %.0f° beyond ±%.0f°", q.yaw(), maxYaw)));
     }
     if (eyesOpen && !q.eyesOpen()) {
       reasons.add(
-          String.format(
-              Locale.ROOT,
-              "eyes not open (left %.2f, right %.2f)",
-              q.leftEyeOpen(),
-              q.rightEyeOpen()));
+          new Broken(
+              Rule.EYES,
+              String.format(
+                  Locale.ROOT,
+                  "eyes not open (left %.2f, right %.2f)",
+                  q.leftEyeOpen(),
+                  q.rightEyeOpen())));
     }
     if (q.interOcularDistance() < minInterOcularDistance) {
       reasons.add(
-          String.format(
-              Locale.ROOT,
-              "eyes %.0f px apart < %.0f px",
-              q.interOcularDistance(),
-              minInterOcularDistance));
+          new Broken(
+              Rule.SIZE,
+              String.format(
+                  Locale.ROOT,
+                  "eyes %.0f px apart < %.0f px",
+                  q.interOcularDistance(),
+                  minInterOcularDistance)));
     }
     if (requireLive) {
       Liveness l =
@@ -115,7 +146,9 @@ public record QualityPolicy(
                           "the policy requires liveness but the face has none: build the"
                               + " Encoder with liveness(true)"));
       if (!l.live()) {
-        reasons.add("not live (liveness " + l.score() + " < " + l.threshold() + ")");
+        reasons.add(
+            new Broken(
+                Rule.LIVENESS, "not live (liveness " + l.score() + " < " + l.threshold() + ")"));
       }
     }
     return reasons;
@@ -128,9 +161,11 @@ public record QualityPolicy(
    * @throws FaceRejectedException naming every broken rule
    */
   public void requireAcceptable(Face face, String what) {
-    List<String> reasons = check(face);
-    if (!reasons.isEmpty()) {
-      throw new FaceRejectedException(what + " refused: " + String.join("; ", reasons), reasons);
+    List<Broken> broken = broken(face);
+    if (!broken.isEmpty()) {
+      List<String> reasons = broken.stream().map(Broken::reason).toList();
+      throw new FaceRejectedException(
+          what + " refused: " + String.join("; ", reasons), reasons, rules(broken));
     }
   }
 
@@ -141,15 +176,22 @@ public record QualityPolicy(
    */
   void requireAll(String identity, List<Face> faces) {
     List<String> reasons = new ArrayList<>();
+    Set<Rule> rules = EnumSet.noneOf(Rule.class);
     for (int i = 0; i < faces.size(); i++) {
       String face = faces.size() == 1 ? "face" : "face " + (i + 1);
-      for (String reason : check(faces.get(i))) {
-        reasons.add(face + ": " + reason);
-      }
+      List<Broken> broken = broken(faces.get(i));
+      broken.forEach(b -> reasons.add(face + ": " + b.reason()));
+      rules.addAll(rules(broken));
     }
     if (!reasons.isEmpty()) {
       throw new FaceRejectedException(
-          "refused to enrol '" + identity + "': " + String.join("; ", reasons), reasons);
+          "refused to enrol '" + identity + "': " + String.join("; ", reasons), reasons, rules);
     }
+  }
+
+  private static Set<Rule> rules(List<Broken> broken) {
+    Set<Rule> rules = EnumSet.noneOf(Rule.class);
+    broken.forEach(b -> rules.add(b.rule()));
+    return rules;
   }
 }

@@ -338,4 +338,26 @@ class DurableGalleryTest {
     }
     return false;
   }
+
+  @Test
+  void keyFilesHoldRawOrBase64AesKeysAndOthersAreRefusedByName(@TempDir Path keys)
+      throws IOException {
+    byte[] raw = new byte[32];
+    new SplittableRandom(7).nextBytes(raw);
+    Path rawFile = Files.write(keys.resolve("raw.key"), raw);
+    Path base64File =
+        Files.writeString(
+            keys.resolve("b64.key"), java.util.Base64.getEncoder().encodeToString(raw) + "\n");
+    assertThat(GalleryDirectory.readKey(rawFile).getEncoded()).isEqualTo(raw);
+    assertThat(GalleryDirectory.readKey(base64File).getEncoded()).isEqualTo(raw);
+    assertThat(GalleryDirectory.key(Arrays.copyOf(raw, 16), "k").getAlgorithm()).isEqualTo("AES");
+    assertThatThrownBy(
+            () -> GalleryDirectory.key("c2hvcnQ=".getBytes(StandardCharsets.US_ASCII), "$KEY"))
+        .hasMessage("$KEY holds a 40-bit key; AES takes 128, 192 or 256");
+    assertThatThrownBy(
+            () -> GalleryDirectory.key("not base64!".getBytes(StandardCharsets.US_ASCII), "$KEY"))
+        .hasMessage("$KEY holds neither 16, 24 or 32 raw bytes nor Base64 of them");
+    assertThatThrownBy(() -> GalleryDirectory.readKey(keys.resolve("missing.key")))
+        .hasMessageContaining("cannot read key file");
+  }
 }

@@ -88,6 +88,7 @@ class QualityPolicyTest {
               FaceRejectedException.class,
               e -> {
                 assertThat(e.reasons()).containsExactly("face 2: yaw 70° beyond ±45°");
+                assertThat(e.rules()).containsExactly(QualityPolicy.Rule.POSE);
                 assertThat(e).hasMessageContaining("refused to enrol 'alice'");
               });
       assertThat(gallery.contains("alice")).isFalse();
@@ -95,6 +96,41 @@ class QualityPolicyTest {
       gallery.enroll("alice", List.of(good), QualityPolicy.DEFAULT);
       assertThat(gallery.templates("alice")).hasSize(1);
     }
+  }
+
+  @Test
+  void galleryTelemetryHearsRefusalsByRuleAndIdentificationsAndNeverFailsACall() {
+    List<Object> heard = new java.util.ArrayList<>();
+    try (Gallery gallery = Gallery.create("test-embedder", 3)) {
+      gallery.setTelemetry(
+          new Telemetry() {
+            @Override
+            public void identified(int probes, long nanos) {
+              heard.add(probes);
+              throw new IllegalStateException("a broken meter");
+            }
+
+            @Override
+            public void enrolmentRefused(java.util.Set<QualityPolicy.Rule> rules) {
+              heard.add(rules);
+            }
+          });
+      Face small = face(new float[] {0, 1, 0}, quality(0.2f, 70, 0.99f, 4), null);
+      assertThatThrownBy(() -> gallery.enroll("bob", List.of(small), QualityPolicy.DEFAULT))
+          .isInstanceOf(FaceRejectedException.class);
+      gallery.enroll("bob", List.of(face(quality(0.9f, 0, 0.99f, 40))), QualityPolicy.DEFAULT);
+      assertThat(gallery.identify(Embedding.of(new float[] {1, 0, 0}), 1).match()).isPresent();
+      gallery.identifyAll(
+          List.of(Embedding.of(new float[] {1, 0, 0}), Embedding.of(new float[] {0, 0, 1})), 1);
+      gallery.setTelemetry(Telemetry.NONE);
+      gallery.identify(Embedding.of(new float[] {1, 0, 0}), 1);
+    }
+    assertThat(heard)
+        .containsExactly(
+            java.util.EnumSet.of(
+                QualityPolicy.Rule.QUALITY, QualityPolicy.Rule.POSE, QualityPolicy.Rule.SIZE),
+            1,
+            2);
   }
 
   @Test

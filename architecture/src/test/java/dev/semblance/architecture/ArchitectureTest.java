@@ -64,7 +64,9 @@ class ArchitectureTest {
             "opensearch",
             "graph",
             "examples",
-            "spark")) {
+            "spark",
+            "spring",
+            "sample")) {
       assertThat(
               classes.stream()
                   .anyMatch(c -> c.getPackageName().startsWith("dev.semblance." + module)))

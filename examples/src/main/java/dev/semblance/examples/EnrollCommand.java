@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -109,7 +110,9 @@ final class EnrollCommand implements Callable<Integer> {
               policy.requireAcceptable(face, "the face in " + image);
             } else if (requireLive && !face.liveness().orElseThrow().live()) {
               throw new FaceRejectedException(
-                  "the face in " + image + " refused: not live", List.of("not live"));
+                  "the face in " + image + " refused: not live",
+                  List.of("not live"),
+                  Set.of(QualityPolicy.Rule.LIVENESS));
             }
             embeddings.add(face.embedding());
           } catch (SemblanceException e) {

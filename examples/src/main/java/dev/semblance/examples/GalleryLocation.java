@@ -3,14 +3,8 @@ package dev.semblance.examples;
 import dev.semblance.Encoder;
 import dev.semblance.Gallery;
 import dev.semblance.GalleryDirectory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
-import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -54,7 +48,7 @@ final class GalleryLocation {
       }
       GalleryDirectory builder = Gallery.directory(where.directory).embedder(encoder);
       if (keyFile != null) {
-        builder.encryptionKey(readKey(keyFile));
+        builder.encryptionKey(GalleryDirectory.readKey(keyFile));
       }
       return builder.open();
     }
@@ -92,34 +86,5 @@ final class GalleryLocation {
   @Override
   public String toString() {
     return (where.file != null ? where.file : where.directory).toString();
-  }
-
-  static SecretKey readKey(Path file) {
-    try {
-      return key(Files.readAllBytes(file), "key file " + file);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read key file " + file + ": " + e, e);
-    }
-  }
-
-  /**
-   * An AES key from 16, 24 or 32 raw bytes, or Base64 of them.
-   *
-   * @param source what holds the key, for messages, e.g. "key file k.bin"
-   */
-  static SecretKey key(byte[] bytes, String source) {
-    if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
-      try {
-        bytes = Base64.getDecoder().decode(new String(bytes, StandardCharsets.US_ASCII).trim());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            source + " holds neither 16, 24 or 32 raw bytes nor Base64 of them");
-      }
-    }
-    if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
-      throw new IllegalArgumentException(
-          source + " holds a " + 8 * bytes.length + "-bit key; AES takes 128, 192 or 256");
-    }
-    return new SecretKeySpec(bytes, "AES");
   }
 }

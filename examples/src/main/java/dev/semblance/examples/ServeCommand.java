@@ -253,10 +253,10 @@ final class ServeCommand implements Callable<Integer> {
     GalleryDirectory directory = Gallery.directory(dir.resolve("gallery")).embedder(encoder);
     String variable = System.getenv(KEY_VARIABLE);
     if (keyFile != null) {
-      directory.encryptionKey(GalleryLocation.readKey(keyFile));
+      directory.encryptionKey(GalleryDirectory.readKey(keyFile));
     } else if (variable != null && !variable.isBlank()) {
       directory.encryptionKey(
-          GalleryLocation.key(variable.getBytes(StandardCharsets.US_ASCII), "$" + KEY_VARIABLE));
+          GalleryDirectory.key(variable.getBytes(StandardCharsets.US_ASCII), "$" + KEY_VARIABLE));
     }
     return directory.open();
   }

@@ -97,6 +97,33 @@ class EncoderTest {
   }
 
   @Test
+  void telemetryHearsEveryEncodedImageWithItsFacesAndNeverFailsACall() {
+    List<int[]> heard = java.util.Collections.synchronizedList(new ArrayList<>());
+    dev.semblance.Telemetry recording =
+        new dev.semblance.Telemetry() {
+          @Override
+          public void imageEncoded(int faces, long nanos) {
+            heard.add(new int[] {faces, nanos > 0 ? 1 : 0});
+            throw new IllegalStateException("a broken meter");
+          }
+        };
+    try (Encoder counted = Encoder.builder().telemetry(recording).build()) {
+      List<Face> one = counted.encode(groupPhoto(4));
+      List<List<Face>> batch = counted.encodeAll(List.of(groupPhoto(1), groupPhoto(2)));
+      counted.encodeMainFace(groupPhoto(3));
+      assertThat(heard)
+          .extracting(h -> h[0])
+          .containsExactly(
+              one.size(),
+              batch.get(0).size(),
+              batch.get(1).size(),
+              counted.encode(groupPhoto(3)).size());
+      assertThat(heard).extracting(h -> h[1]).containsOnly(1);
+      assertThat(one).hasSizeGreaterThan(1);
+    }
+  }
+
+  @Test
   void facesCarryUnitEmbeddingsAndLandmarksInsideTheirBoxes() {
     List<Face> faces = encoder.encode(groupPhoto(4));
     assertThat(encoder.dimension()).isEqualTo(512);
