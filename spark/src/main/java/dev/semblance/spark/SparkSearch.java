@@ -323,10 +323,12 @@ public final class SparkSearch {
                 DataTypes.createStructField(
                     "vectors", DataTypes.createArrayType(DataTypes.FloatType, false), false),
                 DataTypes.createStructField("dimension", DataTypes.IntegerType, false)));
+    // Blocks by the key's hash, not round robin: a block recomputed (a second scan of the cache,
+    // a lost executor) then holds the same faces, whatever order the shuffle delivers them in.
     Dataset<Row> packed =
         faces
             .select(FaceColumns.PROBE, FaceColumns.EMBEDDING)
-            .repartition(blocks)
+            .repartition(blocks, functions.col(FaceColumns.PROBE))
             .mapPartitions(new PackBlock(), Encoders.row(blockType))
             .cache();
     Dataset<Row> left = packed.toDF("lb", "lk", "lv", "ld");
@@ -386,15 +388,19 @@ public final class SparkSearch {
           pair.getInt(3),
           pair.getInt(7));
       List<Embedding> left = unpack(SparkFaces.floats(pair, 2), pair.getInt(3));
-      List<Embedding> right = unpack(SparkFaces.floats(pair, 6), pair.getInt(7));
+      // Within a block both sides are the left one: the right may be another computation of the
+      // same block, its faces in another order.
+      boolean within = pair.getInt(0) == pair.getInt(4);
+      List<String> partnerKeys = within ? leftKeys : rightKeys;
       List<SimilarityJoin.Pair> found =
-          pair.getInt(0) == pair.getInt(4)
+          within
               ? SimilarityJoin.within(left, threshold)
-              : SimilarityJoin.between(left, right, threshold);
+              : SimilarityJoin.between(
+                  left, unpack(SparkFaces.floats(pair, 6), pair.getInt(7)), threshold);
       List<Row> out = new ArrayList<>(found.size());
       for (SimilarityJoin.Pair p : found) {
         out.add(
-            RowFactory.create(leftKeys.get(p.left()), rightKeys.get(p.right()), p.similarity()));
+            RowFactory.create(leftKeys.get(p.left()), partnerKeys.get(p.right()), p.similarity()));
       }
       return out.iterator();
     }
