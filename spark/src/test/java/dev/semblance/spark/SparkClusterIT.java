@@ -58,8 +58,13 @@ class SparkClusterIT {
   /** Face key (path#face) → embedding, as the cluster's encode wrote them. */
   private static Map<String, float[]> encoded;
 
-  /** Image path (as Spark names it) → the number of reason rows (unreadable, no face). */
+  /** Image path (as Spark names it) → its reason row (unreadable, no face). */
   private static Map<String, String> reasons;
+
+  /** The gallery identify searched: the first face of every other person. */
+  private static Gallery gallery;
+
+  private static final float PAIR_THRESHOLD = 0.4f;
 
   @BeforeAll
   static void encodeOnTheClusterWhileAWorkerDies() throws Exception {
@@ -130,6 +135,60 @@ class SparkClusterIT {
         }
       }
     }
+
+    // identify, self-search and cluster as three applications at once, one core each: the
+    // cluster runs two at a time and starts the third when a core frees.
+    gallery = Gallery.create(embedderId(), 512);
+    List<String> keys = new ArrayList<>(encoded.keySet());
+    List<String> people = keys.stream().map(SparkClusterIT::person).distinct().sorted().toList();
+    for (int p = 0; p < people.size(); p += 2) {
+      String person = people.get(p);
+      String first = keys.stream().filter(k -> person(k).equals(person)).findFirst().orElseThrow();
+      gallery.enroll(person, Embedding.of(encoded.get(first)));
+    }
+    Path galleryFile = work.resolve("people.gallery");
+    gallery.save(galleryFile);
+    Map<String, Process> jobs = new TreeMap<>();
+    jobs.put(
+        "identify",
+        oneCoreJob(
+            "identify",
+            "--probes",
+            parquet.toString(),
+            "--gallery",
+            galleryFile.toString(),
+            "--out",
+            work.resolve("ids.tsv").toString()));
+    jobs.put(
+        "self-search",
+        oneCoreJob(
+            "self-search",
+            "--in",
+            parquet.toString(),
+            "--threshold",
+            String.valueOf(PAIR_THRESHOLD),
+            "--blocks",
+            "2",
+            "--out",
+            work.resolve("pairs.tsv").toString()));
+    jobs.put(
+        "cluster",
+        oneCoreJob("cluster", "--in", parquet.toString(), "--out", clusters().toString()));
+    for (Map.Entry<String, Process> job : jobs.entrySet()) {
+      finish(job.getValue(), work.resolve(job.getKey() + ".log"));
+    }
+  }
+
+  private static Path clusters() {
+    return work.resolve("clusters.tsv");
+  }
+
+  /** A job writing TSV, started now, that takes one core of the cluster. */
+  private static Process oneCoreJob(String command, String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of(command));
+    all.addAll(List.of(args));
+    all.addAll(List.of("--format", "tsv", "--conf", "spark.cores.max=1"));
+    return semblanceSpark(work.resolve(command + ".log"), all.toArray(String[]::new));
   }
 
   @AfterAll
@@ -173,31 +232,10 @@ class SparkClusterIT {
 
   @Test
   void identificationOnTheClusterEqualsIdentifyAll() throws Exception {
-    // Enrolled: the first face of every other person (the others are strangers); probes: all.
-    Gallery gallery = Gallery.create(embedderId(), 512);
     List<String> keys = new ArrayList<>(encoded.keySet());
-    List<String> people = keys.stream().map(SparkClusterIT::person).distinct().sorted().toList();
-    for (int p = 0; p < people.size(); p += 2) {
-      String person = people.get(p);
-      String first = keys.stream().filter(k -> person(k).equals(person)).findFirst().orElseThrow();
-      gallery.enroll(person, Embedding.of(encoded.get(first)));
-    }
-    Path file = work.resolve("people.gallery");
-    gallery.save(file);
-    Path out = work.resolve("ids.tsv");
-    run(
-        "identify",
-        "--probes",
-        parquet.toString(),
-        "--gallery",
-        file.toString(),
-        "--out",
-        out.toString(),
-        "--format",
-        "tsv");
     List<Identification> expected =
         gallery.identifyAll(keys.stream().map(k -> Embedding.of(encoded.get(k))).toList(), 1);
-    Map<String, String[]> rows = tsvByFirstColumn(out);
+    Map<String, String[]> rows = tsvByFirstColumn(work.resolve("ids.tsv"));
     assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(keys);
     int matches = 0;
     for (int i = 0; i < keys.size(); i++) {
@@ -213,20 +251,7 @@ class SparkClusterIT {
 
   @Test
   void selfSearchOnTheClusterFindsTheLibrarysPairs() throws Exception {
-    float threshold = 0.4f;
-    Path out = work.resolve("pairs.tsv");
-    run(
-        "self-search",
-        "--in",
-        parquet.toString(),
-        "--threshold",
-        String.valueOf(threshold),
-        "--blocks",
-        "2",
-        "--out",
-        out.toString(),
-        "--format",
-        "tsv");
+    float threshold = PAIR_THRESHOLD;
     List<String> keys = new ArrayList<>(encoded.keySet());
     Map<String, Float> expected = new TreeMap<>();
     for (int i = 0; i < keys.size(); i++) {
@@ -240,7 +265,7 @@ class SparkClusterIT {
       }
     }
     Map<String, Float> found = new TreeMap<>();
-    List<String> lines = Files.readAllLines(out);
+    List<String> lines = Files.readAllLines(work.resolve("pairs.tsv"));
     for (String line : lines.subList(1, lines.size())) {
       String[] f = line.split("\t");
       assertThat(found.put(pair(f[0], f[1]), Float.parseFloat(f[2]))).as("once: %s", line).isNull();
@@ -251,8 +276,6 @@ class SparkClusterIT {
 
   @Test
   void clusteringOnTheClusterEqualsOneJvm() throws Exception {
-    Path out = work.resolve("clusters.tsv");
-    run("cluster", "--in", parquet.toString(), "--out", out.toString(), "--format", "tsv");
     List<String> keys = new ArrayList<>(encoded.keySet());
     List<FaceItem> items = new ArrayList<>();
     for (String key : keys) {
@@ -265,7 +288,7 @@ class SparkClusterIT {
       expected.add(c.faces().stream().map(f -> items.get(f).source()).collect(toSet()));
     }
     Map<String, Set<String>> members = new HashMap<>();
-    for (Map.Entry<String, String[]> e : tsvByFirstColumn(out).entrySet()) {
+    for (Map.Entry<String, String[]> e : tsvByFirstColumn(clusters()).entrySet()) {
       if (!e.getValue()[1].isEmpty()) {
         members.computeIfAbsent(e.getValue()[1], c -> new HashSet<>()).add(e.getKey());
       }
@@ -318,11 +341,6 @@ class SparkClusterIT {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("SEMBLANCE_JAVA_OPTS", "-Xmx1g");
     return builder.start();
-  }
-
-  private static void run(String... args) throws Exception {
-    Path log = work.resolve(args[0] + ".log");
-    finish(semblanceSpark(log, args), log);
   }
 
   private static void finish(Process job, Path log) throws Exception {

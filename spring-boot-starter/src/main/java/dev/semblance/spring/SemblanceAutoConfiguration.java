@@ -196,12 +196,15 @@ public class SemblanceAutoConfiguration {
     }
   }
 
-  /** The {@code semblance} component of the application's health. */
+  /**
+   * The {@code semblance} component of the application's health. Its switch sits on the method: a
+   * condition on the class would be loaded before the class test, and fail without actuator.
+   */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(HealthIndicator.class)
-  @ConditionalOnEnabledHealthIndicator("semblance")
   static class HealthConfiguration {
     @Bean
+    @ConditionalOnEnabledHealthIndicator("semblance")
     @ConditionalOnMissingBean(name = "semblanceHealthIndicator")
     HealthIndicator semblanceHealthIndicator(
         ObjectProvider<Encoder> encoder,

@@ -12,7 +12,6 @@ import dev.semblance.GalleryFormatException;
 import dev.semblance.QualityPolicy;
 import dev.semblance.Telemetry;
 import dev.semblance.Verifier;
-import dev.semblance.opensearch.OpenSearchGallery;
 import dev.semblance.testing.TestData;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.ServerSocket;
@@ -272,7 +271,7 @@ class SemblanceAutoConfigurationTest {
       "semblance.gallery.opensearch.index=faces"
     };
     runner
-        .withClassLoader(new FilteredClassLoader(OpenSearchGallery.class))
+        .withClassLoader(new FilteredClassLoader("dev.semblance.opensearch"))
         .withPropertyValues(settings)
         .run(
             context ->
@@ -314,7 +313,8 @@ class SemblanceAutoConfigurationTest {
         .withPropertyValues("management.health.semblance.enabled=false")
         .run(context -> assertThat(context).doesNotHaveBean("semblanceHealthIndicator"));
     runner
-        .withClassLoader(new FilteredClassLoader(HealthIndicator.class))
+        // An application without actuator: none of Spring Boot's health classes.
+        .withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
         .run(
             context -> {
               assertThat(context).hasNotFailed().doesNotHaveBean("semblanceHealthIndicator");
@@ -365,7 +365,7 @@ class SemblanceAutoConfigurationTest {
               assertThat(registry.get("semblance.gallery.faces").gauge().value()).isEqualTo(1);
             });
     runner
-        .withClassLoader(new FilteredClassLoader(MeterRegistry.class))
+        .withClassLoader(new FilteredClassLoader("io.micrometer"))
         .run(
             context -> {
               assertThat(context).hasNotFailed().doesNotHaveBean(Telemetry.class);
