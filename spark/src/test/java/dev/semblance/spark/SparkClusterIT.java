@@ -61,6 +61,9 @@ class SparkClusterIT {
   /** Image path (as Spark names it) → its reason row (unreadable, no face). */
   private static Map<String, String> reasons;
 
+  /** The embedder of the encoded faces, as the encode job wrote it. */
+  private static String embedderId;
+
   /** The gallery identify searched: the first face of every other person. */
   private static Gallery gallery;
 
@@ -131,6 +134,7 @@ class SparkClusterIT {
         } else {
           float[] e = SparkFaces.floats(r, r.fieldIndex(FaceColumns.EMBEDDING));
           String key = path + "#" + r.getInt(r.fieldIndex(FaceColumns.FACE));
+          embedderId = r.getString(r.fieldIndex(FaceColumns.EMBEDDER));
           assertThat(encoded.put(key, e)).as("one row per face: %s", key).isNull();
         }
       }
@@ -138,7 +142,7 @@ class SparkClusterIT {
 
     // identify, self-search and cluster as three applications at once, one core each: the
     // cluster runs two at a time and starts the third when a core frees.
-    gallery = Gallery.create(embedderId(), 512);
+    gallery = Gallery.create(embedderId, 512);
     List<String> keys = new ArrayList<>(encoded.keySet());
     List<String> people = keys.stream().map(SparkClusterIT::person).distinct().sorted().toList();
     for (int p = 0; p < people.size(); p += 2) {
@@ -294,12 +298,6 @@ class SparkClusterIT {
       }
     }
     assertThat(new HashSet<>(members.values())).isEqualTo(expected).hasSizeGreaterThan(10);
-  }
-
-  private static String embedderId() {
-    try (Encoder encoder = Encoder.builder().build()) {
-      return encoder.embedderId();
-    }
   }
 
   private static String person(String key) {
