@@ -23,6 +23,7 @@ final class GallerySize {
   private long nextCountAt;
   private int size = -1;
   private boolean counting;
+  private boolean changedWhileCounting;
 
   GallerySize(Gallery gallery, Duration minAge) {
     this.gallery = gallery;
@@ -35,6 +36,7 @@ final class GallerySize {
       if (size >= 0) {
         if (!counting && System.nanoTime() >= nextCountAt) {
           counting = true;
+          changedWhileCounting = false;
           Thread recount = new Thread(this::count, "semblance-gallery-count");
           recount.setDaemon(true);
           recount.start();
@@ -52,6 +54,7 @@ final class GallerySize {
   synchronized void changed(int delta) {
     if (size >= 0) {
       size = Math.max(0, size + delta);
+      changedWhileCounting |= counting;
     }
   }
 
@@ -73,9 +76,14 @@ final class GallerySize {
     }
     long end = System.nanoTime();
     synchronized (this) {
-      // A change made while counting may be missing from the count: it shows at the next one.
-      size = counted;
-      nextCountAt = end + Math.max(minAgeNanos, 50 * (end - start));
+      if (changedWhileCounting && size >= 0) {
+        // The count may or may not hold this server's changes made meanwhile: keep the size they
+        // left, which is exact for them, and count again at the next request.
+        nextCountAt = end;
+      } else {
+        size = counted;
+        nextCountAt = end + Math.max(minAgeNanos, 50 * (end - start));
+      }
       counting = false;
     }
   }
