@@ -26,17 +26,14 @@ public interface NeighbourSearch {
   interface Index extends AutoCloseable {
     /**
      * Adds {@code count} rows packed in {@code vectors} from row {@code first} on, as rows {@link
-     * #size()} onwards.
+     * #size()} onwards, and returns for each of them up to {@code neighbours} other rows with the
+     * highest inner products with it, best first, approximately (none when {@code neighbours} is
+     * 0). A pair of rows added in the same call may be named from one end only: callers join
+     * neighbours both ways.
      */
-    void add(float[] vectors, int first, int count);
+    int[][] add(float[] vectors, int first, int count, int neighbours);
 
     int size();
-
-    /**
-     * For each row from {@code from} (inclusive) to {@code to}, up to {@code count} other rows with
-     * the highest inner products with it, best first, approximately.
-     */
-    int[][] nearest(int from, int to, int count);
 
     /** Frees the index; idempotent. */
     @Override

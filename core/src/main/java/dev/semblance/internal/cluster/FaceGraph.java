@@ -146,9 +146,9 @@ public final class FaceGraph {
     if (index == null) {
       index = search.create(dimension);
       log.info("clustering {} faces: neighbours from the {} graph index", size, search.name());
+      index.add(vectors, 0, from, 0); // their neighbours are known already
     }
-    index.add(vectors, index.size(), size - index.size());
-    int[][] shortlists = index.nearest(from, size, 2 * neighbours);
+    int[][] shortlists = index.add(vectors, from, size - from, 2 * neighbours);
     Nearest[] nearest = new Nearest[size - from];
     Parallel.run(
         nearest.length,

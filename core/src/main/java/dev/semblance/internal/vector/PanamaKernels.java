@@ -126,6 +126,17 @@ final class PanamaKernels implements VectorKernels {
     return sum;
   }
 
+  @Override
+  public void unpackBytes(byte[] b, int bOffset, float scale, float[] out, int outOffset, int n) {
+    int i = 0;
+    for (int bound = n - n % L; i < bound; i += L) {
+      bytes(b, bOffset + i).mul(scale).intoArray(out, outOffset + i);
+    }
+    for (; i < n; i++) {
+      out[outOffset + i] = b[bOffset + i] * scale;
+    }
+  }
+
   private static FloatVector bytes(byte[] b, int offset) {
     ByteVector v =
         BYTES_MASKED

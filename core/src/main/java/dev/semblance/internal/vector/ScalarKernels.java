@@ -37,6 +37,13 @@ public final class ScalarKernels implements VectorKernels {
   }
 
   @Override
+  public void unpackBytes(byte[] b, int bOffset, float scale, float[] out, int outOffset, int n) {
+    for (int i = 0; i < n; i++) {
+      out[outOffset + i] = b[bOffset + i] * scale;
+    }
+  }
+
+  @Override
   public float dotBytes(float[] q, byte[] b, int bOffset, int n) {
     float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int i = 0;

@@ -21,6 +21,11 @@ public interface VectorKernels {
   float dotBytes(float[] q, byte[] b, int bOffset, int n);
 
   /**
+   * out[outOffset + i] = b[bOffset + i] · scale for i &lt; n, with the bytes as signed integers.
+   */
+  void unpackBytes(byte[] b, int bOffset, float scale, float[] out, int outOffset, int n);
+
+  /**
    * Scores of many queries against consecutive rows: {@code out[q * rowCount + r]} is the dot
    * product of query {@code q} (at {@code queries[q * n]}) and row {@code r} (at {@code
    * rows[rowOffset + r * n]}). Blocked so that each row loaded serves several queries.

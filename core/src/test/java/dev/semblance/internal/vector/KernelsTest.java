@@ -51,6 +51,12 @@ class KernelsTest {
     assertThat(simd.dotHalf(q, h, 7, n)).isCloseTo(scalar.dotHalf(q, h, 7, n), tolerance(n));
     assertThat(simd.dotBytes(q, bytes, 7, n))
         .isCloseTo(scalar.dotBytes(q, bytes, 7, n), Offset.offset(127 * (1e-6f * n + 1e-6f)));
+    float[] unpacked = new float[n + 2], expected = new float[n + 2];
+    simd.unpackBytes(bytes, 7, 0.0123f, unpacked, 2, n);
+    scalar.unpackBytes(bytes, 7, 0.0123f, expected, 2, n);
+    assertThat(unpacked).containsExactly(expected);
+    assertThat(expected[n + 1]).isEqualTo(bytes[7 + n - 1] * 0.0123f);
+    assertThat(expected[1]).isZero();
   }
 
   @ParameterizedTest

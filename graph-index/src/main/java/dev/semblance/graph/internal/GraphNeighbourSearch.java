@@ -5,16 +5,17 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
- * Neighbours for clustering from a jvector graph over the faces, kept on the heap. Clustering keeps
- * only neighbours above a high cut-off, which a narrow, sparse graph finds: degree 16, build width
- * 64 and search width 64 (set before measuring; docs/clustering.md has the clusters' BCubed F
- * against the exact scan's on both halves of the benchmark's people).
+ * Neighbours for clustering from a jvector graph over the faces, kept on the heap as bytes ({@link
+ * ByteRows}). A face's shortlist is what the search that placed it in the graph scored highest,
+ * with its edges: no second search. Clustering keeps only neighbours above a high cut-off, which a
+ * sparse graph built with a wide search finds: degree 16, build width 160, the narrowest of the
+ * widths tried whose clusters' BCubed F came within 0.002 of the exact scan's on the choosing half
+ * of the benchmark's people (docs/clustering.md).
  *
  * <p>Thread safety: stateless; each index is used by one thread at a time.
  */
 public final class GraphNeighbourSearch implements NeighbourSearch {
-  private static final NeighbourGraph.Shape SHAPE = new NeighbourGraph.Shape(16, 64);
-  private static final int SEARCH_WIDTH = 64;
+  private static final NeighbourGraph.Shape SHAPE = new NeighbourGraph.Shape(16, 160);
 
   @Override
   public String name() {
@@ -27,20 +28,24 @@ public final class GraphNeighbourSearch implements NeighbourSearch {
   }
 
   private static final class GraphIndex implements Index {
-    private final HeapRows rows;
+    private final ByteRows rows;
     private final NeighbourGraph graph;
     private final ForkJoinPool pool = Workers.POOL;
 
     GraphIndex(int dimension) {
-      this.rows = new HeapRows(dimension);
+      this.rows = new ByteRows(dimension);
       this.graph = NeighbourGraph.empty(rows, SHAPE, pool);
     }
 
     @Override
-    public void add(float[] vectors, int first, int count) {
+    public int[][] add(float[] vectors, int first, int count, int neighbours) {
       int from = rows.rows();
       rows.append(vectors, first, count);
-      graph.insert(from, rows.rows(), pool);
+      int[][] placed = graph.insert(from, rows.rows(), neighbours, pool);
+      for (int i = 0; i < count && neighbours > 0; i++) {
+        placed[i] = withEdges(placed[i], from + i);
+      }
+      return placed;
     }
 
     @Override
@@ -48,27 +53,15 @@ public final class GraphNeighbourSearch implements NeighbourSearch {
       return rows.rows();
     }
 
-    @Override
-    public int[][] nearest(int from, int to, int count) {
-      ThreadLocal<NeighbourGraph.Searcher> searchers = ThreadLocal.withInitial(graph::searcher);
-      return pool.submit(
-              () ->
-                  IntStream.range(from, to)
-                      .parallel()
-                      .mapToObj(row -> shortlist(searchers.get(), row, count))
-                      .toArray(int[][]::new))
-          .join();
-    }
-
     /**
-     * What a search from the graph's entry finds, and the row's own edges: a face far from the
-     * crowd (a real face among many alike) may be reached from few places, but the edges it chose
-     * when it was placed lead to its nearest.
+     * What the search that placed the row found, and the row's edges now: those added after it that
+     * chose it as a neighbour, and, for a face far from the crowd (a real face among many alike),
+     * edges that a later search from the graph's entry might not reach.
      */
-    private int[] shortlist(NeighbourGraph.Searcher searcher, int row, int count) {
-      int[] found = searcher.search(rows.read(row), count, SEARCH_WIDTH, r -> r != row);
-      int[] edges = graph.edgesOf(row);
-      return IntStream.concat(IntStream.of(found), IntStream.of(edges)).distinct().toArray();
+    private int[] withEdges(int[] placed, int row) {
+      return IntStream.concat(IntStream.of(placed), IntStream.of(graph.edgesOf(row)))
+          .distinct()
+          .toArray();
     }
 
     @Override

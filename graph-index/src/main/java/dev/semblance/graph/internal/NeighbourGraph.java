@@ -1,6 +1,5 @@
 package dev.semblance.graph.internal;
 
-import dev.semblance.InnerProducts;
 import io.github.jbellis.jvector.disk.MappedChunkReader;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
@@ -101,20 +100,43 @@ final class NeighbourGraph implements AutoCloseable {
 
   /** Adds rows {@code from} to {@code to - 1}, on {@code pool}'s threads. */
   void insert(int from, int to, ForkJoinPool pool) {
-    // Each node gets its own vector: the builder's scorers read rows into buffers of their own.
+    insert(from, to, 0, pool);
+  }
+
+  /**
+   * Adds rows {@code from} to {@code to - 1}, on {@code pool}'s threads, and returns for each the
+   * {@code shortlist} rows that scored highest in the search that placed it, best first: its
+   * nearest among the rows placed before it, at no cost beyond the insertion's own.
+   */
+  int[][] insert(int from, int to, int shortlist, ForkJoinPool pool) {
+    int[][] found = new int[to - from][];
     if (to - from == 1) {
-      builder.addGraphNode(from, VECTORS.createFloatVector(rows.read(from)));
+      found[0] = place(from, shortlist);
     } else {
       pool.submit(
               () ->
                   IntStream.range(from, to)
                       .parallel()
-                      .forEach(
-                          row ->
-                              builder.addGraphNode(row, VECTORS.createFloatVector(rows.read(row)))))
+                      .forEach(row -> found[row - from] = place(row, shortlist)))
           .join();
     }
     covered = Math.max(covered, to);
+    return found;
+  }
+
+  private int[] place(int row, int shortlist) {
+    float[] vector = rows.read(row);
+    TopRows best = new TopRows(shortlist);
+    ScoreFunction.ExactScoreFunction score =
+        node -> {
+          float s = rows.dot(vector, node);
+          if (node != row) {
+            best.offer(node, s);
+          }
+          return (1 + s) / 2;
+        };
+    builder.addGraphNode(row, new DefaultSearchScoreProvider(score));
+    return best.rows();
   }
 
   /** The rows {@code row} has edges to on the graph's base layer. */
@@ -192,12 +214,7 @@ final class NeighbourGraph implements AutoCloseable {
    * before Java 20), as jvector's dot-product similarity scales them: (1 + cos) / 2.
    */
   private SearchScoreProvider scorer(float[] vector) {
-    float[] row = new float[rows.dimension()];
-    ScoreFunction.ExactScoreFunction score =
-        node -> {
-          rows.read(node, row, 0);
-          return (1 + InnerProducts.dot(vector, 0, row, 0, row.length)) / 2;
-        };
+    ScoreFunction.ExactScoreFunction score = node -> (1 + rows.dot(vector, node)) / 2;
     return new DefaultSearchScoreProvider(score);
   }
 

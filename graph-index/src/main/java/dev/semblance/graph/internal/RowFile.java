@@ -1,5 +1,6 @@
 package dev.semblance.graph.internal;
 
+import dev.semblance.InnerProducts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -29,6 +30,10 @@ final class RowFile implements Rows, AutoCloseable {
   private final int rowBytes;
   private final int rowsPerMap;
   private final List<FloatBuffer> maps = new ArrayList<>();
+
+  /** A row copied out of the map to be scored, per thread. */
+  private final ThreadLocal<float[]> scratch;
+
   private volatile int rows;
 
   /**
@@ -36,6 +41,7 @@ final class RowFile implements Rows, AutoCloseable {
    */
   RowFile(Path file, int dimension, int rows) throws IOException {
     this.dimension = dimension;
+    this.scratch = ThreadLocal.withInitial(() -> new float[dimension]);
     this.rowBytes = dimension * Float.BYTES;
     this.rowsPerMap = Math.max(1, (1 << MAP_SHIFT) * 512 / Math.max(512, dimension));
     this.channel =
@@ -88,6 +94,13 @@ final class RowFile implements Rows, AutoCloseable {
   /** Makes every appended row durable. */
   void sync() throws IOException {
     channel.force(false);
+  }
+
+  @Override
+  public float dot(float[] vector, int row) {
+    float[] copy = scratch.get();
+    read(row, copy, 0);
+    return InnerProducts.dot(vector, 0, copy, 0, dimension);
   }
 
   @Override

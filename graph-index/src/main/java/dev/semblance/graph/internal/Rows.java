@@ -2,7 +2,7 @@ package dev.semblance.graph.internal;
 
 /**
  * Unit vectors numbered from 0 that a {@link NeighbourGraph} scores: a gallery's {@link RowFile},
- * or the faces being clustered ({@link HeapRows}).
+ * or the faces being clustered ({@link ByteRows}).
  *
  * <p>Thread safety: reads may run concurrently.
  */
@@ -13,6 +13,9 @@ interface Rows {
 
   /** Row {@code row} copied into {@code into} from offset {@code offset}. */
   void read(int row, float[] into, int offset);
+
+  /** The inner product of {@code vector} and row {@code row}. */
+  float dot(float[] vector, int row);
 
   default float[] read(int row) {
     float[] v = new float[dimension()];
