@@ -48,6 +48,7 @@ final class NeighbourGraph implements AutoCloseable {
 
   private final Rows rows;
   private final GraphIndexBuilder builder;
+  private final int firstRowsAlone;
   private int covered;
 
   /** The graph's settings: edges per node and the width of the search that places a new node. */
@@ -55,6 +56,7 @@ final class NeighbourGraph implements AutoCloseable {
 
   private NeighbourGraph(Rows rows, Shape shape, ForkJoinPool pool) {
     this.rows = rows;
+    this.firstRowsAlone = shape.degree();
     this.builder =
         new GraphIndexBuilder(
             new RowScores(),
@@ -110,12 +112,19 @@ final class NeighbourGraph implements AutoCloseable {
    */
   int[][] insert(int from, int to, int shortlist, ForkJoinPool pool) {
     int[][] found = new int[to - from][];
-    if (to - from == 1) {
-      found[0] = place(from, shortlist);
-    } else {
+    // Rows placed together into a graph of a few rows find almost nothing to link to, and jvector
+    // can leave one with an edge or two and none to it, a row no search reaches (GraphCrashTest
+    // met one). The first rows go in one by one, each then searching all placed before it.
+    int alone = Math.min(to, from + Math.max(0, firstRowsAlone - builder.getGraph().size(0)));
+    for (int row = from; row < alone; row++) {
+      found[row - from] = place(row, shortlist);
+    }
+    if (to - alone == 1) {
+      found[alone - from] = place(alone, shortlist);
+    } else if (to - alone > 1) {
       pool.submit(
               () ->
-                  IntStream.range(from, to)
+                  IntStream.range(alone, to)
                       .parallel()
                       .forEach(row -> found[row - from] = place(row, shortlist)))
           .join();
