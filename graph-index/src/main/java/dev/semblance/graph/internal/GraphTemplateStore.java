@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
  * A {@link TemplateStore} in one directory: the {@link ChangeLog} is the truth, the {@link RowFile}
  * holds the float32 rows it names, and the {@link NeighbourGraph} over the rows is derived: saved
  * when the store closes, loaded when it opens, and brought up to date by inserting the rows logged
- * after it was saved (all of them after a crash that left no saved graph). A compaction writes a
- * new generation of all three with only the live rows and deletes the old one.
+ * after it was saved (all of them after a crash that left no saved graph). The graph scores a copy
+ * of the rows as bytes on the heap ({@link ByteRows}, made from the row file on opening); the
+ * shortlists it returns are re-scored on the float32 rows. A compaction writes a new generation of
+ * the files with only the live rows and deletes the old one.
  *
  * <p>Thread safety: safe for concurrent use; changes run one at a time, searches together.
  */
@@ -65,6 +67,10 @@ public final class GraphTemplateStore implements TemplateStore {
   private int generation;
   private ChangeLog changes;
   private RowFile rows;
+
+  /** The rows as the graph scores them: bytes on the heap, so that a walk never waits on disk. */
+  private ByteRows graphRows;
+
   private NeighbourGraph graph;
   private boolean graphChanged;
   private final Map<String, int[]> rowsOf = new HashMap<>();
@@ -108,7 +114,8 @@ public final class GraphTemplateStore implements TemplateStore {
           ChangeLog.create(
               store.logFile(0), new ChangeLog.Header(embedderId, dimension), List.of());
       store.rows = new RowFile(store.rowFile(0), dimension, 0);
-      store.graph = NeighbourGraph.empty(store.rows, store.shape(), store.pool);
+      store.graphRows = new ByteRows(dimension);
+      store.graph = NeighbourGraph.empty(store.graphRows, store.shape(), store.pool);
       DurableFiles.fsyncFolder(directory);
       return store;
     } catch (IOException e) {
@@ -146,6 +153,7 @@ public final class GraphTemplateStore implements TemplateStore {
         }
       }
       store.rows = new RowFile(store.rowFile(generation), store.dimension, logged);
+      store.graphRows = bytesOf(store.rows);
       for (ChangeLog.Entry e : entries) {
         store.replay(e);
       }
@@ -220,7 +228,7 @@ public final class GraphTemplateStore implements TemplateStore {
     NeighbourGraph loaded = null;
     if (Files.exists(file)) {
       try {
-        loaded = NeighbourGraph.load(file, rows, shape(), pool);
+        loaded = NeighbourGraph.load(file, graphRows, shape(), pool);
         if (loaded.covered() > rows.rows()) {
           log.warn("{} covers rows the log does not list; rebuilding the graph", file);
           loaded.close();
@@ -230,7 +238,7 @@ public final class GraphTemplateStore implements TemplateStore {
         log.warn("{} could not be read ({}); rebuilding the graph", file, e.toString());
       }
     }
-    NeighbourGraph graph = loaded != null ? loaded : NeighbourGraph.empty(rows, shape(), pool);
+    NeighbourGraph graph = loaded != null ? loaded : NeighbourGraph.empty(graphRows, shape(), pool);
     int from = graph.covered();
     if (from < rows.rows()) {
       long start = System.nanoTime();
@@ -365,10 +373,35 @@ public final class GraphTemplateStore implements TemplateStore {
             own(e.getKey(), IntStream.range(next, next + count).toArray());
             next += count;
           }
+          graphRows.append(packed(all), 0, all.size());
           graph.insert(first, rows.rows(), pool);
           graphChanged = true;
           return null;
         });
+  }
+
+  /** Every row of {@code rows} as bytes, read a block at a time. */
+  private static ByteRows bytesOf(RowFile rows) {
+    ByteRows bytes = new ByteRows(rows.dimension());
+    int block = 4096;
+    float[] packed = new float[block * rows.dimension()];
+    for (int first = 0; first < rows.rows(); first += block) {
+      int count = Math.min(block, rows.rows() - first);
+      for (int r = 0; r < count; r++) {
+        rows.read(first + r, packed, r * rows.dimension());
+      }
+      bytes.append(packed, 0, count);
+    }
+    return bytes;
+  }
+
+  private static float[] packed(List<float[]> vectors) {
+    int dimension = vectors.get(0).length;
+    float[] out = new float[vectors.size() * dimension];
+    for (int i = 0; i < vectors.size(); i++) {
+      System.arraycopy(vectors.get(i), 0, out, i * dimension, dimension);
+    }
+    return out;
   }
 
   private static boolean containsVector(List<float[]> vectors, float[] v) {
@@ -595,7 +628,8 @@ public final class GraphTemplateStore implements TemplateStore {
               ChangeLog.create(staged, new ChangeLog.Header(embedderId, dimension), entries);
           newChanges.close();
           DurableFiles.move(staged, logFile(next));
-          NeighbourGraph newGraph = NeighbourGraph.empty(newRows, shape(), pool);
+          ByteRows newGraphRows = bytesOf(newRows);
+          NeighbourGraph newGraph = NeighbourGraph.empty(newGraphRows, shape(), pool);
           newGraph.insert(0, newRows.rows(), pool);
           graph.close();
           rows.close();
@@ -603,6 +637,7 @@ public final class GraphTemplateStore implements TemplateStore {
           generation = next;
           graph = newGraph;
           rows = newRows;
+          graphRows = newGraphRows;
           changes = ChangeLog.open(logFile(next), e -> {});
           rowsOf.clear();
           rowsOf.putAll(newRowsOf);

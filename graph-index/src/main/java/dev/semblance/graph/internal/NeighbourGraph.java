@@ -27,11 +27,11 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
- * A jvector graph (Vamana edges with HNSW's upper layers) over {@link Rows}, scored by exact inner
- * products. It only shortlists: callers re-score. Removed rows stay in the graph as stepping stones
- * (marking them deleted in jvector would leave the rows inserted after them poorly connected until
- * a cleanup); searches skip them through their filter, and a compaction builds a graph without
- * them.
+ * A jvector graph (Vamana edges with HNSW's upper layers) over {@link Rows}, scored by their inner
+ * products (of bytes, within 10^-3). It only shortlists: callers re-score. Removed rows stay in the
+ * graph as stepping stones (marking them deleted in jvector would leave the rows inserted after
+ * them poorly connected until a cleanup); searches skip them through their filter, and a compaction
+ * builds a graph without them.
  *
  * <p>Thread safety: inserts and searches may run concurrently (jvector's builder is built for
  * that); {@link #save} and {@link #close} must not overlap other calls.

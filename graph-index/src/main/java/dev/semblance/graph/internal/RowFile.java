@@ -1,6 +1,5 @@
 package dev.semblance.graph.internal;
 
-import dev.semblance.InnerProducts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -21,7 +20,7 @@ import java.util.List;
  * <p>Thread safety: appends and truncation must be serialised by the caller and not overlap reads;
  * reads run concurrently with each other.
  */
-final class RowFile implements Rows, AutoCloseable {
+final class RowFile implements AutoCloseable {
   /** Rows per memory map: 2^18 rows of 512 floats are 512 MiB, under a map's 2 GiB limit. */
   private static final int MAP_SHIFT = 18;
 
@@ -31,9 +30,6 @@ final class RowFile implements Rows, AutoCloseable {
   private final int rowsPerMap;
   private final List<FloatBuffer> maps = new ArrayList<>();
 
-  /** A row copied out of the map to be scored, per thread. */
-  private final ThreadLocal<float[]> scratch;
-
   private volatile int rows;
 
   /**
@@ -41,7 +37,6 @@ final class RowFile implements Rows, AutoCloseable {
    */
   RowFile(Path file, int dimension, int rows) throws IOException {
     this.dimension = dimension;
-    this.scratch = ThreadLocal.withInitial(() -> new float[dimension]);
     this.rowBytes = dimension * Float.BYTES;
     this.rowsPerMap = Math.max(1, (1 << MAP_SHIFT) * 512 / Math.max(512, dimension));
     this.channel =
@@ -60,13 +55,11 @@ final class RowFile implements Rows, AutoCloseable {
     remap();
   }
 
-  @Override
-  public int rows() {
+  int rows() {
     return rows;
   }
 
-  @Override
-  public int dimension() {
+  int dimension() {
     return dimension;
   }
 
@@ -96,15 +89,14 @@ final class RowFile implements Rows, AutoCloseable {
     channel.force(false);
   }
 
-  @Override
-  public float dot(float[] vector, int row) {
-    float[] copy = scratch.get();
-    read(row, copy, 0);
-    return InnerProducts.dot(vector, 0, copy, 0, dimension);
+  float[] read(int row) {
+    float[] v = new float[dimension];
+    read(row, v, 0);
+    return v;
   }
 
-  @Override
-  public void read(int row, float[] into, int offset) {
+  /** Row {@code row} copied into {@code into} from offset {@code offset}. */
+  void read(int row, float[] into, int offset) {
     FloatBuffer map = maps.get(row / rowsPerMap);
     map.get((row % rowsPerMap) * dimension, into, offset, dimension);
   }

@@ -1,8 +1,8 @@
 package dev.semblance.graph.internal;
 
 /**
- * Unit vectors numbered from 0 that a {@link NeighbourGraph} scores: a gallery's {@link RowFile},
- * or the faces being clustered ({@link ByteRows}).
+ * Unit vectors numbered from 0 that a {@link NeighbourGraph} scores: {@link ByteRows}, a copy of a
+ * gallery's templates or the faces being clustered.
  *
  * <p>Thread safety: reads may run concurrently.
  */
