@@ -5,6 +5,7 @@ import dev.semblance.Embedding;
 import dev.semblance.Encoder;
 import dev.semblance.Gallery;
 import dev.semblance.Identification;
+import dev.semblance.evaluation.SyntheticFaces;
 import dev.semblance.graph.GraphGallery;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -36,10 +37,12 @@ import java.util.stream.Stream;
  * the OpenSearch benchmark makes them) that fill the gallery to N. People fall in two halves by the
  * parity of their name's hash: the search width is chosen on the first half (the narrowest whose
  * open-set decisions all equal exact search's) and reported once on the second, with recall@10 and
- * rank-1 agreement beside it. Prints {@code key value} lines.
+ * rank-1 agreement beside it. Prints {@code key value} lines. With {@code gaussian} last, the
+ * distractors are {@link SyntheticFaces} fitted to the same raw material instead: closer to real
+ * faces than the sums, which crowd around their 965 sources.
  *
  * <pre>
- * java -cp benchmarks.jar dev.semblance.benchmarks.GraphComparison EMBEDDINGS.tsv DIR N
+ * java -cp benchmarks.jar dev.semblance.benchmarks.GraphComparison EMBEDDINGS.tsv DIR N [DEGREE BUILD_WIDTH [sums|gaussian]]
  * </pre>
  */
 public final class GraphComparison {
@@ -71,11 +74,11 @@ public final class GraphComparison {
       embedder = encoder.embedderId(); // its open-set threshold tightens with N, as in use
     }
     GraphComparison data = new GraphComparison(embedder);
-    data.load(tsv, n);
+    data.load(tsv, n, args.length > 5 && args[5].equals("gaussian"));
     data.run(dir, n, degree, buildWidth);
   }
 
-  private void load(Path tsv, int n) throws IOException {
+  private void load(Path tsv, int n, boolean gaussian) throws IOException {
     Map<String, List<float[]>> people = FaceVectors.read(tsv);
     List<float[]> pool = new ArrayList<>();
     int singles = 0;
@@ -98,10 +101,16 @@ public final class GraphComparison {
       }
     }
     Random random = new Random(SEED);
-    for (int i = rows.size(); i < n; i++) {
+    float[][] synthetic =
+        gaussian
+            ? SyntheticFaces.fit(pool.stream().map(Embedding::of).toList())
+                .sample(Math.max(0, n - rows.size()), SEED)
+            : null;
+    for (int i = rows.size(), j = 0; i < n; i++, j++) {
       names.add("d" + i);
-      rows.add(FaceVectors.distractor(pool, random));
+      rows.add(gaussian ? synthetic[j] : FaceVectors.distractor(pool, random));
     }
+    System.out.println("distractors " + (gaussian ? "gaussian" : "sums"));
     System.out.printf(
         "data enrolled_people %d distractors %d probes %d (genuine %d, strangers %d) pool %d%n",
         people.values().stream().filter(p -> p.size() >= 2).count(),
