@@ -142,7 +142,7 @@ final class NeighbourGraph implements AutoCloseable {
           if (node != row) {
             best.offer(node, s);
           }
-          return (1 + s) / 2;
+          return scaled(s);
         };
     builder.addGraphNode(row, new DefaultSearchScoreProvider(score));
     return best.rows();
@@ -219,15 +219,23 @@ final class NeighbourGraph implements AutoCloseable {
   }
 
   /**
-   * Exact scores of one vector against rows, on the gallery's SIMD kernel (jvector's own is scalar
-   * before Java 20), as jvector's dot-product similarity scales them: (1 + cos) / 2.
+   * Scores of one vector against rows, on the gallery's SIMD kernels (jvector's own inner product
+   * is scalar before Java 20).
    */
   private SearchScoreProvider scorer(float[] vector) {
-    ScoreFunction.ExactScoreFunction score = node -> (1 + rows.dot(vector, node)) / 2;
+    ScoreFunction.ExactScoreFunction score = node -> scaled(rows.dot(vector, node));
     return new DefaultSearchScoreProvider(score);
   }
 
-  /** How the builder scores: every score exact, read from the rows. */
+  /** An inner product as jvector's dot-product similarity scales it: (1 + cos) / 2. */
+  private static float scaled(float dot) {
+    return (1 + dot) / 2;
+  }
+
+  /**
+   * How the builder scores: every score read from the rows, none from a compressed copy (jvector's
+   * "exact": nothing to re-rank).
+   */
   private final class RowScores implements BuildScoreProvider {
     @Override
     public boolean isExact() {
