@@ -174,6 +174,7 @@ public final class GraphComparison {
 
     int chosen = -1;
     for (int width : WIDTHS) {
+      heapBefore = usedHeap();
       start = System.nanoTime();
       try (Gallery gallery =
           GraphGallery.builder(graphDir).graph(degree, buildWidth).searchWidth(width).open()) {
@@ -181,6 +182,9 @@ public final class GraphComparison {
           System.out.printf("graph_open_s %.1f%n", (System.nanoTime() - start) / 1e9);
         }
         List<Identification> found = gallery.identifyAll(all, K);
+        if (width == WIDTHS[0]) { // the bytes, the edges both ways, the identity table
+          System.out.printf("graph_open_heap_mb %d%n", (usedHeap() - heapBefore) >> 20);
+        }
         Agreement choose = agreement(exact, found, 0);
         System.out.printf(
             "graph_width %d choose_recall10 %.4f choose_rank1_differs %d (strangers %d)"

@@ -33,8 +33,12 @@ import java.util.stream.IntStream;
  * them poorly connected until a cleanup); searches skip them through their filter, and a compaction
  * builds a graph without them.
  *
- * <p>Thread safety: inserts and searches may run concurrently (jvector's builder is built for
- * that); {@link #save} and {@link #close} must not overlap other calls.
+ * <p>A search also scores the rows with an edge into the rows its walk ends on ({@link
+ * IncomingEdges}): a face unlike the crowd around it keeps its edges out to that crowd, but the
+ * crowd's own places go to one another, so a walk that reaches its neighbours need not reach it.
+ *
+ * <p>Thread safety: searches run concurrently; inserts (parallel inside) must not overlap one
+ * another or searches, and {@link #save} and {@link #close} must not overlap other calls.
  */
 final class NeighbourGraph implements AutoCloseable {
   private static final VectorTypeSupport VECTORS =
@@ -50,6 +54,7 @@ final class NeighbourGraph implements AutoCloseable {
   private final GraphIndexBuilder builder;
   private final int firstRowsAlone;
   private int covered;
+  private IncomingEdges incoming; // made by the first search: clustering's graphs never search
 
   /** The graph's settings: edges per node and the width of the search that places a new node. */
   record Shape(int degree, int buildWidth) {}
@@ -130,6 +135,15 @@ final class NeighbourGraph implements AutoCloseable {
           .join();
     }
     covered = Math.max(covered, to);
+    synchronized (this) {
+      if (incoming != null) {
+        for (int row = from; row < to; row++) {
+          for (int edge : edgesOf(row)) {
+            incoming.add(row, edge);
+          }
+        }
+      }
+    }
     return found;
   }
 
@@ -160,7 +174,15 @@ final class NeighbourGraph implements AutoCloseable {
 
   /** A searcher for one thread. */
   Searcher searcher() {
-    return new Searcher();
+    return new Searcher(incoming());
+  }
+
+  /** The edges into each row, made on the first call and kept up to date by inserts after it. */
+  synchronized IncomingEdges incoming() {
+    if (incoming == null) {
+      incoming = IncomingEdges.of(this, covered);
+    }
+    return incoming;
   }
 
   /**
@@ -201,20 +223,36 @@ final class NeighbourGraph implements AutoCloseable {
   /** Searches of one thread; not thread-safe. */
   final class Searcher {
     private final GraphSearcher searcher = new GraphSearcher(builder.getGraph());
+    private final IncomingEdges incoming;
+
+    private Searcher(IncomingEdges incoming) {
+      this.incoming = incoming;
+    }
 
     /**
-     * Up to {@code count} rows accepted by {@code live}, from a beam of {@code width} candidates,
-     * best first.
+     * Up to {@code count} rows accepted by {@code live}, best first: the best of a walk with a beam
+     * of {@code width} candidates and of the rows with an edge into the beam it ends with.
      */
     int[] search(float[] probe, int count, int width, Bits live) {
-      SearchResult result =
-          searcher.search(scorer(probe), count, Math.max(count, width), 0f, 0f, live);
-      SearchResult.NodeScore[] nodes = result.getNodes();
-      int[] rows = new int[nodes.length];
-      for (int i = 0; i < rows.length; i++) {
-        rows[i] = nodes[i].node;
+      int beam = Math.max(count, width);
+      SearchResult.NodeScore[] walked =
+          searcher.search(scorer(probe), beam, beam, 0f, 0f, live).getNodes();
+      TopRows best = new TopRows(count);
+      RowSet seen = new RowSet(walked.length * 32);
+      for (SearchResult.NodeScore node : walked) {
+        seen.add(node.node);
+        best.offer(node.node, 2 * node.score - 1); // undoes scaled
       }
-      return rows;
+      for (SearchResult.NodeScore node : walked) {
+        incoming.forEachInto(
+            node.node,
+            row -> {
+              if (live.get(row) && seen.add(row)) {
+                best.offer(row, rows.dot(probe, row));
+              }
+            });
+      }
+      return best.rows();
     }
   }
 
