@@ -5,6 +5,7 @@
 # faces is projected at over an hour here). Needs the CLI and the benchmarks jar.
 #
 #   benchmarks/graph/cluster-graph.sh [SMALL] [LARGE]      # default 100000 1000000
+#   SEMBLANCE_JAVA_OPTS=-XX:+UseTransparentHugePages benchmarks/graph/cluster-graph.sh   # as measured last
 set -euo pipefail
 SMALL=${1:-100000}
 LARGE=${2:-1000000}
@@ -18,7 +19,7 @@ if [ ! -f "$work/lfw.tsv" ]; then
   mv "$work/lfw.tsv.part" "$work/lfw.tsv"
 fi
 run() {
-  java -Xmx16g --add-modules jdk.incubator.vector -cp "$jar" \
+  java -Xmx16g ${SEMBLANCE_JAVA_OPTS:-} --add-modules jdk.incubator.vector -cp "$jar" \
     dev.semblance.benchmarks.ClusterComparison "$work/lfw.tsv" "$1" "$2" 2>/dev/null
 }
 {
