@@ -115,7 +115,7 @@ public final class GraphTemplateStore implements TemplateStore {
               store.logFile(0), new ChangeLog.Header(embedderId, dimension), List.of());
       store.rows = new RowFile(store.rowFile(0), dimension, 0);
       store.graphRows = new ByteRows(dimension);
-      store.graph = NeighbourGraph.empty(store.graphRows, store.shape(), store.pool);
+      store.graph = searchable(NeighbourGraph.empty(store.graphRows, store.shape(), store.pool));
       DurableFiles.fsyncFolder(directory);
       return store;
     } catch (IOException e) {
@@ -251,6 +251,15 @@ public final class GraphTemplateStore implements TemplateStore {
           (System.nanoTime() - start) / 1_000_000,
           loaded == null ? "no saved graph" : "logged after the graph was saved");
     }
+    return searchable(graph);
+  }
+
+  /**
+   * {@code graph} with its list of edges into each row made now (1.6 s at a million rows), which
+   * inserts then keep up to date, rather than by the first search.
+   */
+  private static NeighbourGraph searchable(NeighbourGraph graph) {
+    graph.incoming();
     return graph;
   }
 
@@ -629,7 +638,7 @@ public final class GraphTemplateStore implements TemplateStore {
           newChanges.close();
           DurableFiles.move(staged, logFile(next));
           ByteRows newGraphRows = bytesOf(newRows);
-          NeighbourGraph newGraph = NeighbourGraph.empty(newGraphRows, shape(), pool);
+          NeighbourGraph newGraph = searchable(NeighbourGraph.empty(newGraphRows, shape(), pool));
           newGraph.insert(0, newRows.rows(), pool);
           graph.close();
           rows.close();

@@ -54,7 +54,7 @@ final class NeighbourGraph implements AutoCloseable {
   private final GraphIndexBuilder builder;
   private final int firstRowsAlone;
   private int covered;
-  private IncomingEdges incoming; // made by the first search: clustering's graphs never search
+  private IncomingEdges incoming; // made on first use: clustering's graphs never search
 
   /** The graph's settings: edges per node and the width of the search that places a new node. */
   record Shape(int degree, int buildWidth) {}
