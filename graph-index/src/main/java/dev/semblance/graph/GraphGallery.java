@@ -35,7 +35,7 @@ import java.util.Objects;
  * files with a new graph and deletes the old ones. The files are not encrypted: keep the directory
  * on an encrypted volume where templates must be protected at rest. A search reads thousands of
  * rows scattered over the heap: with millions of templates, run the JVM with {@code
- * -XX:+UseTransparentHugePages} (about 20% faster at a million, docs/scale.md).
+ * -XX:+UseTransparentHugePages} (17–25% faster at a million, docs/scale.md).
  *
  * <p><b>Thread safety.</b> This class holds only static factories. Builders are not thread-safe;
  * the galleries they make are safe for concurrent use. One process opens a directory at a time.

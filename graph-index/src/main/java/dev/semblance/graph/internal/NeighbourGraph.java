@@ -52,7 +52,7 @@ final class NeighbourGraph implements AutoCloseable {
 
   private final Rows rows;
   private final GraphIndexBuilder builder;
-  private final int firstRowsAlone;
+  private final int degree;
   private int covered;
   private IncomingEdges incoming; // made on first use: clustering's graphs never search
 
@@ -61,7 +61,7 @@ final class NeighbourGraph implements AutoCloseable {
 
   private NeighbourGraph(Rows rows, Shape shape, ForkJoinPool pool) {
     this.rows = rows;
-    this.firstRowsAlone = shape.degree();
+    this.degree = shape.degree();
     this.builder =
         new GraphIndexBuilder(
             new RowScores(),
@@ -120,7 +120,7 @@ final class NeighbourGraph implements AutoCloseable {
     // Rows placed together into a graph of a few rows find almost nothing to link to, and jvector
     // can leave one with an edge or two and none to it, a row no search reaches (GraphCrashTest
     // met one). The first rows go in one by one, each then searching all placed before it.
-    int alone = Math.min(to, from + Math.max(0, firstRowsAlone - builder.getGraph().size(0)));
+    int alone = Math.min(to, from + Math.max(0, degree - builder.getGraph().size(0)));
     for (int row = from; row < alone; row++) {
       found[row - from] = place(row, shortlist);
     }
@@ -238,10 +238,10 @@ final class NeighbourGraph implements AutoCloseable {
       SearchResult.NodeScore[] walked =
           searcher.search(scorer(probe), beam, beam, 0f, 0f, live).getNodes();
       TopRows best = new TopRows(count);
-      RowSet seen = new RowSet(walked.length * 32);
+      RowSet seen = new RowSet(walked.length * (1 + degree)); // about as many edges in as out
       for (SearchResult.NodeScore node : walked) {
         seen.add(node.node);
-        best.offer(node.node, 2 * node.score - 1); // undoes scaled
+        best.offer(node.node, unscaled(node.score));
       }
       for (SearchResult.NodeScore node : walked) {
         incoming.forEachInto(
@@ -268,6 +268,10 @@ final class NeighbourGraph implements AutoCloseable {
   /** An inner product as jvector's dot-product similarity scales it: (1 + cos) / 2. */
   private static float scaled(float dot) {
     return (1 + dot) / 2;
+  }
+
+  private static float unscaled(float score) {
+    return 2 * score - 1;
   }
 
   /**
