@@ -4,6 +4,9 @@
 # lfw-dev embeddings of the bundled models (semblance embed, made once) and distractors built from
 # them, N in all. Search parameters are chosen on one half of the people and reported once on the
 # other. Prints every figure; needs the CLI and the benchmarks jar (mvn -B -q -DskipTests package).
+# SEMBLANCE_JAVA_OPTS is passed to the JVM (-XX:+UseTransparentHugePages); with RESUME=1 a graph
+# build that a killed run left is continued; SKIP=java or SKIP=faiss runs only the other half (at
+# 10M each half takes hours: the Java half's files stay in the work folder for FAISS's).
 #
 #   benchmarks/graph/compare-graph.sh [N] [DEGREE] [BUILD_WIDTH]      # default 1000000 32 100
 set -euo pipefail
@@ -28,12 +31,21 @@ if [ ! -f "$work/lfw.tsv" ]; then
   mv "$work/lfw.tsv.part" "$work/lfw.tsv"
 fi
 
-heap=$(( N / 1000000 * 3 + 4 ))
-results=$work/$N/results.txt
+# 10M: 5 GB of bytes, 4 GB of edges out, 1.4 GB of edges in, the identity table; 20 GB at most,
+# as the machine has 24.
+heap=$(( N / 1000000 * 16 / 10 + 5 ))
+heap=$(( heap > 20 ? 20 : heap ))
+results=$work/$N/results${SKIP:+-without-$SKIP}.txt
 {
   echo "machine $(nproc)_cpus_$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs | tr ' ' '_') java_$(java -version 2>&1 | head -1 | cut -d'"' -f2)"
-  java -Xmx${heap}g --add-modules jdk.incubator.vector -cp "$jar" \
-    dev.semblance.benchmarks.GraphComparison "$work/lfw.tsv" "$work/$N" "$N" "$DEGREE" "$BUILD_WIDTH" 2>/dev/null
-  "$py" -u "$root/benchmarks/graph/faiss_graph.py" "$work/$N" "$N" 512
+  if [ "${SKIP:-}" != java ]; then
+    # shellcheck disable=SC2086
+    java -Xmx${heap}g ${SEMBLANCE_JAVA_OPTS:-} --add-modules jdk.incubator.vector -cp "$jar" \
+      dev.semblance.benchmarks.GraphComparison "$work/lfw.tsv" "$work/$N" "$N" "$DEGREE" "$BUILD_WIDTH" \
+      ${RESUME:+resume} 2>/dev/null
+  fi
+  if [ "${SKIP:-}" != faiss ]; then
+    "$py" -u "$root/benchmarks/graph/faiss_graph.py" "$work/$N" "$N" 512
+  fi
 } | tee "$results"
 echo "figures in $results" >&2

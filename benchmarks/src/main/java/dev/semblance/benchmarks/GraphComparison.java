@@ -13,13 +13,16 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,12 +40,19 @@ import java.util.stream.Stream;
  * the OpenSearch benchmark makes them) that fill the gallery to N. People fall in two halves by the
  * parity of their name's hash: the search width is chosen on the first half (the narrowest whose
  * open-set decisions all equal exact search's) and reported once on the second, with recall@10 and
- * rank-1 agreement beside it. Prints {@code key value} lines. With {@code gaussian} last, the
+ * rank-1 agreement beside it. Prints {@code key value} lines. With {@code gaussian}, the
  * distractors are {@link SyntheticFaces} fitted to the same raw material instead: closer to real
  * faces than the sums, which crowd around their 965 sources.
  *
+ * <p>No step holds the N vectors on the heap, so that ten million (20 GB of float32) fit on a 24 GB
+ * machine: the faces are written to {@code gallery.f32} a chunk at a time (and reused when a run
+ * finds them there), the graph gallery is enrolled from that file, and exact search runs over it a
+ * slice of a million at a time, the slices' best merged (timed only where one slice holds all).
+ * With {@code resume}, a graph gallery left by an interrupted run is continued, not rebuilt: past
+ * {@value #CHECKPOINT} rows the build closes the gallery (saving its graph) every so many rows.
+ *
  * <pre>
- * java -cp benchmarks.jar dev.semblance.benchmarks.GraphComparison EMBEDDINGS.tsv DIR N [DEGREE BUILD_WIDTH [sums|gaussian]]
+ * java -cp benchmarks.jar dev.semblance.benchmarks.GraphComparison EMBEDDINGS.tsv DIR N [DEGREE BUILD_WIDTH [sums|gaussian] [resume]]
  * </pre>
  */
 public final class GraphComparison {
@@ -51,8 +61,19 @@ public final class GraphComparison {
   private static final int[] WIDTHS = {100, 200, 400, 800, 1600, 3200};
   private static final long SEED = 20261206;
 
-  private final List<String> names = new ArrayList<>();
-  private final List<float[]> rows = new ArrayList<>();
+  /** Rows made, written, read and enrolled at a time. */
+  private static final int CHUNK = 100_000;
+
+  /** Rows of one exact gallery: 2 GB of float32. */
+  private static final int SLICE = 1_000_000;
+
+  /** A graph build this long is saved (the gallery closed and reopened) every so many rows. */
+  private static final int CHECKPOINT = 2_500_000;
+
+  private final List<String> names = new ArrayList<>(); // the enrolled people, rows 0 on
+  private final List<float[]> enrolled = new ArrayList<>(); // their first photos
+  private final List<float[]> pool = new ArrayList<>();
+  private SyntheticFaces synthetic; // null: sums of two of the pool
   private final List<float[]> probes = new ArrayList<>();
   private final List<String> probeTruth = new ArrayList<>(); // enrolled name or "" (stranger)
   private final List<Integer> probeHalf = new ArrayList<>();
@@ -73,20 +94,20 @@ public final class GraphComparison {
     try (Encoder encoder = Encoder.builder().build()) {
       embedder = encoder.embedderId(); // its open-set threshold tightens with N, as in use
     }
+    List<String> words = Arrays.asList(args).subList(Math.min(args.length, 5), args.length);
     GraphComparison data = new GraphComparison(embedder);
-    data.load(tsv, n, args.length > 5 && args[5].equals("gaussian"));
-    data.run(dir, n, degree, buildWidth);
+    data.load(tsv, n, words.contains("gaussian"));
+    data.run(dir, n, degree, buildWidth, words.contains("resume"));
   }
 
   private void load(Path tsv, int n, boolean gaussian) throws IOException {
     Map<String, List<float[]>> people = FaceVectors.read(tsv);
-    List<float[]> pool = new ArrayList<>();
     int singles = 0;
     for (Map.Entry<String, List<float[]>> e : people.entrySet()) {
       List<float[]> photos = e.getValue();
       if (photos.size() >= 2) {
         names.add(e.getKey());
-        rows.add(photos.get(0));
+        enrolled.add(photos.get(0));
         for (float[] p : photos.subList(1, photos.size())) {
           probes.add(p);
           probeTruth.add(e.getKey());
@@ -100,15 +121,8 @@ public final class GraphComparison {
         pool.add(photos.get(0));
       }
     }
-    Random random = new Random(SEED);
-    float[][] synthetic =
-        gaussian
-            ? SyntheticFaces.fit(pool.stream().map(Embedding::of).toList())
-                .sample(Math.max(0, n - rows.size()), SEED)
-            : null;
-    for (int i = rows.size(), j = 0; i < n; i++, j++) {
-      names.add("d" + i);
-      rows.add(gaussian ? synthetic[j] : FaceVectors.distractor(pool, random));
+    if (gaussian) {
+      synthetic = SyntheticFaces.fit(pool.stream().map(Embedding::of).toList());
     }
     System.out.println("distractors " + (gaussian ? "gaussian" : "sums"));
     System.out.printf(
@@ -121,10 +135,27 @@ public final class GraphComparison {
         pool.size());
   }
 
-  private Map<String, List<Embedding>> chunk(int from, int to) {
+  /** The name row {@code row} is enrolled under. */
+  private String name(int row) {
+    return row < names.size() ? names.get(row) : "d" + row;
+  }
+
+  /** Rows {@code from} to {@code to - 1} of {@code gallery.f32}, each under its name. */
+  private Map<String, List<Embedding>> chunk(FileChannel faces, int d, int from, int to)
+      throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate((to - from) * d * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (long at = (long) from * d * 4; bytes.hasRemaining(); ) {
+      int read = faces.read(bytes, at + bytes.position());
+      if (read < 0) {
+        throw new IOException("gallery.f32 ends before row " + to);
+      }
+    }
+    FloatBuffer floats = bytes.flip().asFloatBuffer();
     Map<String, List<Embedding>> out = new LinkedHashMap<>();
     for (int i = from; i < to; i++) {
-      out.put(names.get(i), List.of(Embedding.of(rows.get(i))));
+      float[] v = new float[d];
+      floats.get(v);
+      out.put(name(i), List.of(Embedding.of(v)));
     }
     return out;
   }
@@ -133,51 +164,28 @@ public final class GraphComparison {
     return probes.stream().map(Embedding::of).toList();
   }
 
-  private void run(Path dir, int n, int degree, int buildWidth) throws IOException {
-    int d = rows.get(0).length;
-    writeForFaiss(dir, d);
+  private void run(Path dir, int n, int degree, int buildWidth, boolean resume) throws IOException {
+    int d = enrolled.get(0).length;
+    Path faces = dir.resolve("gallery.f32");
+    writeFaces(faces, n, d);
+    writeProbes(dir, d);
     List<Embedding> all = probeEmbeddings();
 
-    // Exact: the in-memory gallery.
-    long heapBefore = usedHeap();
-    long start = System.nanoTime();
-    List<Identification> exact;
-    try (Gallery gallery = Gallery.create(embedder, d)) {
-      for (int i = 0; i < n; i += 100_000) {
-        gallery.enrollAll(chunk(i, Math.min(n, i + 100_000)));
-      }
-      System.out.printf("exact_build_s %.1f%n", (System.nanoTime() - start) / 1e9);
-      System.out.printf("exact_heap_mb %d%n", (usedHeap() - heapBefore) >> 20);
-      exact = gallery.identifyAll(all, K);
-      timings("report_exact", gallery, all, 1);
-    }
-    writeTruth(dir, exact);
-
-    // The graph gallery: built once, reopened at each width (the saved graph loads).
+    // The graph gallery: built once (or continued), reopened at each width (the saved graph loads).
     Path graphDir = dir.resolve("graph-" + n);
-    deleteTree(graphDir);
-    heapBefore = usedHeap();
-    start = System.nanoTime();
-    try (Gallery gallery =
-        GraphGallery.builder(graphDir).embedder(embedder, d).graph(degree, buildWidth).create()) {
-      for (int i = 0; i < n; i += 100_000) {
-        gallery.enrollAll(chunk(i, Math.min(n, i + 100_000)));
-      }
-      System.out.printf(
-          "graph_build_s %.1f (degree %d, build width %d)%n",
-          (System.nanoTime() - start) / 1e9, degree, buildWidth);
-      System.out.printf("graph_heap_mb %d%n", (usedHeap() - heapBefore) >> 20);
-      start = System.nanoTime();
-    }
-    System.out.printf("graph_save_s %.1f%n", (System.nanoTime() - start) / 1e9);
+    float threshold = build(faces, graphDir, n, d, degree, buildWidth, resume);
     System.out.printf("graph_disk_mb %d%n", size(graphDir) >> 20);
 
+    List<Identification> exact = exact(faces, n, d, all, threshold);
+    writeTruth(dir, exact);
+
     int chosen = -1;
+    long heapBefore = 0;
     for (int width : WIDTHS) {
       if (width == WIDTHS[0]) {
         heapBefore = usedHeap();
       }
-      start = System.nanoTime();
+      long start = System.nanoTime();
       try (Gallery gallery =
           GraphGallery.builder(graphDir).graph(degree, buildWidth).searchWidth(width).open()) {
         if (width == WIDTHS[0]) {
@@ -218,6 +226,107 @@ public final class GraphComparison {
     if (chosen < 0) {
       System.out.println("report graph_width none of " + Arrays.toString(WIDTHS) + " agreed");
     }
+  }
+
+  /**
+   * Enrols the N faces into a graph gallery at {@code graphDir} and returns its open-set threshold.
+   * With {@code resume}, the rows a gallery found there already holds are kept.
+   */
+  private float build(
+      Path faces, Path graphDir, int n, int d, int degree, int buildWidth, boolean resume)
+      throws IOException {
+    int from = 0;
+    if (resume && Files.exists(graphDir)) {
+      try (Gallery gallery = GraphGallery.builder(graphDir).graph(degree, buildWidth).open()) {
+        from = gallery.templateCount();
+      }
+      System.out.printf("graph_resumed_at %d%n", from);
+    } else {
+      deleteTree(graphDir);
+    }
+    long heapBefore = usedHeap();
+    long start = System.nanoTime(), saving = 0, closed = 0;
+    float threshold;
+    try (FileChannel in = FileChannel.open(faces, StandardOpenOption.READ)) {
+      while (true) {
+        int to = Math.min(n, (from / CHECKPOINT + 1) * CHECKPOINT);
+        GraphGallery.Builder builder =
+            GraphGallery.builder(graphDir).embedder(embedder, d).graph(degree, buildWidth);
+        Gallery gallery = from == 0 ? builder.create() : builder.open();
+        if (closed != 0) { // a checkpoint's closing and reopening are not the build's
+          saving += System.nanoTime() - closed;
+        }
+        for (int i = from; i < to; i += CHUNK) {
+          gallery.enrollAll(chunk(in, d, i, Math.min(to, i + CHUNK)));
+        }
+        threshold = gallery.threshold();
+        if (to == n) {
+          System.out.printf(
+              "graph_build_s %.1f (degree %d, build width %d%s)%n",
+              (System.nanoTime() - start - saving) / 1e9,
+              degree,
+              buildWidth,
+              saving == 0
+                  ? ""
+                  : String.format(", %.1f s of checkpoints not counted", saving / 1e9));
+          System.out.printf("graph_heap_mb %d%n", (usedHeap() - heapBefore) >> 20);
+        }
+        closed = System.nanoTime();
+        gallery.close();
+        if (to == n) {
+          System.out.printf("graph_save_s %.1f%n", (System.nanoTime() - closed) / 1e9);
+          break;
+        }
+        System.out.printf(
+            "graph_checkpoint %d rows at %.1f s%n", to, (System.nanoTime() - start) / 1e9);
+        from = to;
+      }
+    }
+    return threshold;
+  }
+
+  /**
+   * Exact search (the in-memory {@link Gallery}) over the N faces a slice at a time, each probe's
+   * best {@value #K} of all slices, decided at {@code threshold} (the gallery's at N).
+   */
+  private List<Identification> exact(Path faces, int n, int d, List<Embedding> all, float threshold)
+      throws IOException {
+    List<List<Candidate>> best = new ArrayList<>();
+    all.forEach(p -> best.add(List.of()));
+    try (FileChannel in = FileChannel.open(faces, StandardOpenOption.READ)) {
+      for (int from = 0; from < n; from += SLICE) {
+        int to = Math.min(n, from + SLICE);
+        long heapBefore = usedHeap();
+        long start = System.nanoTime();
+        try (Gallery slice = Gallery.create(embedder, d)) {
+          for (int i = from; i < to; i += CHUNK) {
+            slice.enrollAll(chunk(in, d, i, Math.min(to, i + CHUNK)));
+          }
+          boolean whole = from == 0 && to == n;
+          if (whole) {
+            System.out.printf("exact_build_s %.1f%n", (System.nanoTime() - start) / 1e9);
+            System.out.printf("exact_heap_mb %d%n", (usedHeap() - heapBefore) >> 20);
+            System.out.printf(
+                "exact_threshold %.4f graph_threshold %.4f%n", slice.threshold(), threshold);
+          }
+          List<Identification> found = slice.identifyAll(all, K);
+          for (int p = 0; p < all.size(); p++) {
+            List<Candidate> both = new ArrayList<>(best.get(p));
+            both.addAll(found.get(p).candidates());
+            both.sort(Comparator.comparingDouble(Candidate::similarity).reversed());
+            best.set(p, List.copyOf(both.subList(0, Math.min(K, both.size()))));
+          }
+          if (whole) {
+            timings("report_exact", slice, all, 1);
+          }
+        }
+      }
+      if (n > SLICE) {
+        System.out.printf(
+            "exact over %d slices of %d (not timed)%n", (n + SLICE - 1) / SLICE, SLICE);
+      }
+    }
+    return best.stream().map(c -> new Identification(c, threshold)).toList();
   }
 
   private record Agreement(
@@ -286,9 +395,52 @@ public final class GraphComparison {
         "%s_batch%d_probes_per_s %.0f%n", name, BATCH, batches * BATCH / Math.max(1e-9, seconds));
   }
 
-  private void writeForFaiss(Path dir, int d) throws IOException {
-    writeRows(dir.resolve("gallery.f32"), rows, d);
-    writeRows(dir.resolve("probes.f32"), probes, d);
+  /**
+   * Writes the N faces to {@code file} (the real ones first, then the distractors, made a chunk at
+   * a time from one seed) unless a run left them there complete.
+   */
+  private void writeFaces(Path file, int n, int d) throws IOException {
+    if (Files.exists(file) && Files.size(file) == (long) n * d * 4) {
+      System.out.println("faces reused from " + file);
+      return;
+    }
+    Path part = file.resolveSibling(file.getFileName() + ".part");
+    Random random = new Random(SEED);
+    try (FileChannel out =
+        FileChannel.open(
+            part,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      writeRows(out, enrolled.subList(0, Math.min(n, enrolled.size())), d);
+      // Gaussian distractors come a million at a time, the first million from the seed itself.
+      int size = synthetic != null ? SLICE : CHUNK;
+      for (int from = enrolled.size(), c = 0; from < n; from += size, c++) {
+        int count = Math.min(size, n - from);
+        List<float[]> made = new ArrayList<>(count);
+        if (synthetic != null) {
+          made.addAll(Arrays.asList(synthetic.sample(count, SEED + c)));
+        } else {
+          for (int i = 0; i < count; i++) {
+            made.add(FaceVectors.distractor(pool, random));
+          }
+        }
+        writeRows(out, made, d);
+      }
+    }
+    Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The probes, and for each its half and the person it shows ("" for a stranger), for FAISS. */
+  private void writeProbes(Path dir, int d) throws IOException {
+    try (FileChannel out =
+        FileChannel.open(
+            dir.resolve("probes.f32"),
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
+      writeRows(out, probes, d);
+    }
     try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(dir.resolve("probes.tsv")))) {
       for (int p = 0; p < probes.size(); p++) {
         out.println(probeHalf.get(p) + "\t" + probeTruth.get(p));
@@ -298,7 +450,7 @@ public final class GraphComparison {
 
   /** The exact top-10 rows of every probe, for FAISS's recall. */
   private void writeTruth(Path dir, List<Identification> exact) throws IOException {
-    Map<String, Integer> rowOf = new java.util.HashMap<>();
+    Map<String, Integer> rowOf = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {
       rowOf.put(names.get(i), i);
     }
@@ -308,30 +460,32 @@ public final class GraphComparison {
         for (int r = 0; r < K; r++) {
           out.writeInt(
               Integer.reverseBytes(
-                  r < id.candidates().size() ? rowOf.get(id.candidates().get(r).identity()) : -1));
+                  r < id.candidates().size() ? row(rowOf, id.candidates().get(r).identity()) : -1));
         }
       }
     }
   }
 
-  private static void writeRows(Path file, List<float[]> vectors, int d) throws IOException {
-    try (FileChannel out =
-        FileChannel.open(
-            file,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer buffer = ByteBuffer.allocate(d * 4 * 4096).order(ByteOrder.LITTLE_ENDIAN);
-      for (float[] v : vectors) {
-        if (buffer.remaining() < d * 4) {
-          buffer.flip();
+  private static int row(Map<String, Integer> realRows, String name) {
+    Integer real = realRows.get(name);
+    return real != null ? real : Integer.parseInt(name.substring(1)); // "d" + row
+  }
+
+  private static void writeRows(FileChannel out, List<float[]> vectors, int d) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocate(d * 4 * 4096).order(ByteOrder.LITTLE_ENDIAN);
+    for (float[] v : vectors) {
+      if (buffer.remaining() < d * 4) {
+        buffer.flip();
+        while (buffer.hasRemaining()) {
           out.write(buffer);
-          buffer.clear();
         }
-        buffer.asFloatBuffer().put(v);
-        buffer.position(buffer.position() + d * 4);
+        buffer.clear();
       }
-      buffer.flip();
+      buffer.asFloatBuffer().put(v);
+      buffer.position(buffer.position() + d * 4);
+    }
+    buffer.flip();
+    while (buffer.hasRemaining()) {
       out.write(buffer);
     }
   }
