@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.function.BiConsumer;
+import java.util.function.LongToDoubleFunction;
 
 /**
  * Where a {@link dev.semblance.Gallery} made with {@link dev.semblance.Gallery#over} keeps its
@@ -85,6 +86,17 @@ public interface TemplateStore extends AutoCloseable {
    * identities, with the total number of templates the search covered.
    */
   Shortlists shortlist(float[][] probes, int k);
+
+  /**
+   * {@link #shortlist(float[][], int)} for a gallery that decides at {@code thresholdAt} of the
+   * number of templates the search covers. A store that searches approximately may search each
+   * probe narrowly first and search on only for the probes whose shortlist then holds no template
+   * reaching the threshold: a face found above it is decided, while only the full search can show
+   * that none is there. The default ignores it.
+   */
+  default Shortlists shortlist(float[][] probes, int k, LongToDoubleFunction thresholdAt) {
+    return shortlist(probes, k);
+  }
 
   /** The gallery's threshold settings as last {@linkplain #saveSettings saved}, if any. */
   Optional<Settings> settings();

@@ -136,7 +136,9 @@ public abstract class Backing implements AutoCloseable {
    * templates this very search covered (a store may have grown since the last one).
    */
   public final List<Identification> identify(float[][] probes, int k) {
-    Templates.Found found = read(t -> t.search(probes, k));
+    // The policy goes with the search, for a store that searches less once it finds a face at the
+    // threshold for the templates it covers.
+    Templates.Found found = read(t -> t.search(probes, k, policy::threshold));
     float threshold = policy.threshold(found.templateCount());
     if (policy.selfSearchDue(found.templateCount()) && searchingSelf.compareAndSet(false, true)) {
       SelfSearch.BACKGROUND.execute(this::refreshSelfSearch);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.function.BiConsumer;
+import java.util.function.LongToDoubleFunction;
 
 /**
  * Templates kept in a {@link TemplateStore}: the store shortlists, this class scores the shortlist
@@ -107,7 +108,15 @@ public final class StoreTemplates implements Templates {
 
   @Override
   public Found search(float[][] probes, int k) {
-    TemplateStore.Shortlists shortlists = store.shortlist(probes, k);
+    return ranked(probes, k, store.shortlist(probes, k));
+  }
+
+  @Override
+  public Found search(float[][] probes, int k, LongToDoubleFunction thresholdAt) {
+    return ranked(probes, k, store.shortlist(probes, k, thresholdAt));
+  }
+
+  private Found ranked(float[][] probes, int k, TemplateStore.Shortlists shortlists) {
     if (shortlists.perProbe().size() != probes.length) {
       throw new TemplateStoreException(
           "the store answered "

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.function.BiConsumer;
+import java.util.function.LongToDoubleFunction;
 
 /**
  * Where a gallery's identities and templates live and how they are searched: in this JVM ({@link
@@ -57,6 +58,15 @@ public interface Templates {
 
   /** The {@code k} most similar identities of each probe, best first, exactly scored. */
   Found search(float[][] probes, int k);
+
+  /**
+   * {@link #search(float[][], int)} for a decision at {@code thresholdAt} of the number of
+   * templates searched, which an approximate store may use to search less for the probes it finds
+   * above it (exact searches ignore it).
+   */
+  default Found search(float[][] probes, int k, LongToDoubleFunction thresholdAt) {
+    return search(probes, k);
+  }
 
   /** Whether large searches run on a device. */
   boolean isAccelerated();

@@ -2,6 +2,7 @@ package dev.semblance.graph.internal;
 
 import dev.semblance.GalleryFormatException;
 import dev.semblance.GalleryLockedException;
+import dev.semblance.InnerProducts;
 import dev.semblance.TemplateStoreException;
 import dev.semblance.io.DurableFiles;
 import dev.semblance.spi.TemplateStore;
@@ -25,8 +26,10 @@ import java.util.Random;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
+import java.util.function.LongToDoubleFunction;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -53,8 +56,11 @@ public final class GraphTemplateStore implements TemplateStore {
   /** Any file of a generation: its log, rows and graph, staged or in place. */
   private static final Pattern GENERATION_FILE = Pattern.compile("[a-z]+-(\\d+)\\.[a-z0-9.]+");
 
-  /** The search settings. */
-  public record Settings(int searchWidth, int degree, int buildWidth) {}
+  /**
+   * The search settings; {@code firstWidth} is the beam of a first pass that settles the probes it
+   * finds above the gallery's threshold (0: none).
+   */
+  public record Settings(int searchWidth, int degree, int buildWidth, int firstWidth) {}
 
   private final Path directory;
   private final Settings settings;
@@ -78,6 +84,7 @@ public final class GraphTemplateStore implements TemplateStore {
   private long liveRows;
   private Optional<TemplateStore.Settings> thresholds = Optional.empty();
   private boolean closed;
+  private final LongAdder widened = new LongAdder();
 
   private GraphTemplateStore(
       Path directory,
@@ -551,13 +558,23 @@ public final class GraphTemplateStore implements TemplateStore {
 
   @Override
   public Shortlists shortlist(float[][] probes, int k) {
+    return shortlist(probes, k, templates -> Double.NaN);
+  }
+
+  /**
+   * Searches each probe with the first pass's beam and at the full width only when no template it
+   * found reaches the threshold at the number of live templates (NaN: at the full width at once).
+   */
+  @Override
+  public Shortlists shortlist(float[][] probes, int k, LongToDoubleFunction thresholdAt) {
     return read(
         () -> {
+          float threshold = (float) thresholdAt.applyAsDouble(liveRows);
           int count = (int) Math.min(liveRows, Math.max(4L * k, 40));
           Bits live = row -> row < owner.length && owner[row] != null;
           List<List<StoredTemplate>> perProbe;
           if (probes.length == 1) {
-            perProbe = List.of(shortlistOne(graph.searcher(), probes[0], count, live));
+            perProbe = List.of(shortlistOne(graph.searcher(), probes[0], count, live, threshold));
           } else {
             ThreadLocal<NeighbourGraph.Searcher> searchers =
                 ThreadLocal.withInitial(graph::searcher);
@@ -567,7 +584,9 @@ public final class GraphTemplateStore implements TemplateStore {
                             IntStream.range(0, probes.length)
                                 .parallel()
                                 .mapToObj(
-                                    p -> shortlistOne(searchers.get(), probes[p], count, live))
+                                    p ->
+                                        shortlistOne(
+                                            searchers.get(), probes[p], count, live, threshold))
                                 .toList())
                     .join();
           }
@@ -576,16 +595,36 @@ public final class GraphTemplateStore implements TemplateStore {
   }
 
   private List<StoredTemplate> shortlistOne(
-      NeighbourGraph.Searcher searcher, float[] probe, int count, Bits live) {
+      NeighbourGraph.Searcher searcher, float[] probe, int count, Bits live, float threshold) {
     if (count == 0) {
       return List.of();
     }
-    int[] found = searcher.search(probe, count, settings.searchWidth(), live);
+    int firstWidth = settings.firstWidth();
+    if (firstWidth > 0 && firstWidth < settings.searchWidth() && !Float.isNaN(threshold)) {
+      List<StoredTemplate> first = shortlistAt(searcher, probe, count, firstWidth, live);
+      for (StoredTemplate t : first) {
+        if (InnerProducts.dot(probe, 0, t.vector(), 0, dimension) >= threshold) {
+          return first;
+        }
+      }
+      widened.increment();
+    }
+    return shortlistAt(searcher, probe, count, settings.searchWidth(), live);
+  }
+
+  private List<StoredTemplate> shortlistAt(
+      NeighbourGraph.Searcher searcher, float[] probe, int count, int width, Bits live) {
+    int[] found = searcher.search(probe, count, width, live);
     List<StoredTemplate> out = new ArrayList<>(found.length);
     for (int row : found) {
       out.add(new StoredTemplate(owner[row], rows.read(row)));
     }
     return out;
+  }
+
+  /** The searches whose first pass found nothing at the threshold. */
+  long widenedSearches() {
+    return widened.sum();
   }
 
   @Override

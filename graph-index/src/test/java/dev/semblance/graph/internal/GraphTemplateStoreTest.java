@@ -3,7 +3,11 @@ package dev.semblance.graph.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.semblance.Candidate;
+import dev.semblance.Embedding;
+import dev.semblance.Gallery;
 import dev.semblance.GalleryFormatException;
+import dev.semblance.Identification;
 import dev.semblance.InnerProducts;
 import dev.semblance.graph.GraphGallery;
 import dev.semblance.spi.TemplateStore;
@@ -16,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -26,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GraphTemplateStoreTest {
   private static final int DIM = 16;
   private static final GraphTemplateStore.Settings SETTINGS =
-      new GraphTemplateStore.Settings(100, 16, 32);
+      new GraphTemplateStore.Settings(100, 16, 32, 0);
 
   @TempDir Path temp;
   private final UnitVectors random = new UnitVectors(7, DIM);
@@ -52,6 +57,12 @@ class GraphTemplateStoreTest {
         .max((a, b) -> Float.compare(dot(a.vector(), probe), dot(b.vector(), probe)))
         .orElseThrow()
         .identity();
+  }
+
+  private static List<String> identities(TemplateStore.Shortlists shortlists) {
+    return shortlists.perProbe().get(0).stream()
+        .map(TemplateStore.StoredTemplate::identity)
+        .toList();
   }
 
   private static float dot(float[] a, float[] b) {
@@ -82,6 +93,38 @@ class GraphTemplateStoreTest {
       assertThat(store.templateCount()).isEqualTo(5);
     }
     assertThat(Files.size(dir.resolve("rows-0.f32"))).isEqualTo(5L * DIM * 4);
+  }
+
+  @Test
+  void aFaceFoundAtTheThresholdByTheFirstPassIsAnsweredAndOnlyStrangersAreSearchedOn() {
+    GraphTemplateStore store =
+        GraphTemplateStore.create(
+            temp.resolve("first"), "test", DIM, new GraphTemplateStore.Settings(400, 16, 32, 16));
+    List<Embedding> enrolled = new ArrayList<>();
+    try (Gallery gallery = Gallery.over(store)) {
+      Map<String, List<Embedding>> people = new LinkedHashMap<>();
+      for (int i = 0; i < 3000; i++) {
+        enrolled.add(random.random());
+        people.put("p" + i, List.of(enrolled.get(i)));
+      }
+      gallery.enrollAll(people);
+      gallery.setThreshold(0.9f);
+      for (int i = 0; i < 3000; i += 150) {
+        Identification found = gallery.identify(random.near(enrolled.get(i), 0.97), 5);
+        assertThat(found.match()).map(Candidate::identity).contains("p" + i);
+      }
+      assertThat(store.widenedSearches()).as("faces in the gallery searched on").isZero();
+
+      for (int i = 0; i < 20; i++) {
+        assertThat(gallery.identify(random.random(), 5).isKnown()).isFalse();
+      }
+      assertThat(store.widenedSearches()).as("strangers searched at the full width").isEqualTo(20);
+
+      // Searched on, a stranger gets the full search's shortlist.
+      float[] stranger = unit();
+      assertThat(identities(store.shortlist(new float[][] {stranger}, 5, templates -> 0.9)))
+          .isEqualTo(identities(store.shortlist(new float[][] {stranger}, 5)));
+    }
   }
 
   @Test
