@@ -5,7 +5,7 @@
 # them, N in all. Search parameters are chosen on one half of the people and reported once on the
 # other. Prints every figure; needs the CLI and the benchmarks jar (mvn -B -q -DskipTests package).
 # SEMBLANCE_JAVA_OPTS is passed to the JVM (-XX:+UseTransparentHugePages); with RESUME=1 a graph
-# build that a killed run left is continued; SKIP=java or SKIP=faiss runs only the other half (at
+# build (or, past 2M, FAISS's HNSW build) that a killed run left is continued; SKIP=java or SKIP=faiss runs only the other half (at
 # 10M each half takes hours: the Java half's files stay in the work folder for FAISS's).
 #
 #   benchmarks/graph/compare-graph.sh [N] [DEGREE] [BUILD_WIDTH]      # default 1000000 32 100
@@ -45,7 +45,7 @@ results=$work/$N/results${SKIP:+-without-$SKIP}.txt
       ${RESUME:+resume} 2>/dev/null
   fi
   if [ "${SKIP:-}" != faiss ]; then
-    "$py" -u "$root/benchmarks/graph/faiss_graph.py" "$work/$N" "$N" 512
+    "$py" -u "$root/benchmarks/graph/faiss_graph.py" "$work/$N" "$N" 512 ${RESUME:+resume}
   fi
 } | tee "$results"
 echo "figures in $results" >&2

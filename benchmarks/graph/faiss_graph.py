@@ -3,8 +3,9 @@ GraphComparison wrote (gallery.f32, probes.f32, probes.tsv, truth.i32), with the
 chosen on the first half of the people (the narrowest reaching recall@10 0.99 with every rank-1
 equal to exact search's) and reported once on the second. Prints key value lines.
 
-    python3 faiss_graph.py DIR N D
+    python3 faiss_graph.py DIR N D [resume]
 """
+import os
 import resource
 import sys
 import time
@@ -13,6 +14,7 @@ import faiss
 import numpy as np
 
 folder, n, d = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+resume = sys.argv[4:] == ["resume"]
 K = 10
 gallery = np.memmap(f"{folder}/gallery.f32", dtype=np.float32, mode="r", shape=(n, d))
 probes = np.fromfile(f"{folder}/probes.f32", dtype=np.float32).reshape(-1, d)
@@ -66,20 +68,42 @@ def choose(name, index, setter, values):
 
 
 threads = faiss.omp_get_max_threads()
-rng = np.random.default_rng(20261206)
 base = rss_mb()
-t = time.perf_counter()
-# Past 2M the float32 vectors (8 GB and more) no longer fit beside the rest: HNSW keeps bytes, one
-# per dimension, as the graph gallery's walk does (FAISS has no float32 copy to re-rank on then).
-if n <= 2_000_000:
-    hnsw, kind = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT), "float32"
+# A build of hours (10M) is saved every million rows and, with "resume", continued from there; the
+# build time printed is the sum of the runs' adding, saving not counted.
+saved, seconds_file = f"{folder}/faiss-hnsw.index", f"{folder}/faiss-hnsw.seconds"
+checkpoints = n > 2_000_000
+if resume and checkpoints and os.path.exists(saved):
+    hnsw = faiss.read_index(saved)
+    spent = float(open(seconds_file).read())
+    kind = "float32" if isinstance(hnsw, faiss.IndexHNSWFlat) else "8-bit"
+    print(f"faiss_hnsw_resumed_at {hnsw.ntotal}")
 else:
-    hnsw, kind = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT), "8-bit"
-    hnsw.train(np.ascontiguousarray(gallery[np.sort(rng.choice(n, 200_000, replace=False))]))
-hnsw.hnsw.efConstruction = 100
-for start in range(0, n, 100_000):
+    spent = 0.0
+    t = time.perf_counter()
+    # Past 2M the float32 vectors (8 GB and more) no longer fit beside the rest: HNSW keeps bytes,
+    # one per dimension, as the graph gallery's walk does (no float32 copy to re-rank on then).
+    if n <= 2_000_000:
+        hnsw, kind = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT), "float32"
+    else:
+        hnsw, kind = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT), "8-bit"
+        sample = np.random.default_rng(20261206).choice(n, 200_000, replace=False)
+        hnsw.train(np.ascontiguousarray(gallery[np.sort(sample)]))
+    hnsw.hnsw.efConstruction = 100
+    spent += time.perf_counter() - t
+t = time.perf_counter()
+for start in range(hnsw.ntotal, n, 100_000):
     hnsw.add(np.ascontiguousarray(gallery[start:start + 100_000]))
-print(f"faiss_hnsw_build_s {time.perf_counter() - t:.1f} (M 32, efConstruction 100, {kind} vectors, {threads} threads)")
+    if checkpoints and hnsw.ntotal % 1_000_000 == 0 and hnsw.ntotal < n:
+        spent += time.perf_counter() - t
+        faiss.write_index(hnsw, saved + ".part")
+        os.replace(saved + ".part", saved)
+        with open(seconds_file, "w") as out:
+            out.write(str(spent))
+        print(f"faiss_hnsw_checkpoint {hnsw.ntotal} rows at {spent:.1f} s")
+        t = time.perf_counter()
+spent += time.perf_counter() - t
+print(f"faiss_hnsw_build_s {spent:.1f} (M 32, efConstruction 100, {kind} vectors, {threads} threads)")
 print(f"faiss_hnsw_rss_mb {rss_mb() - base}")
 choose("faiss_hnsw", hnsw, lambda v: setattr(hnsw.hnsw, "efSearch", v), [100, 200, 400, 800, 1600, 3200])
 del hnsw
@@ -89,6 +113,7 @@ base = rss_mb()
 t = time.perf_counter()
 quantizer = faiss.IndexFlatIP(d)
 ivfpq = faiss.IndexIVFPQ(quantizer, d, nlist, 64, 8, faiss.METRIC_INNER_PRODUCT)
+rng = np.random.default_rng(20261206)
 sample = np.ascontiguousarray(gallery[np.sort(rng.choice(n, min(n, 100 * nlist), replace=False))])
 ivfpq.train(sample)
 # The same index with its shortlist of 400 re-ranked on the float32 vectors, as Semblance re-ranks
