@@ -73,20 +73,20 @@ base = rss_mb()
 # build time printed is the sum of the runs' adding, saving not counted.
 saved, seconds_file = f"{folder}/faiss-hnsw.index", f"{folder}/faiss-hnsw.seconds"
 checkpoints = n > 2_000_000
+# Past 2M the float32 vectors (8 GB and more) no longer fit beside the rest: HNSW keeps bytes, one
+# per dimension, as the graph gallery's walk does (no float32 copy to re-rank on then).
+kind = "8-bit" if checkpoints else "float32"
 if resume and checkpoints and os.path.exists(saved):
     hnsw = faiss.read_index(saved)
     spent = float(open(seconds_file).read())
-    kind = "float32" if isinstance(hnsw, faiss.IndexHNSWFlat) else "8-bit"
     print(f"faiss_hnsw_resumed_at {hnsw.ntotal}")
 else:
     spent = 0.0
     t = time.perf_counter()
-    # Past 2M the float32 vectors (8 GB and more) no longer fit beside the rest: HNSW keeps bytes,
-    # one per dimension, as the graph gallery's walk does (no float32 copy to re-rank on then).
-    if n <= 2_000_000:
-        hnsw, kind = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT), "float32"
+    if not checkpoints:
+        hnsw = faiss.IndexHNSWFlat(d, 32, faiss.METRIC_INNER_PRODUCT)
     else:
-        hnsw, kind = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT), "8-bit"
+        hnsw = faiss.IndexHNSWSQ(d, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT)
         sample = np.random.default_rng(20261206).choice(n, 200_000, replace=False)
         hnsw.train(np.ascontiguousarray(gallery[np.sort(sample)]))
     hnsw.hnsw.efConstruction = 100

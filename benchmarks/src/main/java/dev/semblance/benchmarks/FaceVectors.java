@@ -2,6 +2,10 @@ package dev.semblance.benchmarks;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,6 +62,19 @@ final class FaceVectors {
       v[j] /= (float) Math.sqrt(norm);
     }
     return v;
+  }
+
+  /**
+   * {@code count} rows of a little-endian float32 file of {@code d}-d rows, from row {@code from}.
+   */
+  static FloatBuffer readRows(FileChannel file, int d, int from, int count) throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate(count * d * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (long at = (long) from * d * 4; bytes.hasRemaining(); ) {
+      if (file.read(bytes, at + bytes.position()) < 0) {
+        throw new IOException("the file ends before row " + (from + count));
+      }
+    }
+    return bytes.flip().asFloatBuffer();
   }
 
   /** Which half of the people a person is in: parameters are chosen on 0 and reported on 1. */

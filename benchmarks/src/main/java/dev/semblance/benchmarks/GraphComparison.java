@@ -143,14 +143,7 @@ public final class GraphComparison {
   /** Rows {@code from} to {@code to - 1} of {@code gallery.f32}, each under its name. */
   private Map<String, List<Embedding>> chunk(FileChannel faces, int d, int from, int to)
       throws IOException {
-    ByteBuffer bytes = ByteBuffer.allocate((to - from) * d * 4).order(ByteOrder.LITTLE_ENDIAN);
-    for (long at = (long) from * d * 4; bytes.hasRemaining(); ) {
-      int read = faces.read(bytes, at + bytes.position());
-      if (read < 0) {
-        throw new IOException("gallery.f32 ends before row " + to);
-      }
-    }
-    FloatBuffer floats = bytes.flip().asFloatBuffer();
+    FloatBuffer floats = FaceVectors.readRows(faces, d, from, to - from);
     Map<String, List<Embedding>> out = new LinkedHashMap<>();
     for (int i = from; i < to; i++) {
       float[] v = new float[d];
@@ -241,27 +234,26 @@ public final class GraphComparison {
   private float build(
       Path faces, Path graphDir, int n, int d, int degree, int buildWidth, boolean resume)
       throws IOException {
-    int from = 0;
-    if (resume && Files.exists(graphDir)) {
-      try (Gallery gallery = GraphGallery.builder(graphDir).graph(degree, buildWidth).open()) {
-        from = gallery.templateCount();
-      }
-      System.out.printf("graph_resumed_at %d%n", from);
+    GraphGallery.Builder builder =
+        GraphGallery.builder(graphDir).embedder(embedder, d).graph(degree, buildWidth);
+    long heapBefore = usedHeap();
+    long start = System.nanoTime(), saving = 0;
+    Gallery gallery;
+    if (resume) {
+      // Opening inserts into the saved graph the rows logged after it: what a crash costs.
+      gallery = builder.openOrCreate();
+      System.out.printf(
+          "graph_resumed_at %d (opened in %.1f s)%n",
+          gallery.templateCount(), (System.nanoTime() - start) / 1e9);
     } else {
       deleteTree(graphDir);
+      gallery = builder.create();
     }
-    long heapBefore = usedHeap();
-    long start = System.nanoTime(), saving = 0, closed = 0;
+    int from = gallery.templateCount();
     float threshold;
     try (FileChannel in = FileChannel.open(faces, StandardOpenOption.READ)) {
       while (true) {
         int to = Math.min(n, (from / CHECKPOINT + 1) * CHECKPOINT);
-        GraphGallery.Builder builder =
-            GraphGallery.builder(graphDir).embedder(embedder, d).graph(degree, buildWidth);
-        Gallery gallery = from == 0 ? builder.create() : builder.open();
-        if (closed != 0) { // a checkpoint's closing and reopening are not the build's
-          saving += System.nanoTime() - closed;
-        }
         for (int i = from; i < to; i += CHUNK) {
           gallery.enrollAll(chunk(in, d, i, Math.min(to, i + CHUNK)));
         }
@@ -277,12 +269,14 @@ public final class GraphComparison {
                   : String.format(", %.1f s of checkpoints not counted", saving / 1e9));
           System.out.printf("graph_heap_mb %d%n", (usedHeap() - heapBefore) >> 20);
         }
-        closed = System.nanoTime();
+        long closed = System.nanoTime();
         gallery.close();
         if (to == n) {
           System.out.printf("graph_save_s %.1f%n", (System.nanoTime() - closed) / 1e9);
           break;
         }
+        gallery = builder.open(); // a checkpoint's closing and reopening are not the build's
+        saving += System.nanoTime() - closed;
         System.out.printf(
             "graph_checkpoint %d rows at %.1f s%n", to, (System.nanoTime() - start) / 1e9);
         from = to;
@@ -406,7 +400,12 @@ public final class GraphComparison {
    * a time from one seed) unless a run left them there complete.
    */
   private void writeFaces(Path file, int n, int d) throws IOException {
-    if (Files.exists(file) && Files.size(file) == (long) n * d * 4) {
+    Path madeFile = file.resolveSibling(file.getFileName() + ".made"); // which faces it holds
+    String kind = (synthetic != null ? "gaussian" : "sums") + " " + n;
+    if (Files.exists(file)
+        && Files.size(file) == (long) n * d * 4
+        && Files.exists(madeFile)
+        && Files.readString(madeFile).equals(kind)) {
       System.out.println("faces reused from " + file);
       return;
     }
@@ -435,6 +434,7 @@ public final class GraphComparison {
       }
     }
     Files.move(part, file, StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(madeFile, kind);
   }
 
   /** The probes, and for each its half and the person it shows ("" for a stranger), for FAISS. */

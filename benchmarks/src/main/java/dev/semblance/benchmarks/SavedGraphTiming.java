@@ -123,7 +123,6 @@ public final class SavedGraphTiming {
       int d = vectors.remaining() / lines.size();
       List<Embedding> probes = new ArrayList<>();
       List<float[]> similarities = new ArrayList<>();
-      ByteBuffer row = ByteBuffer.allocate(d * 4).order(ByteOrder.LITTLE_ENDIAN);
       float[] template = new float[d];
       try (FileChannel gallery =
           FileChannel.open(dir.resolve("gallery.f32"), StandardOpenOption.READ)) {
@@ -140,11 +139,7 @@ public final class SavedGraphTiming {
             if (at < 0) {
               continue;
             }
-            row.clear();
-            while (row.hasRemaining()) {
-              gallery.read(row, (long) at * d * 4 + row.position());
-            }
-            row.flip().asFloatBuffer().get(template);
+            FaceVectors.readRows(gallery, d, at, 1).get(template);
             best[count++] = InnerProducts.dot(v, 0, template, 0, d);
           }
           probes.add(Embedding.of(v));
