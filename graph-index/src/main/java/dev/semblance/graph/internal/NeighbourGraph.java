@@ -1,6 +1,5 @@
 package dev.semblance.graph.internal;
 
-import io.github.jbellis.jvector.disk.MappedChunkReader;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.NodesIterator;
@@ -90,7 +89,7 @@ final class NeighbourGraph implements AutoCloseable {
       throws IOException {
     NeighbourGraph graph = new NeighbourGraph(rows, shape, pool);
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        MappedChunkReader reader = new MappedChunkReader(channel, ByteOrder.BIG_ENDIAN)) {
+        GraphFileReader reader = new GraphFileReader(channel, ByteOrder.BIG_ENDIAN, 1 << 20)) {
       graph.covered = reader.readInt();
       graph.builder.load(reader);
     } catch (IOException | RuntimeException e) {
