@@ -403,9 +403,7 @@ public final class GraphTemplateStore implements TemplateStore {
     float[] packed = new float[block * rows.dimension()];
     for (int first = 0; first < rows.rows(); first += block) {
       int count = Math.min(block, rows.rows() - first);
-      for (int r = 0; r < count; r++) {
-        rows.read(first + r, packed, r * rows.dimension());
-      }
+      rows.read(first, count, packed, 0);
       bytes.append(packed, 0, count);
     }
     return bytes;
@@ -576,17 +574,27 @@ public final class GraphTemplateStore implements TemplateStore {
           if (probes.length == 1) {
             perProbe = List.of(shortlistOne(graph.searcher(), probes[0], count, live, threshold));
           } else {
-            ThreadLocal<NeighbourGraph.Searcher> searchers =
-                ThreadLocal.withInitial(graph::searcher);
+            // A searcher per slice of the probes: one kept per thread would outlive the gallery on
+            // the pool's threads and keep its graph from being collected.
+            int slices = Math.min(probes.length, 4 * pool.getParallelism());
             perProbe =
                 pool.submit(
                         () ->
-                            IntStream.range(0, probes.length)
+                            IntStream.range(0, slices)
                                 .parallel()
                                 .mapToObj(
-                                    p ->
-                                        shortlistOne(
-                                            searchers.get(), probes[p], count, live, threshold))
+                                    s -> {
+                                      NeighbourGraph.Searcher searcher = graph.searcher();
+                                      return IntStream.range(
+                                              s * probes.length / slices,
+                                              (s + 1) * probes.length / slices)
+                                          .mapToObj(
+                                              p ->
+                                                  shortlistOne(
+                                                      searcher, probes[p], count, live, threshold))
+                                          .toList();
+                                    })
+                                .flatMap(List::stream)
                                 .toList())
                     .join();
           }
@@ -620,6 +628,11 @@ public final class GraphTemplateStore implements TemplateStore {
       out.add(new StoredTemplate(owner[row], rows.read(row)));
     }
     return out;
+  }
+
+  /** The graph searches walk now (for tests: what a closed store must not leave behind). */
+  NeighbourGraph graph() {
+    return graph;
   }
 
   /** The searches whose first pass found nothing at the threshold. */

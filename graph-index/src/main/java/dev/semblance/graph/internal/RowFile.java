@@ -4,31 +4,26 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The float32 templates of a graph gallery, one row after another in a file that is only ever
- * appended to (or truncated back to its last logged row after a crash), read through memory maps:
+ * appended to (or truncated back to its last logged row after a crash), read with positional reads:
  * the operating system's page cache, not the heap, holds them, so a gallery may be larger than the
- * heap and searches read only the rows they re-score.
+ * heap and searches read only the rows they re-score. Not through a memory map: a fault there reads
+ * ahead by the disk's read-ahead window (8 MiB on this project's VM), so a row of a file larger
+ * than the cache cost 3.4-3.8 ms instead of 0.08 ms (scale.md, ten million).
  *
  * <p>Thread safety: appends and truncation must be serialised by the caller and not overlap reads;
  * reads run concurrently with each other.
  */
 final class RowFile implements AutoCloseable {
-  /** Rows per memory map: 2^18 rows of 512 floats are 512 MiB, under a map's 2 GiB limit. */
-  private static final int MAP_SHIFT = 18;
-
   private final FileChannel channel;
   private final int dimension;
   private final int rowBytes;
-  private final int rowsPerMap;
-  private final List<FloatBuffer> maps = new ArrayList<>();
 
   private volatile int rows;
 
@@ -38,7 +33,6 @@ final class RowFile implements AutoCloseable {
   RowFile(Path file, int dimension, int rows) throws IOException {
     this.dimension = dimension;
     this.rowBytes = dimension * Float.BYTES;
-    this.rowsPerMap = Math.max(1, (1 << MAP_SHIFT) * 512 / Math.max(512, dimension));
     this.channel =
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -52,7 +46,6 @@ final class RowFile implements AutoCloseable {
       channel.force(false);
     }
     this.rows = rows;
-    remap();
   }
 
   int rows() {
@@ -80,7 +73,6 @@ final class RowFile implements AutoCloseable {
       at += channel.write(bytes, at);
     }
     rows = first + vectors.size();
-    remap();
     return first;
   }
 
@@ -91,33 +83,26 @@ final class RowFile implements AutoCloseable {
 
   float[] read(int row) {
     float[] v = new float[dimension];
-    read(row, v, 0);
+    read(row, 1, v, 0);
     return v;
   }
 
-  /** Row {@code row} copied into {@code into} from offset {@code offset}. */
-  void read(int row, float[] into, int offset) {
-    FloatBuffer map = maps.get(row / rowsPerMap);
-    map.get((row % rowsPerMap) * dimension, into, offset, dimension);
-  }
-
-  /** Maps the rows appended since the last call; the last map grows, full ones stay. */
-  private void remap() throws IOException {
-    int needed = (rows + rowsPerMap - 1) / rowsPerMap;
-    for (int m = Math.max(0, maps.size() - 1); m < needed; m++) {
-      long from = (long) m * rowsPerMap * rowBytes;
-      long length = (long) Math.min(rowsPerMap, rows - m * rowsPerMap) * rowBytes;
-      FloatBuffer map =
-          channel
-              .map(FileChannel.MapMode.READ_ONLY, from, length)
-              .order(ByteOrder.LITTLE_ENDIAN)
-              .asFloatBuffer();
-      if (m < maps.size()) {
-        maps.set(m, map);
-      } else {
-        maps.add(map);
+  /**
+   * Rows {@code first} to {@code first + count - 1} copied into {@code into} from {@code offset}.
+   */
+  void read(int first, int count, float[] into, int offset) {
+    ByteBuffer bytes = ByteBuffer.allocate(count * rowBytes).order(ByteOrder.LITTLE_ENDIAN);
+    try {
+      long at = (long) first * rowBytes;
+      while (bytes.hasRemaining()) {
+        if (channel.read(bytes, at + bytes.position()) < 0) {
+          throw new IOException("the row file ends before row " + (first + count));
+        }
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+    bytes.flip().asFloatBuffer().get(into, offset, count * dimension);
   }
 
   @Override

@@ -13,12 +13,14 @@ import dev.semblance.graph.GraphGallery;
 import dev.semblance.spi.TemplateStore;
 import dev.semblance.testing.UnitVectors;
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -124,6 +126,33 @@ class GraphTemplateStoreTest {
       float[] stranger = unit();
       assertThat(identities(store.shortlist(new float[][] {stranger}, 5, templates -> 0.9)))
           .isEqualTo(identities(store.shortlist(new float[][] {stranger}, 5)));
+    }
+  }
+
+  /**
+   * Searches in batches run on the module's shared threads; a closed store must leave nothing there
+   * that keeps its graph (and the rows it walks) from being collected, or a JVM that reopens a
+   * large gallery holds two.
+   */
+  @Test
+  void aClosedStoreIsCollectedAfterSearchesInBatches() throws InterruptedException {
+    WeakReference<NeighbourGraph> graph = searchedInBatchesAndClosed();
+    for (int i = 0; i < 50 && graph.get() != null; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertThat(graph.get()).as("the closed store's graph").isNull();
+  }
+
+  private WeakReference<NeighbourGraph> searchedInBatchesAndClosed() {
+    try (GraphTemplateStore store =
+        GraphTemplateStore.open(filled(300, new ArrayList<>()), SETTINGS)) {
+      float[][] probes = new float[64][];
+      Arrays.setAll(probes, p -> unit());
+      assertThat(store.shortlist(probes, 5).perProbe())
+          .hasSize(64)
+          .allSatisfy(l -> assertThat(l).hasSize(40));
+      return new WeakReference<>(store.graph());
     }
   }
 
