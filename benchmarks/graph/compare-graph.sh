@@ -6,7 +6,8 @@
 # other. Prints every figure; needs the CLI and the benchmarks jar (mvn -B -q -DskipTests package).
 # SEMBLANCE_JAVA_OPTS is passed to the JVM (-XX:+UseTransparentHugePages); with RESUME=1 a graph
 # build (or, past 2M, FAISS's HNSW build) that a killed run left is continued; SKIP=java or SKIP=faiss runs only the other half (at
-# 10M each half takes hours: the Java half's files stay in the work folder for FAISS's).
+# 10M each half takes hours: the Java half's files stay in the work folder for FAISS's);
+# FAISS_INDEXES=ivfpq (or hnsw) builds only that one of FAISS's two.
 #
 #   benchmarks/graph/compare-graph.sh [N] [DEGREE] [BUILD_WIDTH]      # default 1000000 32 100
 set -euo pipefail
@@ -21,7 +22,9 @@ mkdir -p "$work/$N"
 
 [ -f "$jar" ] || { echo "build first: mvn -B -q -DskipTests package" >&2; exit 1; }
 py=/usr/bin/python3
-if ! "$py" -c 'import faiss' 2>/dev/null; then
+# OpenBLAS too: without it FAISS's k-means and flat search use the reference BLAS, one thread at
+# about a twentieth of the speed (IVF training at 10M ran for half an hour on one core).
+if ! "$py" -c 'import faiss' 2>/dev/null || ! ldconfig -p | grep -q libopenblas.so.0; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq python3-faiss libopenblas0-pthread >/dev/null

@@ -3,6 +3,8 @@ package dev.semblance.graph.internal;
 import dev.semblance.InnerProducts;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
 
 /**
  * Rows kept on the heap as signed bytes with a scale per row, in chunks of 2^14 rows, for a graph
@@ -25,28 +27,73 @@ final class ByteRows implements Rows {
     this.dimension = dimension;
   }
 
+  /**
+   * Where rows are read from: rows {@code first} on, {@code count} of them, packed into {@code
+   * into}.
+   */
+  interface Source {
+    void read(int first, int count, float[] into, int offset);
+  }
+
+  /**
+   * The first {@code count} rows of {@code source}, a chunk per task on {@code pool}'s threads:
+   * turning ten million rows into bytes took a minute on one thread.
+   */
+  static ByteRows of(Source source, int dimension, int count, ForkJoinPool pool) {
+    ByteRows bytes = new ByteRows(dimension);
+    bytes.reserve(count);
+    int block = 1024;
+    pool.submit(
+            () ->
+                IntStream.range(0, bytes.chunks.size())
+                    .parallel()
+                    .forEach(
+                        chunk -> {
+                          float[] packed = new float[block * dimension];
+                          int end = Math.min(count, (chunk + 1) << CHUNK_SHIFT);
+                          for (int first = chunk << CHUNK_SHIFT; first < end; first += block) {
+                            int n = Math.min(block, end - first);
+                            source.read(first, n, packed, 0);
+                            for (int r = 0; r < n; r++) {
+                              bytes.put(first + r, packed, r * dimension);
+                            }
+                          }
+                        }))
+        .join();
+    bytes.rows = count;
+    return bytes;
+  }
+
   /** Appends {@code count} rows packed in {@code vectors} from row {@code first} on. */
   void append(float[] vectors, int first, int count) {
+    reserve(rows + count);
     for (int r = 0; r < count; r++) {
-      int row = rows + r;
-      if ((row >>> CHUNK_SHIFT) == chunks.size()) {
-        chunks.add(new byte[CHUNK * dimension]);
-        scales.add(new float[CHUNK]);
-      }
-      int from = (first + r) * dimension;
-      float max = 0;
-      for (int i = 0; i < dimension; i++) {
-        max = Math.max(max, Math.abs(vectors[from + i]));
-      }
-      float scale = max / 127f;
-      byte[] chunk = chunks.get(row >>> CHUNK_SHIFT);
-      int to = (row & (CHUNK - 1)) * dimension;
-      for (int i = 0; i < dimension; i++) {
-        chunk[to + i] = (byte) (scale == 0 ? 0 : Math.round(vectors[from + i] / scale));
-      }
-      scales.get(row >>> CHUNK_SHIFT)[row & (CHUNK - 1)] = scale;
+      put(rows + r, vectors, (first + r) * dimension);
     }
     rows += count;
+  }
+
+  /** Chunks for rows up to {@code count - 1}. */
+  private void reserve(int count) {
+    while ((long) chunks.size() << CHUNK_SHIFT < count) {
+      chunks.add(new byte[CHUNK * dimension]);
+      scales.add(new float[CHUNK]);
+    }
+  }
+
+  /** Row {@code row} set to the vector in {@code vectors} from {@code from}. */
+  private void put(int row, float[] vectors, int from) {
+    float max = 0;
+    for (int i = 0; i < dimension; i++) {
+      max = Math.max(max, Math.abs(vectors[from + i]));
+    }
+    float scale = max / 127f;
+    byte[] chunk = chunks.get(row >>> CHUNK_SHIFT);
+    int to = (row & (CHUNK - 1)) * dimension;
+    for (int i = 0; i < dimension; i++) {
+      chunk[to + i] = (byte) (scale == 0 ? 0 : Math.round(vectors[from + i] / scale));
+    }
+    scales.get(row >>> CHUNK_SHIFT)[row & (CHUNK - 1)] = scale;
   }
 
   @Override

@@ -18,6 +18,7 @@ final class GraphFileReader implements RandomAccessReader {
   private final FileChannel channel;
   private final ByteBuffer buffer; // the file's bytes from bufferStart, read up to its limit
   private long bufferStart;
+  private float lastFloat;
 
   GraphFileReader(FileChannel channel, ByteOrder order, int bufferBytes) {
     if (bufferBytes < Long.BYTES) {
@@ -82,7 +83,13 @@ final class GraphFileReader implements RandomAccessReader {
 
   @Override
   public float readFloat() throws IOException {
-    return need(Float.BYTES).getFloat();
+    lastFloat = need(Float.BYTES).getFloat();
+    return lastFloat;
+  }
+
+  /** The value the last {@link #readFloat()} returned. */
+  float lastFloat() {
+    return lastFloat;
   }
 
   @Override

@@ -139,6 +139,7 @@ public final class GraphTemplateStore implements TemplateStore {
    */
   public static GraphTemplateStore open(Path directory, Settings settings) {
     try {
+      long start = System.nanoTime();
       int generation = latestGeneration(directory);
       FileChannel lockChannel = lockChannel(directory);
       lock(directory, lockChannel);
@@ -160,16 +161,30 @@ public final class GraphTemplateStore implements TemplateStore {
         }
       }
       store.rows = new RowFile(store.rowFile(generation), store.dimension, logged);
-      store.graphRows = bytesOf(store.rows);
+      long logRead = System.nanoTime();
+      store.graphRows = bytesOf(store.rows, store.pool);
+      long bytesMade = System.nanoTime();
       for (ChangeLog.Entry e : entries) {
         store.replay(e);
       }
       store.deleteOtherGenerations();
       store.graph = store.loadGraph();
+      log.info(
+          "graph gallery {} opened in {} ms: {} rows; log {} ms, rows as bytes {} ms, graph {} ms",
+          directory,
+          ms(System.nanoTime() - start),
+          store.rows.rows(),
+          ms(logRead - start),
+          ms(bytesMade - logRead),
+          ms(System.nanoTime() - bytesMade));
       return store;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
   }
 
   private static int latestGeneration(Path directory) throws IOException {
@@ -255,7 +270,7 @@ public final class GraphTemplateStore implements TemplateStore {
           "graph gallery {}: {} rows added to the graph in {} ms ({})",
           directory,
           rows.rows() - from,
-          (System.nanoTime() - start) / 1_000_000,
+          ms(System.nanoTime() - start),
           loaded == null ? "no saved graph" : "logged after the graph was saved");
     }
     return searchable(graph);
@@ -396,17 +411,8 @@ public final class GraphTemplateStore implements TemplateStore {
         });
   }
 
-  /** Every row of {@code rows} as bytes, read a block at a time. */
-  private static ByteRows bytesOf(RowFile rows) {
-    ByteRows bytes = new ByteRows(rows.dimension());
-    int block = 4096;
-    float[] packed = new float[block * rows.dimension()];
-    for (int first = 0; first < rows.rows(); first += block) {
-      int count = Math.min(block, rows.rows() - first);
-      rows.read(first, count, packed, 0);
-      bytes.append(packed, 0, count);
-    }
-    return bytes;
+  private static ByteRows bytesOf(RowFile rows, ForkJoinPool pool) {
+    return ByteRows.of(rows::read, rows.dimension(), rows.rows(), pool);
   }
 
   private static float[] packed(List<float[]> vectors) {
@@ -689,7 +695,7 @@ public final class GraphTemplateStore implements TemplateStore {
               ChangeLog.create(staged, new ChangeLog.Header(embedderId, dimension), entries);
           newChanges.close();
           DurableFiles.move(staged, logFile(next));
-          ByteRows newGraphRows = bytesOf(newRows);
+          ByteRows newGraphRows = bytesOf(newRows, pool);
           NeighbourGraph newGraph = searchable(NeighbourGraph.empty(newGraphRows, shape(), pool));
           newGraph.insert(0, newRows.rows(), pool);
           graph.close();

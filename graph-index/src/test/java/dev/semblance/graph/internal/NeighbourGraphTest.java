@@ -1,16 +1,25 @@
 package dev.semblance.graph.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.semblance.testing.UnitVectors;
 import io.github.jbellis.jvector.util.Bits;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How a {@link NeighbourGraph} holds up when many threads build it, and what its searches return.
@@ -101,6 +110,76 @@ class NeighbourGraphTest {
         }
       }
     }
+  }
+
+  /**
+   * A loaded graph takes its edges' scores from the file instead of scoring them again: saved once
+   * more it holds the same edges with the same scores, bit for bit.
+   */
+  @Test
+  void aLoadedGraphSavesTheEdgesAndScoresItWasLoadedWith(@TempDir Path dir) throws IOException {
+    ByteRows rows = randomRows(16, 3000);
+    NeighbourGraph.Shape shape = new NeighbourGraph.Shape(8, 20);
+    Path first = dir.resolve("first.bin"), second = dir.resolve("second.bin");
+    try (NeighbourGraph graph = NeighbourGraph.empty(rows, shape, eightThreads)) {
+      graph.insert(0, 3000, eightThreads);
+      graph.save(first);
+    }
+    try (NeighbourGraph loaded = NeighbourGraph.load(first, rows, shape, eightThreads)) {
+      assertThat(loaded.covered()).isEqualTo(3000);
+      loaded.save(second);
+    }
+    assertThat(edges(second)).isEqualTo(edges(first)).hasSizeGreaterThan(3000 * 4);
+  }
+
+  /**
+   * Each "level node neighbour" of a saved graph with the bits of the edge's score (jvector's
+   * format 4: its header, then each level's nodes, in an order that may differ from save to save).
+   */
+  private static Set<String> edges(Path file) throws IOException {
+    Set<String> edges = new HashSet<>();
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+      in.readInt(); // rows covered
+      in.readInt(); // magic
+      assertThat(in.readInt()).as("format").isEqualTo(4);
+      int levels = in.readInt();
+      for (int l = 0; l < levels; l++) {
+        in.readInt(); // degree
+      }
+      in.readInt(); // entry node
+      for (int l = 0; l < levels; l++) {
+        for (int nodes = in.readInt(); nodes > 0; nodes--) {
+          int node = in.readInt();
+          for (int n = in.readInt(); n > 0; n--) {
+            edges.add(l + " " + node + " " + in.readInt() + " " + in.readInt());
+          }
+        }
+      }
+    }
+    return edges;
+  }
+
+  /**
+   * The saved scores are checked against the rows: a graph saved over other rows does not load (the
+   * store then builds the graph anew) instead of keeping scores its rows do not have.
+   */
+  @Test
+  void aGraphSavedOverOtherRowsDoesNotLoad(@TempDir Path dir) throws IOException {
+    NeighbourGraph.Shape shape = new NeighbourGraph.Shape(8, 20);
+    Path file = dir.resolve("graph.bin");
+    try (NeighbourGraph graph = NeighbourGraph.empty(randomRows(16, 500), shape, eightThreads)) {
+      graph.insert(0, 500, eightThreads);
+      graph.save(file);
+    }
+    ByteRows other = new ByteRows(16);
+    UnitVectors vectors = new UnitVectors(8, 16);
+    for (int r = 0; r < 500; r++) {
+      other.append(vectors.random().toArray(), 0, 1);
+    }
+    assertThatThrownBy(() -> NeighbourGraph.load(file, other, shape, eightThreads))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("is not its score");
   }
 
   private static ByteRows randomRows(int dim, int n) {
