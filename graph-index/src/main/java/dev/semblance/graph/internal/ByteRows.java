@@ -36,8 +36,8 @@ final class ByteRows implements Rows {
   }
 
   /**
-   * The first {@code count} rows of {@code source}, a chunk per task on {@code pool}'s threads:
-   * turning ten million rows into bytes took a minute on one thread.
+   * The first {@code count} rows of {@code source}, a chunk per task on {@code pool}'s threads: a
+   * large gallery's opening waits for all of them.
    */
   static ByteRows of(Source source, int dimension, int count, ForkJoinPool pool) {
     ByteRows bytes = new ByteRows(dimension);

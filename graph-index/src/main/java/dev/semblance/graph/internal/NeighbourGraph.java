@@ -314,11 +314,11 @@ final class NeighbourGraph implements AutoCloseable {
 
     /**
      * While a saved graph loads, the score of each edge as saved. jvector's loader reads every
-     * edge's saved score and then discards it to score the edge again, which was three quarters of
-     * opening a saved gallery (18 of 28 s at a million rows, one thread); the score it asks for is
-     * the float it has just read. The edges of one node in 1,024 are scored again as a check, so a
-     * loader that read in another order fails the load (and the graph is rebuilt) rather than
-     * mixing up scores.
+     * edge's saved score and then discards it to score the edge again, on one thread: two thirds of
+     * the time of opening a saved gallery of a million (a profile's samples), most of it at ten
+     * million. The score it asks for is the float it has just read. The edges of one node in 1,024
+     * are scored again as a check, so a loader that read in another order fails the load (and the
+     * graph is rebuilt) rather than mixing up scores.
      */
     @Override
     public SearchScoreProvider searchProviderFor(int node) {
