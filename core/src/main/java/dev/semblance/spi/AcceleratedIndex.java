@@ -21,7 +21,8 @@ public interface AcceleratedIndex extends AutoCloseable {
 
   /**
    * For each query, the {@code candidates} rows with the highest inner products, best first, and a
-   * bound on every other row's score.
+   * bound on every other row's score. An index whose scores round more coarsely may list more rows
+   * (all that its rounding could have placed among the best), never fewer.
    */
   Candidates[] search(float[][] queries, int candidates);
 
@@ -37,8 +38,8 @@ public interface AcceleratedIndex extends AutoCloseable {
    *
    * @param rows row numbers, best first
    * @param scores their approximate scores
-   * @param excludedBound no row outside {@code rows} scores above this (approximately); {@code
-   *     -Infinity} when every row is listed
+   * @param excludedBound no row outside {@code rows} scores, exactly, above this plus {@link
+   *     #errorBound()}; {@code -Infinity} when every row is listed
    */
   record Candidates(int[] rows, float[] scores, float excludedBound) {}
 }

@@ -54,6 +54,8 @@ final class CudaContext {
   final CUfunc_st scoreFewF16;
   final CUfunc_st scoreTiledF32;
   final CUfunc_st scoreTiledF16;
+  final CUfunc_st scoreTensorF32;
+  final CUfunc_st scoreTensorF16;
   final CUfunc_st selectTopK;
 
   private CudaContext(byte[] kernels) {
@@ -91,6 +93,8 @@ final class CudaContext {
     scoreFewF16 = function(module, "score_few_f16");
     scoreTiledF32 = function(module, "score_tiled_f32");
     scoreTiledF16 = function(module, "score_tiled_f16");
+    scoreTensorF32 = function(module, "score_tensor_f32");
+    scoreTensorF16 = function(module, "score_tensor_f16");
     selectTopK = function(module, "select_top_k");
   }
 

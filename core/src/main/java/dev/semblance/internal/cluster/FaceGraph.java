@@ -9,6 +9,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.StreamCorruptedException;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * matrix is ever held and adding faces only scans for the new ones. Past {@code indexAbove} faces,
  * when a {@link NeighbourSearch} is installed, a graph index shortlists each new face's neighbours
  * instead and the kernel scores the shortlist: the scan's cost grows with the square of the faces,
- * the index's about linearly. Not thread-safe.
+ * the index's about linearly. An exact search (a GPU's) is preferred to an approximate one. Not
+ * thread-safe.
  */
 public final class FaceGraph {
   private static final Logger log = LoggerFactory.getLogger(FaceGraph.class);
@@ -105,10 +108,9 @@ public final class FaceGraph {
    * both ways.
    */
   public void connect(int from) {
-    Nearest[] nearest =
-        size > indexAbove && Searches.INSTALLED.isPresent()
-            ? searchIndex(from, Searches.INSTALLED.get())
-            : scan(from);
+    Optional<NeighbourSearch> search =
+        size > indexAbove ? choose(Searches.INSTALLED, dimension) : Optional.empty();
+    Nearest[] nearest = search.isPresent() ? searchIndex(from, search.get()) : scan(from);
     link(from, nearest);
   }
 
@@ -145,7 +147,11 @@ public final class FaceGraph {
   private Nearest[] searchIndex(int from, NeighbourSearch search) {
     if (index == null) {
       index = search.create(dimension);
-      log.info("clustering {} faces: neighbours from the {} graph index", size, search.name());
+      log.info(
+          "clustering {} faces: neighbours from the {} {} index",
+          size,
+          search.isExact() ? "exact" : "approximate",
+          search.name());
       index.add(vectors, 0, from, 0); // their neighbours are known already
     }
     int[][] shortlists = index.add(vectors, from, size - from, 2 * neighbours);
@@ -260,10 +266,19 @@ public final class FaceGraph {
     }
   }
 
-  /** The installed neighbour search, found once. */
+  /** The installed neighbour searches, found once. */
   private static final class Searches {
-    static final Optional<NeighbourSearch> INSTALLED =
-        ServiceLoader.load(NeighbourSearch.class).findFirst();
+    static final List<NeighbourSearch> INSTALLED =
+        ServiceLoader.load(NeighbourSearch.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .toList();
+  }
+
+  /** The first exact search of those that can run here, else the first approximate one. */
+  static Optional<NeighbourSearch> choose(List<NeighbourSearch> installed, int dimension) {
+    return installed.stream()
+        .filter(s -> s.isAvailableFor(dimension))
+        .min(Comparator.comparing(s -> !s.isExact()));
   }
 
   private static boolean contains(int[] values, int value) {
