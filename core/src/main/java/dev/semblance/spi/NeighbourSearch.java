@@ -11,7 +11,8 @@ package dev.semblance.spi;
  *
  * <p>An index only shortlists: the clustering scores each neighbour it names exactly and keeps
  * those at its cut-off, so with an approximate index a face may miss a neighbour the exact scan
- * finds, never gain a false one; with an exact index it finds the same neighbours.
+ * finds, never gain a false one; with an exact index it finds the same neighbours (unless faces
+ * that are not clusterable fill more than half of the twice-k shortlist it asks for).
  *
  * <p><b>Thread safety.</b> Implementations must be safe for concurrent use; an {@link Index} is
  * used by one thread at a time (it may use many inside one call).
