@@ -261,8 +261,7 @@ __device__ __forceinline__ void issueQueries(__half* slice, const __half* querie
 
 template <typename Rows>
 __device__ void scoreTensor(Rows source, long long n, int d, const __half* __restrict__ queries,
-                            int q, const float* rowNorms, const float* queryNorms,
-                            float* __restrict__ scores, long long ldScores,
+                            int q, float* __restrict__ scores, long long ldScores,
                             const float* __restrict__ floors, int* __restrict__ counts,
                             float* __restrict__ listScores, int* __restrict__ listRows,
                             int capacity) {
@@ -329,7 +328,7 @@ __device__ void scoreTensor(Rows source, long long n, int d, const __half* __res
         int query = q0 + warpQ + i * 16 + e / 16;
         long long row = row0 + warpR + j * 16 + e % 16;
         if (query >= q || row >= n) continue;
-        float s = finish(laid[e], rowNorms, queryNorms, row, query);
+        float s = laid[e];
         if (scores != nullptr) {
           scores[query * ldScores + row] = s;
         } else if (s >= floors[query]) {
@@ -452,22 +451,20 @@ __global__ void __launch_bounds__(256) score_tiled_f16(const __half* rows, long 
   scoreTiled(rows, n, d, queries, q, rowNorms, queryNorms, scores, ldScores);
 }
 
-// Grid (query tiles x row tiles) in one dimension, tc::THREADS threads; d % 8 == 0. With
-// scores == nullptr the candidate lists are filled instead of the score matrix.
+// Inner products only. Grid (query tiles x row tiles) in one dimension, tc::THREADS threads;
+// d % 8 == 0. With scores == nullptr the candidate lists are filled instead of the score matrix.
 __global__ void __launch_bounds__(tc::THREADS) score_tensor_f16(const __half* rows, long long n,
-    int d, const __half* queries, int q, const float* rowNorms, const float* queryNorms,
-    float* scores, long long ldScores, const float* floors, int* counts, float* listScores,
+    int d, const __half* queries, int q, float* scores, long long ldScores, const float* floors, int* counts, float* listScores,
     int* listRows, int capacity) {
-  scoreTensor(HalfRows{rows}, n, d, queries, q, rowNorms, queryNorms, scores, ldScores, floors,
-              counts, listScores, listRows, capacity);
+  scoreTensor(HalfRows{rows}, n, d, queries, q, scores, ldScores, floors, counts, listScores,
+              listRows, capacity);
 }
 
 __global__ void __launch_bounds__(tc::THREADS) score_tensor_f32(const float* rows, long long n,
-    int d, const __half* queries, int q, const float* rowNorms, const float* queryNorms,
-    float* scores, long long ldScores, const float* floors, int* counts, float* listScores,
+    int d, const __half* queries, int q, float* scores, long long ldScores, const float* floors, int* counts, float* listScores,
     int* listRows, int capacity) {
-  scoreTensor(FloatRows{rows}, n, d, queries, q, rowNorms, queryNorms, scores, ldScores, floors,
-              counts, listScores, listRows, capacity);
+  scoreTensor(FloatRows{rows}, n, d, queries, q, scores, ldScores, floors, counts, listScores,
+              listRows, capacity);
 }
 
 // Grid (segments, queries), SELECT_THREADS threads; writes k results per segment at

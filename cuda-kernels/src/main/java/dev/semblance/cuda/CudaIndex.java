@@ -198,19 +198,9 @@ public final class CudaIndex implements AcceleratedIndex {
 
   /** {@link #search(float[][], int)} with a choice of metric. */
   public synchronized Candidates[] search(float[][] queries, int candidates, Metric metric) {
-    checkOpen();
-    flush();
-    if (queries.length == 0) {
-      return new Candidates[0];
-    }
-    if (count == 0) {
-      Candidates none = new Candidates(new int[0], new float[0], Float.NEGATIVE_INFINITY);
-      Candidates[] result = new Candidates[queries.length];
-      Arrays.fill(result, none);
-      return result;
-    }
-    for (float[] query : queries) {
-      checkDimension(query);
+    Candidates[] nothingToSearch = nothingToSearch(queries);
+    if (nothingToSearch != null) {
+      return nothingToSearch;
     }
     if (metric == Metric.INNER_PRODUCT
         && queries.length > SearchPlan.FEW_QUERIES
@@ -347,22 +337,30 @@ public final class CudaIndex implements AcceleratedIndex {
    * {@code dimension} must be a multiple of 8.
    */
   synchronized Candidates[] shortlists(float[][] queries, int candidates) {
+    if (dimension % 8 != 0) {
+      throw new IllegalStateException(
+          "the tensor cores need a dimension divisible by 8: " + dimension);
+    }
+    Candidates[] nothingToSearch = nothingToSearch(queries);
+    return nothingToSearch != null ? nothingToSearch : onTensorCores(queries, candidates);
+  }
+
+  /**
+   * Checks the index and the queries, and uploads pending rows; the answer when there is nothing to
+   * search (no query, or no row), else null.
+   */
+  private Candidates[] nothingToSearch(float[][] queries) {
     checkOpen();
     flush();
     for (float[] query : queries) {
       checkDimension(query);
     }
-    if (dimension % 8 != 0) {
-      throw new IllegalStateException(
-          "the tensor cores need a dimension divisible by 8: " + dimension);
+    if (queries.length > 0 && count > 0) {
+      return null;
     }
-    if (count == 0) {
-      Candidates none = new Candidates(new int[0], new float[0], Float.NEGATIVE_INFINITY);
-      Candidates[] result = new Candidates[queries.length];
-      Arrays.fill(result, none);
-      return result;
-    }
-    return onTensorCores(queries, candidates);
+    Candidates[] result = new Candidates[queries.length];
+    Arrays.fill(result, new Candidates(new int[0], new float[0], Float.NEGATIVE_INFINITY));
+    return result;
   }
 
   /**
@@ -603,8 +601,6 @@ public final class CudaIndex implements AcceleratedIndex {
         dimension,
         queriesAt,
         q,
-        0L,
-        0L,
         scoresAt,
         rows,
         floorsAt,
