@@ -131,6 +131,11 @@ final class HardVideoSet implements AutoCloseable {
     }
   }
 
+  /** The actors of one half. */
+  List<HardVideos.Person> actors(boolean test) {
+    return actors.get(test);
+  }
+
   /** Half the people, by name, are the test half. */
   static boolean isTestHalf(String name) {
     return (name.hashCode() & 1) == 1;

@@ -133,7 +133,7 @@ final class HardVideos {
       return out;
     }
 
-    private static double visible(Box face, Actor actor, Shot shot, int f) {
+    static double visible(Box face, Actor actor, Shot shot, int f) {
       // Sampled on a grid: the share of the face inside the frame and under no nearer portrait.
       int seen = 0;
       int all = 0;
@@ -299,7 +299,7 @@ final class HardVideos {
   }
 
   /** Each shot its own camera: a background colour and stripes of its own, drifting slowly. */
-  private static void background(Graphics2D g, int kind, int frame) {
+  static void background(Graphics2D g, int kind, int frame) {
     Color[] base = {
       new Color(96, 104, 112),
       new Color(150, 120, 90),
@@ -326,7 +326,7 @@ final class HardVideos {
   }
 
   /** Horizontal motion blur over {@code length} pixels. */
-  private static BufferedImage blur(BufferedImage src, int length) {
+  static BufferedImage blur(BufferedImage src, int length) {
     float[] k = new float[length];
     java.util.Arrays.fill(k, 1f / length);
     return new ConvolveOp(new Kernel(length, 1, k), ConvolveOp.EDGE_NO_OP, null).filter(src, null);
