@@ -33,7 +33,7 @@ class HardVideoBenchmark {
   void run() throws Exception {
     String half = System.getProperty("semblance.hardVideos", "");
     assumeTrue(!half.isEmpty(), "the hard video set runs with -Dsemblance.hardVideos=train|test");
-    Path dir = Path.of(System.getProperty("semblance.hardVideos.dir", "target/hard-videos"));
+    Path dir = HardVideoSet.videoDir();
     Files.createDirectories(dir);
     int people = Integer.getInteger("semblance.hardVideos.people", 250);
     try (HardVideoSet set = new HardVideoSet(people, people / 2)) {

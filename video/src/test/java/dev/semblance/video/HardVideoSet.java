@@ -380,6 +380,11 @@ final class HardVideoSet implements AutoCloseable {
     return p.x() > box.left() && p.x() < box.right() && p.y() > box.top() && p.y() < box.bottom();
   }
 
+  /** Where the benchmarks keep the clips they render, to render each once. */
+  static Path videoDir() {
+    return Path.of(System.getProperty("semblance.hardVideos.dir", "target/hard-videos"));
+  }
+
   /** A clip's file name, changed by anything that changes what is drawn. */
   static String file(HardVideos.Clip clip) {
     return clip.name() + "-" + Integer.toHexString(clip.shots().toString().hashCode()) + ".mp4";
